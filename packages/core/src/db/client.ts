@@ -1,0 +1,38 @@
+// Creates the Kysely instance over a pg Pool: camelCase in TypeScript, snake_case in SQL.
+import { CamelCasePlugin, Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Database } from "./database";
+
+export interface DbOptions {
+  connectionString: string;
+  /** Pool size: 1 inside Lambda (one request per container), more for the local server. */
+  max?: number;
+  ssl?: boolean;
+}
+
+const BIGINT_OID = 20;
+const NUMERIC_OID = 1700;
+
+/** Money is bigint minor units well inside 2^53; percents are numeric(5,2): both read as numbers. */
+const types = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === BIGINT_OID || oid === NUMERIC_OID) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export type Db = Kysely<Database>;
+
+export function createDb(options: DbOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+    types,
+    ...(options.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on("error", () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+}

@@ -1,0 +1,13 @@
+// One vitest run for unit, integration, infra and e2e tests; benchmarks run separately (npm run bench).
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["tests/{unit,integration,infra,e2e}/**/*.test.ts"],
+    globalSetup: ["tests/support/global-setup.ts"],
+    pool: "forks",
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    env: { LOCAL_JWT_SECRET: "test-secret", STRIPE_WEBHOOK_SECRET: "whsec_test" },
+  },
+});
