@@ -8,6 +8,11 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    env: { LOCAL_JWT_SECRET: "test-secret", STRIPE_WEBHOOK_SECRET: "whsec_test" },
+    env: {
+      LOCAL_JWT_SECRET: "test-secret",
+      STRIPE_WEBHOOK_SECRET: "whsec_test",
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "SILENT",
+      POWERTOOLS_METRICS_DISABLED: "true",
+    },
   },
 });

@@ -1,0 +1,47 @@
+// The authenticated caller as the domain sees it, and the role checks every service shares.
+import { DomainError } from "../errors";
+
+export type Role = "admin" | "organizer" | "member";
+
+export interface Claims {
+  sub: string;
+  email: string | null;
+  roles: readonly Role[];
+}
+
+export interface Actor extends Claims {
+  /** Our `users.id` for this caller. */
+  userId: string;
+}
+
+export const isAdmin = (actor: Actor): boolean => actor.roles.includes("admin");
+export const isOrganizer = (actor: Actor): boolean => actor.roles.includes("organizer") || isAdmin(actor);
+
+/** Throws 403 unless the caller has `role` (admin satisfies every role). */
+export function requireRole(actor: Actor, role: Role): void {
+  const ok = role === "member" || (role === "organizer" ? isOrganizer(actor) : isAdmin(actor));
+  if (!ok) throw new DomainError("forbidden", `This requires the ${role} role`);
+}
+
+const KNOWN: readonly Role[] = ["admin", "organizer"];
+
+/**
+ * Reads `cognito:groups`, which arrives as an array (locally, JWT) or, from API Gateway's JWT
+ * authorizer, as a string such as "[admin organizer]" or a JSON array string.
+ */
+export function rolesFromGroups(groups: unknown): Role[] {
+  let list: unknown[] = [];
+  if (Array.isArray(groups)) list = groups;
+  else if (typeof groups === "string") {
+    const text = groups.trim();
+    try {
+      const parsed: unknown = JSON.parse(text);
+      list = Array.isArray(parsed) ? parsed : [parsed];
+    } catch {
+      list = text.replace(/^\[|\]$/g, "").split(/[\s,]+/);
+    }
+  }
+  const roles = new Set<Role>(["member"]);
+  for (const g of list) if (typeof g === "string" && (KNOWN as string[]).includes(g)) roles.add(g as Role);
+  return [...roles];
+}

@@ -1,0 +1,21 @@
+// Users service: the caller's row, created from JWT claims on first sight.
+import type { Db } from "../db/client";
+import type { Actor, Claims } from "../auth/actor";
+import * as repo from "./users.repository";
+
+export type { User } from "./users.table";
+
+export interface UserView {
+  id: string;
+  email: string | null;
+  roles: string[];
+}
+
+/** Resolves the caller to an Actor, creating or refreshing their `users` row. */
+export async function resolveActor(db: Db, claims: Claims): Promise<Actor> {
+  const user = await repo.upsertFromClaims(db, { externalId: claims.sub, email: claims.email, roles: [...claims.roles] });
+  return { ...claims, userId: user.id };
+}
+
+/** The caller as `GET /me` shows it; the row was refreshed by `resolveActor` on this request. */
+export const me = (actor: Actor): UserView => ({ id: actor.userId, email: actor.email, roles: [...actor.roles] });

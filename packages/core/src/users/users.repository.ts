@@ -1,0 +1,38 @@
+// Queries for users: upsert from identity claims in one round trip, lookups by id.
+import { sql } from "kysely";
+import type { Db } from "../db/client";
+import type { Trx } from "../db/transaction";
+import type { User } from "./users.table";
+
+export interface UserClaims {
+  externalId: string;
+  email: string | null;
+  roles: string[];
+}
+
+/**
+ * Inserts the user on first sight; updates email/roles only when they changed, so a steady
+ * stream of requests does not rewrite the row. Concurrent first calls converge on one row.
+ */
+export async function upsertFromClaims(db: Db | Trx, claims: UserClaims): Promise<User> {
+  const { rows } = await sql<User>`
+    WITH upserted AS (
+      INSERT INTO users (external_id, email, roles)
+      VALUES (${claims.externalId}, ${claims.email}, ${claims.roles}::text[])
+      ON CONFLICT (external_id) DO UPDATE
+        SET email = excluded.email, roles = excluded.roles
+        WHERE (users.email, users.roles) IS DISTINCT FROM (excluded.email, excluded.roles)
+      RETURNING *
+    )
+    SELECT * FROM upserted
+    UNION ALL
+    SELECT * FROM users WHERE external_id = ${claims.externalId} AND NOT EXISTS (SELECT 1 FROM upserted)
+    LIMIT 1`.execute(db);
+  // A concurrent first insert is invisible to this statement's snapshot; the next one sees it.
+  const user = rows[0] ?? (await db.selectFrom("users").selectAll().where("externalId", "=", claims.externalId).executeTakeFirst());
+  if (!user) throw new Error("user upsert returned no row");
+  return user;
+}
+
+export const fromId = (db: Db | Trx, id: string): Promise<User | undefined> =>
+  db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();

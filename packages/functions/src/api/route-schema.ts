@@ -1,0 +1,41 @@
+// How a route declares its contract once: zod schemas that validate input and generate OpenAPI.
+import { z } from "zod";
+
+export interface RouteSchema {
+  /** "METHOD /path" exactly as in routes.ts. */
+  route: string;
+  summary: string;
+  tags: string[];
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** The body may be omitted entirely (e.g. an optional cancellation reason). */
+  bodyOptional?: boolean;
+  response?: z.ZodType;
+  successStatus?: number;
+  /** Requires the Idempotency-Key header (1–255 characters). */
+  idempotencyKey?: boolean;
+}
+
+export const defineRoute = <S extends RouteSchema>(schema: S): S => schema;
+
+export type Params<S extends RouteSchema> = S["params"] extends z.ZodObject ? z.output<S["params"]> : Record<string, never>;
+export type Query<S extends RouteSchema> = S["query"] extends z.ZodObject ? z.output<S["query"]> : Record<string, never>;
+export type Body<S extends RouteSchema> = S["body"] extends z.ZodType
+  ? S["bodyOptional"] extends true ? z.output<S["body"]> | undefined : z.output<S["body"]>
+  : undefined;
+
+/** Shared building blocks. */
+export const uuid = () => z.uuid({ message: "must be a UUID" });
+export const idParams = <K extends string>(key: K) => z.object({ [key]: uuid() } as { [P in K]: ReturnType<typeof uuid> });
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: "Problem" });

@@ -1,0 +1,112 @@
+// The middy stack every HTTP route shares: logging, metrics, header normalisation, JSON body,
+// zod validation, authentication from the manifest, and problem responses for every error.
+import middy from "@middy/core";
+import httpHeaderNormalizer from "@middy/http-header-normalizer";
+import httpJsonBodyParser from "@middy/http-json-body-parser";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type { z } from "zod";
+import type { Actor } from "@evently/core/auth/actor";
+import { DomainError } from "@evently/core/errors";
+import type { Body, Params, Query, RouteSchema } from "../api/route-schema";
+import { routes } from "../routes";
+import { authenticate } from "./auth";
+import { logger, metrics } from "./observability";
+import { problemResponse, toProblem } from "./problem";
+
+export interface HttpRequest<S extends RouteSchema> {
+  params: Params<S>;
+  query: Query<S>;
+  body: Body<S>;
+  /** Present on every route that requires a token; maybe on `optional` ones. */
+  actor: Actor | undefined;
+  headers: Record<string, string | undefined>;
+  requestId: string;
+  sourceIp: string | undefined;
+  userAgent: string | undefined;
+  event: APIGatewayProxyEventV2;
+}
+
+const REPLY = Symbol("reply");
+export interface Reply {
+  [REPLY]: true;
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+export const reply = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({ [REPLY]: true, status, body, ...(headers ? { headers } : {}) });
+const isReply = (v: unknown): v is Reply => typeof v === "object" && v !== null && REPLY in v;
+
+function issuesToErrors(error: z.ZodError) {
+  return error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+}
+
+function validate<T>(schema: z.ZodType<T> | undefined, value: unknown, where: "params" | "query" | "body"): T {
+  if (!schema) return undefined as T;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  // A malformed path id names nothing that exists: 404, as the API contract says.
+  if (where === "params") throw new DomainError("not_found", "No such resource");
+  throw new DomainError("validation_failed", `The request ${where} is invalid`, { errors: issuesToErrors(parsed.error) });
+}
+
+const requestIdOf = (event: APIGatewayProxyEventV2, context: Context) => event.requestContext?.requestId ?? context.awsRequestId;
+
+/** Wraps a route implementation in the shared stack; the route's access comes from routes.ts. */
+export function http<S extends RouteSchema>(schema: S, impl: (req: HttpRequest<S>) => Promise<unknown>) {
+  const def = routes.find((r) => `${r.method} ${r.path}` === schema.route);
+  if (!def) throw new Error(`Route ${schema.route} is not in routes.ts`);
+
+  const jsonBody = httpJsonBodyParser();
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(httpHeaderNormalizer())
+    .use({
+      before: async (request) => {
+        logger.appendKeys({ requestId: requestIdOf(request.event, request.context), route: schema.route });
+        const hasBody = request.event.body !== undefined && request.event.body !== "";
+        if (schema.body && (hasBody || !schema.bodyOptional)) await jsonBody.before?.(request as never);
+      },
+      onError: async (request) => {
+        const requestId = requestIdOf(request.event, request.context);
+        const problem = toProblem(request.error, requestId);
+        if (problem.status >= 500) logger.error("Unhandled error", { error: request.error as Error });
+        else logger.info("Request rejected", { code: problem.code, status: problem.status });
+        request.response = problemResponse(problem, requestId);
+      },
+    })
+    .handler(async (event, context) => {
+      const requestId = requestIdOf(event, context);
+      const headers = event.headers ?? {};
+      if (schema.idempotencyKey) {
+        const key = headers["idempotency-key"];
+        if (!key || key.length > 255) throw new DomainError("idempotency_key_required", "Send an Idempotency-Key header of 1–255 characters");
+      }
+      const actor = await authenticate(event, def.access);
+      const result = await impl({
+        params: validate(schema.params, event.pathParameters ?? {}, "params") as Params<S>,
+        query: validate(schema.query, event.queryStringParameters ?? {}, "query") as Query<S>,
+        body: (event.body === undefined && schema.bodyOptional ? undefined : validate(schema.body, event.body, "body")) as Body<S>,
+        actor,
+        headers,
+        requestId,
+        sourceIp: event.requestContext?.http?.sourceIp,
+        userAgent: headers["user-agent"],
+        event,
+      });
+      const { status, body, headers: extra } = isReply(result) ? result : { status: schema.successStatus ?? 200, body: result, headers: undefined };
+      return {
+        statusCode: status,
+        headers: { "content-type": "application/json", "x-request-id": requestId, ...extra },
+        body: JSON.stringify(body),
+      };
+    });
+}
+
+/** The authenticated caller; for routes whose access guarantees one. */
+export function requireActor(actor: Actor | undefined): Actor {
+  if (!actor) throw new DomainError("unauthorized", "A valid bearer token is required");
+  return actor;
+}

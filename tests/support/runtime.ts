@@ -1,0 +1,33 @@
+// Starts the local runtime (same code as `npm start`) on a fresh test database, on a free port.
+import { startLocalRuntime, type LocalRuntime } from "@evently/local/runtime";
+import { signLocalToken, type LocalRole } from "@evently/local/tokens";
+import { createTestDatabase, type TestDatabase } from "./db";
+
+export interface TestRuntime extends LocalRuntime {
+  database: TestDatabase;
+  /** fetch against the API with an optional local token for `sub`/`role`. */
+  call(method: string, path: string, options?: { as?: { sub: string; role?: LocalRole }; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+}
+
+export async function startTestRuntime(): Promise<TestRuntime> {
+  const database = await createTestDatabase();
+  const runtime = await startLocalRuntime({ databaseUrl: database.url, port: 0 });
+  return {
+    ...runtime,
+    database,
+    async call(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.as) headers.authorization = `Bearer ${await signLocalToken(options.as)}`;
+      if (options.body !== undefined) headers["content-type"] ??= "application/json";
+      return fetch(`${runtime.apiUrl}${path}`, {
+        method,
+        headers,
+        ...(options.body !== undefined ? { body: typeof options.body === "string" ? options.body : JSON.stringify(options.body) } : {}),
+      });
+    },
+    async stop() {
+      await runtime.stop();
+      await database.destroy();
+    },
+  };
+}
