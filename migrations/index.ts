@@ -1,7 +1,20 @@
 // Every migration, in order. Imported statically so the deploy-time migrator bundle carries them.
 import type { Migration } from "kysely";
 import * as m0001 from "./0001_users";
+import * as m0002 from "./0002_events";
+import * as m0003 from "./0003_ticketing";
+import * as m0004 from "./0004_participation_history";
+import * as m0005 from "./0005_payments";
+import * as m0006 from "./0006_payment_records";
+import * as m0007 from "./0007_operations";
 
+// Kysely runs migrations in the order of their names, hence the zero-padded numbers.
 export const migrations: Record<string, Migration> = {
   "0001_users": m0001,
+  "0002_events": m0002,
+  "0003_ticketing": m0003,
+  "0004_participation_history": m0004,
+  "0005_payments": m0005,
+  "0006_payment_records": m0006,
+  "0007_operations": m0007,
 };
