@@ -1,0 +1,153 @@
+// Local Stripe sandbox: the Stripe REST paths the product calls, signed webhook delivery, and hooks for tests.
+import http from "node:http";
+import { type AddressInfo } from "node:net";
+import { createDispute, type DisputeOptions } from "./charges";
+import { type SandboxContext, Scheduler } from "./context";
+import { DEFAULT_RETRY, type DeliveryAttempt, type RetryPolicy, WebhookDelivery } from "./delivery";
+import { createEvent } from "./events";
+import { IdempotencyStore } from "./idempotency";
+import { type Dispute, type Refund, type StripeEvent } from "./objects";
+import { scheduleCompletion, settleRefund } from "./refunds";
+import { handleHooks } from "./sandbox-routes";
+import { handleV1, sendJson } from "./server";
+import { SandboxState } from "./state";
+
+export type { DeliveryAttempt, DeliveryKind, RetryPolicy } from "./delivery";
+export type { Charge, Dispute, PaymentIntent, Refund, StripeEvent } from "./objects";
+
+export interface StripeSandboxOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  webhookUrl?: string;
+  webhookSecret: string;
+  /** How long a refund stays pending before it succeeds (default 100 ms); negative or Infinity holds refunds pending. */
+  refundDelayMs?: number;
+  delivery?: Partial<RetryPolicy>;
+  log?: (line: string) => void;
+}
+
+export interface SandboxEventRecord {
+  event: StripeEvent;
+  deliveries: DeliveryAttempt[];
+  delivered: boolean;
+}
+
+export interface StripeSandbox {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+  setWebhookUrl(url: string | null): void;
+  events(filter?: { type?: string }): SandboxEventRecord[];
+  waitForDeliveries(opts?: { timeoutMs?: number }): Promise<void>;
+  redeliver(eventId: string): Promise<DeliveryAttempt>;
+  pauseDelivery(): void;
+  resumeDelivery(opts?: { order?: "fifo" | "reverse" }): void;
+  deliverStale(eventId: string, secondsAgo?: number): Promise<DeliveryAttempt>;
+  deliverTampered(eventId: string): Promise<DeliveryAttempt>;
+  triggerDispute(paymentIntentId: string, opts?: DisputeOptions): Dispute;
+  failRefund(refundId: string, failureReason?: string): Refund;
+  completeRefund(refundId: string): Refund;
+  holdRefunds(hold?: boolean): void;
+}
+
+const DEFAULT_REFUND_DELAY_MS = 100;
+
+export async function startStripeSandbox(options: StripeSandboxOptions): Promise<StripeSandbox> {
+  const log = options.log ?? (() => {});
+  let webhookUrl = options.webhookUrl ?? null;
+  const requested = options.refundDelayMs ?? DEFAULT_REFUND_DELAY_MS;
+  const autoDelay = Number.isFinite(requested) && requested >= 0 ? requested : DEFAULT_REFUND_DELAY_MS;
+  let refundDelay: number | null = autoDelay === requested ? autoDelay : null;
+  const state = new SandboxState();
+  const scheduler = new Scheduler((error) => log(`stripe-sandbox timer failed: ${String(error)}`));
+  const delivery = new WebhookDelivery({
+    state,
+    scheduler,
+    secret: options.webhookSecret,
+    policy: { ...DEFAULT_RETRY, ...options.delivery },
+    url: () => webhookUrl,
+    log,
+  });
+  const ctx: SandboxContext = {
+    state,
+    scheduler,
+    refundTimers: new Map(),
+    refundDelayMs: () => refundDelay,
+    log,
+    emit(type, object, request, previous) {
+      const event = createEvent(state, { type, object, request, previous, pendingWebhooks: webhookUrl ? 1 : 0 });
+      delivery.enqueue(event);
+      return event;
+    },
+  };
+  const idempotency = new IdempotencyStore();
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const handled = url.pathname.startsWith("/_sandbox/")
+      ? handleHooks(sandbox, req, res, url)
+      : handleV1({ ctx, idempotency }, req, res, url);
+    handled.catch((error: unknown) => {
+      log(`stripe-sandbox request failed: ${String(error)}`);
+      if (!res.headersSent) sendJson(res, 500, { error: { type: "api_error", message: "An unknown error occurred" } });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  let stopping: Promise<void> | undefined;
+
+  const sandbox: StripeSandbox = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stop() {
+      stopping ??= new Promise<void>((resolve) => {
+        scheduler.stop();
+        delivery.stop();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return stopping;
+    },
+    setWebhookUrl(url) {
+      webhookUrl = url;
+      delivery.release();
+    },
+    events(filter = {}) {
+      return [...state.events.values()]
+        .filter((event) => !filter.type || event.type === filter.type)
+        .map((event) => {
+          const deliveries = structuredClone(delivery.attempts.get(event.id) ?? []);
+          return { event: structuredClone(event), deliveries, delivered: deliveries.some((d) => d.ok) };
+        });
+    },
+    // Settled means nothing is sending or scheduled; events held by pauseDelivery() do not count.
+    async waitForDeliveries({ timeoutMs = 15_000 } = {}) {
+      const deadline = Date.now() + timeoutMs;
+      while (!scheduler.isStopped && !(delivery.idle && scheduler.pending === 0)) {
+        if (Date.now() > deadline) {
+          throw new Error(`stripe sandbox: deliveries still pending after ${timeoutMs} ms (${scheduler.pending} scheduled)`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    redeliver: (eventId) => delivery.deliverNow(eventId, "redelivery"),
+    pauseDelivery: () => delivery.pause(),
+    resumeDelivery: ({ order = "fifo" } = {}) => delivery.resume(order),
+    deliverStale: (eventId, secondsAgo = 600) => delivery.deliverNow(eventId, "stale", secondsAgo),
+    deliverTampered: (eventId) => delivery.deliverNow(eventId, "tampered"),
+    triggerDispute: (paymentIntentId, opts) => structuredClone(createDispute(ctx, paymentIntentId, opts)),
+    failRefund: (refundId, reason) => structuredClone(settleRefund(ctx, refundId, "failed", reason)),
+    completeRefund: (refundId) => structuredClone(settleRefund(ctx, refundId, "succeeded")),
+    holdRefunds(hold = true) {
+      refundDelay = hold ? null : autoDelay;
+      if (hold) return;
+      for (const refund of state.refunds.values()) {
+        if (refund.status === "pending" && !ctx.refundTimers.has(refund.id)) scheduleCompletion(ctx, refund.id);
+      }
+    },
+  };
+  return sandbox;
+}
