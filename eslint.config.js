@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["node_modules", ".local", ".sst", "cdk.out", "bench/results.json", "**/dist"] },
+  { ignores: ["node_modules", ".local", ".sst", "cdk.out", "bench", ".scratch*", "**/dist"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -34,8 +34,10 @@ export class DomainError extends Error {
     message: string,
     /** Extra members for the problem body, e.g. `{ errors: [...] }`. Never secrets. */
     readonly extra: Record<string, unknown> = {},
+    /** The underlying error, for logs only; never part of the response. */
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
   }
 }
 

@@ -2,7 +2,36 @@
 import type { RouteDef } from "./manifest";
 
 export const routes: readonly RouteDef[] = [
+  // system
   { method: "GET", path: "/health", handler: "http/health", access: "public", resources: ["db"] },
   { method: "GET", path: "/openapi.json", handler: "http/openapi", access: "public", resources: [] },
   { method: "GET", path: "/me", handler: "http/me", access: "member", resources: ["db"] },
+  // events, ticket types, promo codes
+  { method: "GET", path: "/events", handler: "http/events/list", access: "public", resources: ["db"] },
+  { method: "POST", path: "/events", handler: "http/events/create", access: "organizer", resources: ["db"] },
+  { method: "GET", path: "/events/{eventId}", handler: "http/events/get", access: "optional", resources: ["db"] },
+  { method: "PATCH", path: "/events/{eventId}", handler: "http/events/update", access: "organizer", resources: ["db", "stripe-key", "data-key"] },
+  { method: "POST", path: "/events/{eventId}/publish", handler: "http/events/publish", access: "organizer", resources: ["db"] },
+  { method: "POST", path: "/events/{eventId}/cancel", handler: "http/events/cancel", access: "organizer", resources: ["db", "stripe-key", "data-key"] },
+  { method: "GET", path: "/events/{eventId}/availability", handler: "http/events/availability", access: "public", resources: ["db"] },
+  { method: "POST", path: "/events/{eventId}/ticket-types", handler: "http/ticket-types/create", access: "organizer", resources: ["db"] },
+  { method: "PATCH", path: "/ticket-types/{ticketTypeId}", handler: "http/ticket-types/update", access: "organizer", resources: ["db"] },
+  { method: "POST", path: "/events/{eventId}/promo-codes", handler: "http/promo-codes/create", access: "organizer", resources: ["db"] },
+  // participation: RSVP, check-in, dashboards
+  { method: "POST", path: "/events/{eventId}/rsvp", handler: "http/rsvp/register", access: "member", resources: ["db"] },
+  { method: "DELETE", path: "/events/{eventId}/rsvp", handler: "http/rsvp/cancel", access: "member", resources: ["db"] },
+  { method: "POST", path: "/events/{eventId}/check-ins", handler: "http/check-ins/create", access: "organizer", resources: ["db"] },
+  { method: "GET", path: "/me/participations", handler: "http/participations/mine", access: "member", resources: ["db"] },
+  { method: "GET", path: "/events/{eventId}/participants", handler: "http/participations/participants", access: "organizer", resources: ["db"] },
+  // orders and payments
+  { method: "POST", path: "/events/{eventId}/orders", handler: "http/orders/create", access: "member", resources: ["db", "stripe-key", "data-key"] },
+  { method: "GET", path: "/orders/{orderId}", handler: "http/orders/get", access: "member", resources: ["db", "stripe-key", "data-key"] },
+  { method: "POST", path: "/orders/{orderId}/cancel", handler: "http/orders/cancel", access: "member", resources: ["db", "stripe-key", "data-key"] },
+  { method: "GET", path: "/payments/{paymentId}", handler: "http/payments/get", access: "member", resources: ["db", "data-key"] },
+  { method: "POST", path: "/payments/{paymentId}/refunds", handler: "http/payments/refund", access: "organizer", resources: ["db", "stripe-key", "data-key"] },
+  { method: "GET", path: "/me/payments", handler: "http/payments/mine", access: "member", resources: ["db", "data-key"] },
+  { method: "GET", path: "/reports/events/{eventId}", handler: "http/reports/event", access: "organizer", resources: ["db"] },
+  // operations
+  { method: "GET", path: "/ops/payment-health", handler: "http/ops/payment-health", access: "admin", resources: ["db"] },
+  { method: "POST", path: "/webhooks/stripe", handler: "http/webhooks/stripe", access: "stripe", resources: ["webhook-secret", "webhook-queue"] },
 ];

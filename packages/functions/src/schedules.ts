@@ -1,4 +1,32 @@
 // The schedule manifest: infra/jobs.ts builds EventBridge rules from it and the local scheduler runs it.
 import type { JobDef } from "./manifest";
 
-export const schedules: readonly JobDef[] = [];
+export const schedules: readonly JobDef[] = [
+  {
+    name: "expire-holds",
+    handler: "jobs/expire-holds",
+    cron: "* * * * *",
+    description: "Releases seats of expired holds, cancels their PaymentIntents, promotes the waitlist, resends unsent refunds",
+    // stripe-key: PaymentIntent cancels and refund resubmission; data-key: decrypting provider ids.
+    resources: ["db", "stripe-key", "data-key", "metrics"],
+    // Below the one-minute period, so a slow run rarely overlaps the next (SKIP LOCKED makes overlap safe anyway).
+    timeoutSeconds: 55,
+  },
+  {
+    name: "archive",
+    handler: "jobs/archive",
+    // Daily at a quiet hour (UTC); the job stops on a time budget and the next day resumes.
+    cron: "30 3 * * *",
+    description: "Moves participation history older than 2 years and completed payment transactions older than 7 years to the archive tables",
+    resources: ["db", "metrics"],
+    timeoutSeconds: 900,
+  },
+  {
+    name: "payment-health",
+    handler: "jobs/payment-health",
+    cron: "*/5 * * * *",
+    description: "Measures payment success, failures, processing time, stuck payments, refunds and webhooks, and seat-counter drift",
+    resources: ["db", "metrics"],
+    timeoutSeconds: 60,
+  },
+];

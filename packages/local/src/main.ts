@@ -5,6 +5,7 @@ import { startLocalRuntime } from "./runtime";
 const runtime = await startLocalRuntime({
   databaseUrl: process.env.DATABASE_URL,
   port: Number(process.env.PORT ?? 3000),
+  stripeSandboxPort: Number(process.env.STRIPE_SANDBOX_PORT ?? 12111),
   log: (line) => console.log(line),
 });
 

@@ -4,9 +4,13 @@ import path from "node:path";
 import { createDb, type Db } from "@evently/core/db/client";
 import { createMigrationDb, migrate } from "@evently/core/db/migrator";
 import { setDb } from "@evently/functions/lib/db";
+import { setWebhookQueue } from "@evently/functions/lib/queue";
 import { routes } from "@evently/functions/routes";
 import { startPostgres, type LocalPostgres } from "./postgres";
+import { startLocalQueue, type LocalQueue } from "./queue/local-queue";
+import { startScheduler, type LocalScheduler, type SchedulerOptions } from "./scheduler";
 import { startApiServer, type ApiServer } from "./server/http-server";
+import { startStripeSandbox, type StripeSandbox } from "./stripe-sandbox/index";
 
 export interface RuntimeOptions {
   /** Use this database instead of starting the embedded one. */
@@ -14,6 +18,10 @@ export interface RuntimeOptions {
   /** Embedded Postgres data folder (default `.local/pg`). */
   dataDir?: string;
   port?: number;
+  /** Stripe sandbox port (0 = any free port); not started when STRIPE_SECRET_KEY is set. */
+  stripeSandboxPort?: number;
+  /** The local scheduler of schedules.ts (default on); tests may turn it off or override crons. */
+  scheduler?: boolean | Pick<SchedulerOptions, "cron">;
   log?: (line: string) => void;
 }
 
@@ -21,6 +29,12 @@ export interface LocalRuntime {
   apiUrl: string;
   databaseUrl: string;
   db: Db;
+  /** The pg-boss queue between the webhook ingest and the processor (tests: idle(), deadLetters()). */
+  webhookQueue: LocalQueue;
+  /** The local Stripe sandbox, unless the real Stripe test mode is configured. */
+  stripeSandbox?: StripeSandbox;
+  /** The local scheduler, unless turned off (tests: runNow(name)). */
+  scheduler?: LocalScheduler;
   stop(): Promise<void>;
 }
 
@@ -48,11 +62,46 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     stops.push(() => db.destroy());
     setDb(db);
 
+    const webhookQueue = await startLocalQueue({
+      databaseUrl,
+      name: "stripe-webhooks",
+      // Loaded on the first batch, like a Lambda cold start; the ingest needs only the queue.
+      consumer: async (event, context) => (await import("@evently/functions/queue/webhook-processor")).handler(event, context),
+    });
+    stops.push(async () => {
+      setWebhookQueue(undefined);
+      await webhookQueue.stop();
+    });
+    setWebhookQueue(webhookQueue.queue);
+    log("Queue stripe-webhooks (pg-boss)");
+
     const api: ApiServer = await startApiServer({ routes, port: options.port });
     stops.push(() => api.close());
     log(`API ${api.url}`);
 
-    return { apiUrl: api.url, databaseUrl, db, stop };
+    let stripeSandbox: StripeSandbox | undefined;
+    if (!process.env.STRIPE_SECRET_KEY) {
+      stripeSandbox = await startStripeSandbox({
+        port: options.stripeSandboxPort ?? 0,
+        webhookUrl: `${api.url}/webhooks/stripe`,
+        webhookSecret: process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_local_dev",
+      });
+      stops.push(() => stripeSandbox!.stop());
+      // The Stripe SDK in the handlers talks to the sandbox (lib/stripe.ts reads this).
+      process.env.STRIPE_API_BASE = stripeSandbox.url;
+      log(`Stripe sandbox ${stripeSandbox.url}`);
+    }
+
+    // Last, so jobs find the database, queue and Stripe endpoint ready; stopped first.
+    let scheduler: LocalScheduler | undefined;
+    if (options.scheduler !== false) {
+      const local = startScheduler({ log, ...(typeof options.scheduler === "object" ? options.scheduler : {}) });
+      scheduler = local;
+      stops.push(() => local.stop());
+      log(`Scheduler: ${local.jobs.map((j) => `${j.name} (${j.cron})`).join(", ")}`);
+    }
+
+    return { apiUrl: api.url, databaseUrl, db, webhookQueue, stripeSandbox, scheduler, stop };
   } catch (error) {
     await stop();
     throw error;

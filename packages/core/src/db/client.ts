@@ -34,5 +34,8 @@ export function createDb(options: DbOptions): Db {
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
+  // Nor a checked-out one (the pool listens only while a client is idle): its query already
+  // rejects with the error, which is where callers see it (failover, pg_terminate_backend).
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
 }

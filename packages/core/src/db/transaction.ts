@@ -15,14 +15,31 @@ interface Ambient {
 
 const storage = new AsyncLocalStorage<Ambient>();
 
-/** Runs `fn` in the ambient transaction, or in a new one whose effects run after it commits. */
+const DEADLOCK = "40P01";
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Runs `fn` in the ambient transaction, or in a new one whose effects run after it commits.
+ * Paths that must lock rows in different orders (e.g. a hold expiring while its event is being
+ * cancelled) can deadlock; PostgreSQL aborts one side, which is then run again from the start:
+ * safe, because nothing but database work happens before commit.
+ */
 export async function useTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promise<T> {
   const ambient = storage.getStore();
   if (ambient) return fn(ambient.trx);
-  const effects: Effect[] = [];
-  const result = await db.transaction().execute((trx) => storage.run({ trx, effects }, () => fn(trx)));
-  for (const effect of effects) await effect();
-  return result;
+  for (let attempt = 1; ; attempt++) {
+    const effects: Effect[] = [];
+    let result: T;
+    try {
+      result = await db.transaction().execute((trx) => storage.run({ trx, effects }, () => fn(trx)));
+    } catch (error) {
+      const deadlock = (error as { code?: unknown } | null)?.code === DEADLOCK;
+      if (!deadlock || attempt >= MAX_ATTEMPTS) throw error;
+      continue;
+    }
+    for (const effect of effects) await effect();
+    return result;
+  }
 }
 
 /** Registers a side effect for after commit; outside a transaction it runs at once. */

@@ -26,8 +26,12 @@ const jwks = cognitoIssuer ? createRemoteJWKSet(new URL(`${cognitoIssuer}/.well-
 
 export async function verifyBearer(token: string): Promise<JWTPayload> {
   if (jwks && cognitoIssuer) {
-    const audience = process.env.COGNITO_CLIENT_ID;
-    return (await jwtVerify(token, jwks, { issuer: cognitoIssuer, ...(audience ? { audience } : {}) })).payload;
+    const { payload } = await jwtVerify(token, jwks, { issuer: cognitoIssuer });
+    // Like API Gateway's authorizer: ID tokens name the client in `aud`, access tokens in `client_id`.
+    const client = process.env.COGNITO_CLIENT_ID;
+    const audiences = [payload.aud, payload.client_id].flat();
+    if (client && !audiences.includes(client)) throw new Error("token issued for another client");
+    return payload;
   }
   return (await jwtVerify(token, new TextEncoder().encode(config.localJwtSecret), { algorithms: ["HS256"] })).payload;
 }

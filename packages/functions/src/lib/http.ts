@@ -11,7 +11,6 @@ import type { Actor } from "@evently/core/auth/actor";
 import { DomainError } from "@evently/core/errors";
 import type { Body, Params, Query, RouteSchema } from "../api/route-schema";
 import { routes } from "../routes";
-import { authenticate } from "./auth";
 import { logger, metrics } from "./observability";
 import { problemResponse, toProblem } from "./problem";
 
@@ -51,6 +50,9 @@ function validate<T>(schema: z.ZodType<T> | undefined, value: unknown, where: "p
   throw new DomainError("validation_failed", `The request ${where} is invalid`, { errors: issuesToErrors(parsed.error) });
 }
 
+// Only routes that read a caller load auth (jose, the DB client): public and webhook functions start faster.
+const loadAuth = () => import("./auth");
+
 const requestIdOf = (event: APIGatewayProxyEventV2, context: Context) => event.requestContext?.requestId ?? context.awsRequestId;
 
 /** Wraps a route implementation in the shared stack; the route's access comes from routes.ts. */
@@ -84,7 +86,7 @@ export function http<S extends RouteSchema>(schema: S, impl: (req: HttpRequest<S
         const key = headers["idempotency-key"];
         if (!key || key.length > 255) throw new DomainError("idempotency_key_required", "Send an Idempotency-Key header of 1–255 characters");
       }
-      const actor = await authenticate(event, def.access);
+      const actor = def.access === "public" || def.access === "stripe" ? undefined : await (await loadAuth()).authenticate(event, def.access);
       const result = await impl({
         params: validate(schema.params, event.pathParameters ?? {}, "params") as Params<S>,
         query: validate(schema.query, event.queryStringParameters ?? {}, "query") as Query<S>,

@@ -36,3 +36,15 @@ export const ENV_CONTRACT = [
   "DB_SECRET_ARN", "DB_HOST", "DB_NAME", "STRIPE_SECRET_ARN", "STRIPE_WEBHOOK_SECRET_ARN",
   "DATA_KEY_SECRET_ARN", "WEBHOOK_QUEUE_URL",
 ] as const;
+
+/**
+ * Emitted by the webhook processor, one per event and receive, dimensions { service, consumer }.
+ * The `consumer` dimension keeps WebhookEventsFailed apart from the payment-health gauge above.
+ */
+export const WebhookMetric = {
+  processed: "WebhookEventsProcessed",
+  duplicate: "WebhookEventsDuplicate",
+  failed: "WebhookEventsFailed",
+} as const;
+
+export const CONSUMER_DIMENSION = "consumer";

@@ -8,4 +8,6 @@ export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_N
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME,
+  // Most HTTP routes emit no custom metric; "no metrics to publish" is not worth a log line.
+  logger: logger.createChild({ logLevel: "ERROR" }),
 });

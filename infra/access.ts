@@ -1,0 +1,89 @@
+// Turns a manifest entry's `resources` into exactly the env vars, VPC placement and IAM grants it needs, nothing more.
+import * as iam from "aws-cdk-lib/aws-iam";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
+import type { Function as SstFunction, FunctionProps } from "sst/constructs";
+import type { Resource } from "@evently/functions/manifest";
+import type { DatabaseOutputs } from "./database";
+import type { NetworkOutputs } from "./network";
+import type { SecretsOutputs } from "./secrets";
+
+/** What a stack has at hand; `webhookQueue` only exists once webhooks.ts has run. */
+export interface AccessDeps {
+  network: NetworkOutputs;
+  database: DatabaseOutputs;
+  secrets: SecretsOutputs;
+  webhookQueue?: sqs.IQueue;
+}
+
+interface ResourceAccess {
+  environment(deps: AccessDeps): Record<string, string>;
+  grant(fn: SstFunction, deps: AccessDeps): void;
+  /** Database-bound functions run in the VPC; everything else stays outside it (no NAT, no cold-start ENI). */
+  inVpc?: boolean;
+}
+
+function queueOf(deps: AccessDeps): sqs.IQueue {
+  if (!deps.webhookQueue) throw new Error(`"webhook-queue" requested before the Webhooks stack exists`);
+  return deps.webhookQueue;
+}
+
+/**
+ * One entry per Resource: a Record keyed by the union makes a new resource kind a compile
+ * error here instead of a function that silently lacks its access. Env names follow ENV_CONTRACT
+ * in packages/functions/src/lib/metric-names.ts.
+ */
+const ACCESS: Record<Resource, ResourceAccess> = {
+  db: {
+    inVpc: true,
+    environment: ({ database }) => ({
+      DB_SECRET_ARN: database.secret.secretArn,
+      DB_HOST: database.host,
+      DB_NAME: database.name,
+    }),
+    grant: (fn, { database }) => void database.secret.grantRead(fn),
+  },
+  "stripe-key": {
+    environment: ({ secrets }) => ({ STRIPE_SECRET_ARN: secrets.stripeKey.secretArn }),
+    grant: (fn, { secrets }) => void secrets.stripeKey.grantRead(fn),
+  },
+  "webhook-secret": {
+    environment: ({ secrets }) => ({ STRIPE_WEBHOOK_SECRET_ARN: secrets.webhookSecret.secretArn }),
+    grant: (fn, { secrets }) => void secrets.webhookSecret.grantRead(fn),
+  },
+  "data-key": {
+    environment: ({ secrets }) => ({ DATA_KEY_SECRET_ARN: secrets.dataKey.secretArn }),
+    grant: (fn, { secrets }) => void secrets.dataKey.grantRead(fn),
+  },
+  "webhook-queue": {
+    environment: (deps) => ({ WEBHOOK_QUEUE_URL: queueOf(deps).queueUrl }),
+    // Only SendMessage: grantSendMessages would add GetQueueAttributes/GetQueueUrl the ingest never calls.
+    grant: (fn, deps) =>
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [queueOf(deps).queueArn] })),
+  },
+  // EMF metrics are log lines; the basic execution role already writes logs.
+  metrics: { environment: () => ({}), grant: () => undefined },
+};
+
+/** Function props (env + VPC) for a set of resources; pass the result into the SST construct. */
+export function accessProps(resources: readonly Resource[], deps: AccessDeps): FunctionProps {
+  const environment: Record<string, string> = {};
+  for (const r of new Set(resources)) Object.assign(environment, ACCESS[r].environment(deps));
+  const inVpc = resources.some((r) => ACCESS[r].inVpc);
+  // Seat holds are made by database-bound code; the TTL is a deploy-time knob, not a secret.
+  if (inVpc) environment.HOLD_TTL_SECONDS = process.env.HOLD_TTL_SECONDS ?? "900";
+  return {
+    environment,
+    ...(inVpc
+      ? {
+          vpc: deps.network.vpc,
+          vpcSubnets: deps.network.appSubnets,
+          securityGroups: [deps.network.appSecurityGroup],
+        }
+      : {}),
+  };
+}
+
+/** IAM grants for a set of resources, each scoped to that resource's ARN. */
+export function grantAccess(fn: SstFunction, resources: readonly Resource[], deps: AccessDeps): void {
+  for (const r of new Set(resources)) ACCESS[r].grant(fn, deps);
+}

@@ -1,0 +1,17 @@
+// What the payments domain needs from the outside world, handed in by the caller.
+import type { Db } from "../db/client";
+import type { PaymentGateway } from "../ports/payment-gateway";
+import type { FieldCipher } from "./crypto";
+
+export interface PaymentsDeps {
+  db: Db;
+  gateway: PaymentGateway;
+  cipher: FieldCipher;
+  holdTtlSeconds: number;
+}
+
+/** Where a request came from, for the audit log (seed 001: ip and user agent). */
+export interface RequestMeta {
+  ip?: string | null;
+  userAgent?: string | null;
+}

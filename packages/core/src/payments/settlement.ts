@@ -1,0 +1,85 @@
+// What the provider's verdict on a PaymentIntent does to our payment, order and participation.
+// Runs inside the webhook's transaction; network calls only after commit (DESIGN invariant 2).
+import { sql } from "kysely";
+import { afterCommit, type Trx } from "../db/transaction";
+import type { ProviderIntent } from "../ports/payment-gateway";
+import { SEAT_HOLDING, transition } from "../ticketing/participations.repository";
+import { takeSeats } from "../ticketing/seats";
+import type { PaymentsDeps } from "./deps";
+import { audit, canMove, lockPayment } from "./payments.repository";
+import { startRefund, submitRefund } from "./refund-submission";
+
+/** The reason the expiry job writes; only such holds may be revived by a late payment. */
+export const HOLD_EXPIRED_REASON = "Seat hold expired before payment";
+
+type IntentFacts = Pick<ProviderIntent, "id" | "card" | "lastError" | "latestChargeId">;
+
+async function context(trx: Trx, paymentId: string) {
+  const payment = await lockPayment(trx, paymentId);
+  if (!payment) return undefined;
+  const order = await trx.selectFrom("orders").selectAll().where("id", "=", payment.orderId).executeTakeFirstOrThrow();
+  const participation = await trx.selectFrom("participations").selectAll().where("id", "=", order.participationId).forUpdate().executeTakeFirstOrThrow();
+  const latest = await trx.selectFrom("orders").select("id").where("participationId", "=", participation.id).orderBy("createdAt", "desc").limit(1).executeTakeFirstOrThrow();
+  return { payment, order, participation, current: latest.id === order.id };
+}
+
+/**
+ * payment_intent.succeeded. A live hold becomes a ticket. A hold that already expired re-takes
+ * its seats if they are still free; otherwise the money goes back automatically (invariant 4).
+ */
+export async function settleSucceeded(trx: Trx, deps: PaymentsDeps, paymentId: string, intent: IntentFacts, eventRef: string): Promise<string> {
+  const ctx = await context(trx, paymentId);
+  if (!ctx) return "ignored: unknown payment";
+  const { payment, order, participation } = ctx;
+  if (!canMove(payment.status, "completed")) return `stale: payment already ${payment.status}`;
+
+  let seated = ctx.current && SEAT_HOLDING.includes(participation.status);
+  if (!seated && ctx.current && participation.status === "cancelled" && participation.cancellationReason === HOLD_EXPIRED_REASON) {
+    seated = await takeSeats(trx, { eventId: order.eventId, ticketTypeId: order.ticketTypeId, quantity: order.quantity });
+  }
+  await trx
+    .updateTable("payments")
+    .set({ status: "completed", processedAt: sql`now()`, cardBrand: intent.card?.brand ?? null, cardLast4: intent.card?.last4 ?? null })
+    .where("id", "=", payment.id)
+    .execute();
+  await trx
+    .insertInto("paymentTransactions")
+    .values({ paymentId: payment.id, type: "payment", amountMinor: payment.amountMinor, currency: payment.currency, status: "completed", providerReference: eventRef, processedAt: sql`now()` })
+    .execute();
+  await audit(trx, { paymentId: payment.id, actionType: "PaymentCompleted", description: "Payment succeeded at the provider", oldValues: { status: payment.status }, newValues: { status: "completed" } });
+
+  if (seated) {
+    await transition(trx, participation.id, { from: ["pending", "active", "cancelled"], to: "active" });
+    await trx.updateTable("orders").set({ status: "confirmed", holdExpiresAt: null }).where("id", "=", order.id).execute();
+    return participation.status === "cancelled" ? "completed: late payment, seats re-taken" : "completed: participation active";
+  }
+  const refund = await startRefund(trx, { paymentId: payment.id, amountMinor: payment.amountMinor, currency: payment.currency, reason: "Automatic refund: the seats were released before the payment completed", requestedBy: null });
+  await trx.updateTable("orders").set({ status: "expired" }).where("id", "=", order.id).where("status", "=", "pending").execute();
+  await afterCommit(() => submitRefund(deps, refund.id));
+  return "completed: seats gone, automatic full refund started";
+}
+
+/** payment_intent.payment_failed: the hold stays until it expires, so the buyer can retry. */
+export async function settleFailed(trx: Trx, paymentId: string, intent: IntentFacts): Promise<string> {
+  const payment = await lockPayment(trx, paymentId);
+  if (!payment) return "ignored: unknown payment";
+  if (!canMove(payment.status, "failed")) return `stale: payment already ${payment.status}`;
+  const previous = await trx.selectFrom("paymentFailures").select(sql<number>`count(*)::int`.as("n")).where("paymentId", "=", payment.id).executeTakeFirstOrThrow();
+  await trx.updateTable("payments").set({ status: "failed", processedAt: sql`now()` }).where("id", "=", payment.id).execute();
+  await trx
+    .insertInto("paymentFailures")
+    .values({ paymentId: payment.id, failureCode: (intent.lastError?.code ?? "payment_failed").slice(0, 50), failureMessage: intent.lastError?.message ?? "The payment failed", retryCount: previous.n })
+    .execute();
+  await audit(trx, { paymentId: payment.id, actionType: previous.n > 0 ? "PaymentRetried" : "PaymentFailed", description: intent.lastError?.message ?? "Payment failed at the provider", oldValues: { status: payment.status }, newValues: { status: "failed", code: intent.lastError?.code ?? null } });
+  return "failed: failure recorded, hold kept until expiry";
+}
+
+/** payment_intent.canceled: we cancel intents ourselves when holds expire or orders are cancelled. */
+export async function settleCanceled(trx: Trx, paymentId: string): Promise<string> {
+  const payment = await lockPayment(trx, paymentId);
+  if (!payment) return "ignored: unknown payment";
+  if (!canMove(payment.status, "cancelled")) return `stale: payment already ${payment.status}`;
+  await trx.updateTable("payments").set({ status: "cancelled", processedAt: sql`now()` }).where("id", "=", payment.id).execute();
+  await audit(trx, { paymentId: payment.id, actionType: "StatusChanged", description: "PaymentIntent canceled", oldValues: { status: payment.status }, newValues: { status: "cancelled" } });
+  return "cancelled";
+}

@@ -1,0 +1,54 @@
+// A waitlisted buyer promoted to a seat hold gets a fresh order and PaymentIntent (DESIGN
+// invariant 5): priced now, with the sliding scale they asked for when they joined the waitlist.
+import { afterCommit, type Trx } from "../db/transaction";
+import type { Currency } from "../money";
+import { priceOrder } from "../ticketing/pricing";
+import type { PromotionOptions } from "../ticketing/waitlist";
+import type { Participation } from "../ticketing/ticketing.table";
+import type { PaymentsDeps } from "./deps";
+import { attachIntent } from "./intents";
+import { insertOrderAndPayment } from "./orders.repository";
+
+async function createHoldOrder(trx: Trx, deps: PaymentsDeps, p: Participation): Promise<void> {
+  if (!p.ticketTypeId) return;
+  const t = await trx.selectFrom("ticketTypes as t").innerJoin("events as e", "e.id", "t.eventId").select(["t.priceMinor", "t.currency", "t.earlyBirdPriceMinor", "t.earlyBirdUntil", "t.groupMinQuantity", "t.groupDiscountPercent", "t.slidingScaleMaxPercent", "e.title"]).where("t.id", "=", p.ticketTypeId).executeTakeFirstOrThrow();
+  const asked = Number(p.metadata.slidingScalePercent ?? 0);
+  const price = priceOrder({
+    ticketType: {
+      priceMinor: t.priceMinor,
+      currency: t.currency,
+      earlyBird: t.earlyBirdPriceMinor !== null && t.earlyBirdUntil ? { priceMinor: t.earlyBirdPriceMinor, until: t.earlyBirdUntil } : null,
+      groupDiscount: t.groupMinQuantity !== null && t.groupDiscountPercent !== null ? { minQuantity: t.groupMinQuantity, percent: t.groupDiscountPercent } : null,
+      slidingScaleMaxPercent: t.slidingScaleMaxPercent,
+    },
+    quantity: p.quantity,
+    // The type's maximum may have dropped since they joined: never exceed it now.
+    slidingScalePercent: Math.min(Number.isFinite(asked) ? asked : 0, t.slidingScaleMaxPercent),
+    now: new Date(),
+  });
+  const free = price.totalMinor === 0;
+  const ids = await insertOrderAndPayment(
+    trx,
+    {
+      participationId: p.id, eventId: p.eventId, userId: p.userId, ticketTypeId: p.ticketTypeId, quantity: p.quantity,
+      unitPriceMinor: price.unitPriceMinor, earlyBirdApplied: price.earlyBirdApplied, groupDiscountMinor: price.groupDiscountMinor,
+      promoCodeId: null, promoDiscountMinor: 0, slidingScalePercent: price.slidingScalePercent,
+      slidingScaleDiscountMinor: price.slidingScaleDiscountMinor, subtotalMinor: price.subtotalMinor, amountMinor: price.totalMinor,
+      currency: price.currency as Currency, holdExpiresAt: free ? null : p.holdExpiresAt, confirmed: free,
+    },
+    {},
+  );
+  if (free) {
+    await trx.updateTable("participations").set({ status: "active", holdExpiresAt: null }).where("id", "=", p.id).execute();
+    return;
+  }
+  const paymentId = ids.paymentId;
+  // Must not fail whoever freed the seat; GET /orders/{id} attaches the intent if this did not.
+  if (paymentId) await afterCommit(() => attachIntent(deps, paymentId, `Tickets: ${t.title}`).catch(() => undefined));
+}
+
+/** Promotion options for any path that frees ticketed seats. */
+export const promotionOptions = (deps: PaymentsDeps): PromotionOptions => ({
+  holdTtlSeconds: deps.holdTtlSeconds,
+  onTicketHold: (trx, participation) => createHoldOrder(trx, deps, participation),
+});

@@ -1,0 +1,72 @@
+// Seat counters (DESIGN invariant 1): seats are taken by conditional UPDATEs, event row first,
+// then ticket type, always in that order; the CHECK constraints are the last line of defence.
+import { sql } from "kysely";
+import type { Trx } from "../db/transaction";
+
+export interface SeatRequest {
+  eventId: string;
+  /** Null for RSVPs: only the event's capacity applies. */
+  ticketTypeId: string | null;
+  quantity: number;
+}
+
+/**
+ * Takes `quantity` seats on a published event (and its ticket type) or nothing at all.
+ * Returns false when either counter has no room; the transaction stays usable.
+ */
+export async function takeSeats(trx: Trx, req: SeatRequest): Promise<boolean> {
+  const event = await trx
+    .updateTable("events")
+    .set({ seatsTaken: sql`seats_taken + ${req.quantity}` })
+    .where("id", "=", req.eventId)
+    .where("status", "=", "published")
+    .where(sql<boolean>`seats_taken + ${req.quantity} <= capacity`)
+    .returning("id")
+    .executeTakeFirst();
+  if (!event) return false;
+  if (!req.ticketTypeId) return true;
+  const type = await trx
+    .updateTable("ticketTypes")
+    .set({ quantityTaken: sql`quantity_taken + ${req.quantity}` })
+    .where("id", "=", req.ticketTypeId)
+    .where("eventId", "=", req.eventId)
+    .where(sql<boolean>`(quantity IS NULL OR quantity_taken + ${req.quantity} <= quantity)`)
+    .returning("id")
+    .executeTakeFirst();
+  if (type) return true;
+  // The event row is already locked by this transaction: give its seats back at once.
+  await decrementEvent(trx, req);
+  return false;
+}
+
+/** Gives seats back. Callers guarantee exactly-once by first moving the participation's status. */
+export async function releaseSeats(trx: Trx, req: SeatRequest): Promise<void> {
+  await decrementEvent(trx, req);
+  if (req.ticketTypeId) {
+    await trx
+      .updateTable("ticketTypes")
+      .set({ quantityTaken: sql`quantity_taken - ${req.quantity}` })
+      .where("id", "=", req.ticketTypeId)
+      .execute();
+  }
+}
+
+async function decrementEvent(trx: Trx, req: SeatRequest): Promise<void> {
+  await trx
+    .updateTable("events")
+    .set({ seatsTaken: sql`seats_taken - ${req.quantity}` })
+    .where("id", "=", req.eventId)
+    .execute();
+}
+
+/**
+ * Locks the event row (FOR NO KEY UPDATE: the lock a seat UPDATE takes) and reads its counters.
+ * For decisions that must not race a concurrent release-and-promote, such as joining the waitlist.
+ */
+export const lockEventSeats = (trx: Trx, eventId: string) =>
+  trx
+    .selectFrom("events")
+    .select(["status", "capacity", "seatsTaken", "waitlistEnabled"])
+    .where("id", "=", eventId)
+    .forNoKeyUpdate()
+    .executeTakeFirst();

@@ -1,0 +1,11 @@
+// payment_intent.canceled → payment cancelled (the hold was already released by whoever cancelled).
+import { settleCanceled } from "../../payments/settlement";
+import type { EventHandler } from "../types";
+import { findPaymentId, intentFacts } from "./intent-facts";
+
+export const paymentIntentCanceled: EventHandler = {
+  async apply(trx, deps, event) {
+    const paymentId = await findPaymentId(trx, deps.cipher, intentFacts(event.data.object));
+    return paymentId ? settleCanceled(trx, paymentId) : "ignored: no payment for this intent";
+  },
+};

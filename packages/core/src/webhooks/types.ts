@@ -1,0 +1,25 @@
+// Shapes shared by the webhook dispatcher and its one-file-per-type handlers.
+import type { Trx } from "../db/transaction";
+import type { PaymentsDeps } from "../payments/deps";
+
+/** The part of a (signature-verified) Stripe event the processor reads. */
+export interface ProviderEvent {
+  id: string;
+  type: string;
+  created: number;
+  data: { object: Record<string, unknown> };
+}
+
+export type WebhookDeps = PaymentsDeps;
+
+export interface EventHandler<P = unknown> {
+  /** Network reads the decision needs, done BEFORE the transaction opens (invariant 2). */
+  prepare?(deps: WebhookDeps, event: ProviderEvent): Promise<P>;
+  /** The effect, inside the transaction that also claims the event id. Returns a short outcome. */
+  apply(trx: Trx, deps: WebhookDeps, event: ProviderEvent, prepared: P): Promise<string>;
+  /** Re-drives idempotent after-commit effects when a redelivery finds the event already done. */
+  resume?(deps: WebhookDeps, event: ProviderEvent): Promise<void>;
+}
+
+export const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
+export const obj = (v: unknown): Record<string, unknown> => (typeof v === "object" && v !== null ? (v as Record<string, unknown>) : {});

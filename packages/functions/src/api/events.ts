@@ -1,0 +1,119 @@
+// Contracts of the event, ticket-type, promo-code and report routes. Bodies are the core services'
+// own input schemas, so HTTP and direct callers validate by the very same rules.
+import { z } from "zod";
+import { CancelEventInput, CreateEventInput, ListEventsOptions, UpdateEventInput } from "@evently/core/events";
+import { CreatePromoCodeInput } from "@evently/core/ticketing/promo-codes";
+import { CreateTicketTypeInput, UpdateTicketTypeInput } from "@evently/core/ticketing/ticket-types";
+import { defineRoute, idParams } from "./route-schema";
+import { AvailabilitySchema, EventDetailSchema, EventPageSchema, EventReportSchema, EventSchema, PromoCodeSchema, TicketTypeSchema } from "./events.shapes";
+
+const eventParams = idParams("eventId");
+const WHOLE_1_100 = "Must be a whole number 1–100";
+
+/** Query strings are text: `limit` is parsed from digits here and reaches the service as a number. */
+const ListEventsQuery = ListEventsOptions.extend({
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, { message: WHOLE_1_100 })
+    .transform(Number)
+    .pipe(z.number().int().min(1, { message: WHOLE_1_100 }).max(100, { message: WHOLE_1_100 }))
+    .default(20)
+    .meta({ description: "Page size 1–100 (default 20)" }),
+});
+
+export const listEvents = defineRoute({
+  route: "GET /events",
+  summary: "Published events, soonest first, with filters and cursor pagination",
+  tags: ["events"],
+  query: ListEventsQuery,
+  response: EventPageSchema,
+});
+
+export const createEvent = defineRoute({
+  route: "POST /events",
+  summary: "Create a draft event organized by the caller",
+  tags: ["events"],
+  body: CreateEventInput,
+  response: EventSchema,
+  successStatus: 201,
+});
+
+export const getEvent = defineRoute({
+  route: "GET /events/{eventId}",
+  summary: "An event with its ticket types and availability (drafts only to their organizer and admins)",
+  tags: ["events"],
+  params: eventParams,
+  response: EventDetailSchema,
+});
+
+export const updateEvent = defineRoute({
+  route: "PATCH /events/{eventId}",
+  summary: "Edit a draft or published event; capacity cannot drop below the seats taken",
+  tags: ["events"],
+  params: eventParams,
+  body: UpdateEventInput,
+  response: EventSchema,
+});
+
+export const publishEvent = defineRoute({
+  route: "POST /events/{eventId}/publish",
+  summary: "Publish a draft",
+  tags: ["events"],
+  params: eventParams,
+  response: EventSchema,
+});
+
+export const cancelEvent = defineRoute({
+  route: "POST /events/{eventId}/cancel",
+  summary: "Cancel an event, its participations, and refund completed payments",
+  tags: ["events"],
+  params: eventParams,
+  body: CancelEventInput,
+  bodyOptional: true,
+  response: EventSchema,
+});
+
+export const eventAvailability = defineRoute({
+  route: "GET /events/{eventId}/availability",
+  summary: "Seats and ticket types left, on sale now, at today's price",
+  tags: ["events"],
+  params: eventParams,
+  response: AvailabilitySchema,
+});
+
+export const createTicketType = defineRoute({
+  route: "POST /events/{eventId}/ticket-types",
+  summary: "Add a ticket type to a ticketed event (one currency per event)",
+  tags: ["ticket types"],
+  params: eventParams,
+  body: CreateTicketTypeInput,
+  response: TicketTypeSchema,
+  successStatus: 201,
+});
+
+export const updateTicketType = defineRoute({
+  route: "PATCH /ticket-types/{ticketTypeId}",
+  summary: "Edit a ticket type; quantity cannot drop below the tickets taken",
+  tags: ["ticket types"],
+  params: idParams("ticketTypeId"),
+  body: UpdateTicketTypeInput,
+  response: TicketTypeSchema,
+});
+
+export const createPromoCode = defineRoute({
+  route: "POST /events/{eventId}/promo-codes",
+  summary: "Add a promo code (percent or amount off; unique per event, case-insensitively)",
+  tags: ["promo codes"],
+  params: eventParams,
+  body: CreatePromoCodeInput,
+  response: PromoCodeSchema,
+  successStatus: 201,
+});
+
+export const eventReport = defineRoute({
+  route: "GET /reports/events/{eventId}",
+  summary: "Capacity use, participation counts, revenue, refunds and sliding-scale distribution",
+  tags: ["reports"],
+  params: eventParams,
+  response: EventReportSchema,
+});

@@ -1,0 +1,64 @@
+// Contracts of the order routes: place, read and cancel an order for tickets.
+import { z } from "zod";
+import { defineRoute, idParams } from "./route-schema";
+
+const percent = (max: number) =>
+  z.number().min(0).max(max).refine((n) => Number.isInteger(Math.round(n * 100)) && Math.abs(n * 100 - Math.round(n * 100)) < 1e-9, "at most two decimals");
+
+const Participation = z.object({
+  id: z.uuid(), eventId: z.uuid(), userId: z.uuid(), kind: z.enum(["rsvp", "ticket"]),
+  status: z.enum(["pending", "active", "waitlisted", "cancelled", "refunded"]), quantity: z.number().int(),
+  waitlistPosition: z.number().int().nullable(), holdExpiresAt: z.string().nullable(), createdAt: z.string(),
+  cancelledAt: z.string().nullable(), checkedInAt: z.string().nullable(),
+});
+
+const OrderResult = z.object({
+  order: z
+    .object({
+      id: z.uuid(), participationId: z.uuid(), ticketTypeId: z.uuid(), quantity: z.number().int(), unitPriceMinor: z.number().int(),
+      amountMinor: z.number().int(), currency: z.string(), slidingScalePercent: z.number(), promoCode: z.string().nullable(),
+      holdExpiresAt: z.string().nullable(), createdAt: z.string(),
+    })
+    .nullable(),
+  participation: Participation,
+  payment: z
+    .object({
+      id: z.uuid(), status: z.string(), amountMinor: z.number().int(), currency: z.string(), provider: z.string(),
+      providerPaymentId: z.string().nullable(), clientSecret: z.string().nullable().optional(),
+    })
+    .nullable(),
+});
+
+export const createOrder = defineRoute({
+  route: "POST /events/{eventId}/orders",
+  summary: "Order tickets: holds seats and creates a PaymentIntent (Idempotency-Key required)",
+  tags: ["orders"],
+  params: idParams("eventId"),
+  body: z.strictObject({
+    ticketTypeId: z.uuid(),
+    quantity: z.number().int().min(1).max(1000),
+    slidingScalePercent: percent(75).optional(),
+    promoCode: z.string().trim().min(1).max(64).optional(),
+  }),
+  response: OrderResult,
+  successStatus: 201,
+  idempotencyKey: true,
+});
+
+export const getOrder = defineRoute({
+  route: "GET /orders/{orderId}",
+  summary: "An order with its participation and payment status",
+  tags: ["orders"],
+  params: idParams("orderId"),
+  response: OrderResult,
+});
+
+export const cancelOrder = defineRoute({
+  route: "POST /orders/{orderId}/cancel",
+  summary: "Cancel an order; a completed payment is refunded in full",
+  tags: ["orders"],
+  params: idParams("orderId"),
+  body: z.strictObject({ reason: z.string().trim().min(1).max(1000).optional() }),
+  bodyOptional: true,
+  response: OrderResult,
+});

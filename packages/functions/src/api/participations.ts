@@ -1,0 +1,75 @@
+// Contracts of the participation routes: RSVP, check-in, the member's dashboard and the organizer's
+// participant list.
+import { z } from "zod";
+import { defineRoute, idParams, uuid } from "./route-schema";
+import { CheckInSchema, page, ParticipationSchema, PaymentSummary, STATUSES } from "./participations.shapes";
+
+const eventParams = idParams("eventId");
+
+const WHOLE_1_100 = "Must be a whole number 1–100";
+/** Query strings are text: `limit` is parsed from digits here and handed to the service as a number. */
+const pageQuery = {
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, { message: WHOLE_1_100 })
+    .transform(Number)
+    .pipe(z.number().int().min(1, { message: WHOLE_1_100 }).max(100, { message: WHOLE_1_100 }))
+    .default(20)
+    .meta({ description: "Page size 1–100 (default 20)" }),
+  cursor: z.string().min(1).max(512).optional().meta({ description: "`nextCursor` of the previous page" }),
+};
+
+export const registerRsvp = defineRoute({
+  route: "POST /events/{eventId}/rsvp",
+  summary: "RSVP to a published rsvp event: 201 active, or 201 waitlisted when full with a waitlist; 409 event_full or already_registered",
+  tags: ["participations"],
+  params: eventParams,
+  // No fields today; a body, when sent, must still be a JSON object without unknown fields.
+  body: z.strictObject({}),
+  bodyOptional: true,
+  response: ParticipationSchema,
+  successStatus: 201,
+});
+
+export const cancelRsvp = defineRoute({
+  route: "DELETE /events/{eventId}/rsvp",
+  summary: "Cancel the caller's RSVP: frees the seat and promotes the waitlist; repeating it returns the cancelled RSVP; 409 not_registered without one",
+  tags: ["participations"],
+  params: eventParams,
+  body: z.strictObject({ reason: z.string().trim().min(1).max(1000).optional() }),
+  bodyOptional: true,
+  response: ParticipationSchema,
+});
+
+export const createCheckIn = defineRoute({
+  route: "POST /events/{eventId}/check-ins",
+  summary: "Check in an active participation of the event: 201 the first time, 200 with that same check-in afterwards; 409 not_active",
+  tags: ["participations"],
+  params: eventParams,
+  body: z.strictObject({ participationId: uuid() }),
+  response: CheckInSchema,
+  successStatus: 201,
+});
+
+export const myParticipations = defineRoute({
+  route: "GET /me/participations",
+  summary: "The caller's upcoming events (active, pending and waitlisted participations), soonest first",
+  tags: ["participations"],
+  query: z.object(pageQuery),
+  response: page(
+    ParticipationSchema.extend({
+      event: z.object({ id: z.uuid(), title: z.string(), startsAt: z.string(), location: z.string().nullable() }),
+      ...PaymentSummary,
+      cancellationDeadline: z.string().meta({ description: "startsAt minus the event's cancellation cutoff" }),
+    }),
+  ),
+});
+
+export const eventParticipants = defineRoute({
+  route: "GET /events/{eventId}/participants",
+  summary: "The event's participants in registration order, with payment status and check-in time (organizer or admin)",
+  tags: ["participations"],
+  params: eventParams,
+  query: z.object({ ...pageQuery, status: z.enum(STATUSES).optional().meta({ description: "Only participations with this status" }) }),
+  response: page(ParticipationSchema.extend({ user: z.object({ id: z.uuid(), email: z.string().nullable() }), ...PaymentSummary })),
+});

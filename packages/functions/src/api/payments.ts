@@ -1,0 +1,71 @@
+// Contracts of the payment routes: read a payment, refund it (Idempotency-Key), the buyer's history.
+import { z } from "zod";
+import { defineRoute, idParams } from "./route-schema";
+
+const WHOLE_1_100 = "Must be a whole number 1–100";
+
+const Refund = z
+  .object({
+    id: z.uuid(), paymentId: z.uuid(), amountMinor: z.number().int(), currency: z.string(), reason: z.string(),
+    status: z.enum(["processing", "completed", "failed"]), createdAt: z.string(),
+    processedAt: z.string().nullable(), failureReason: z.string().nullable(),
+  })
+  .meta({ id: "Refund" });
+
+const Payment = z
+  .object({
+    id: z.uuid(), orderId: z.uuid(), eventId: z.uuid(),
+    status: z.enum(["pending", "completed", "failed", "cancelled", "refunded", "partially_refunded"]),
+    amountMinor: z.number().int(), currency: z.string(), refundedMinor: z.number().int(),
+    processedAt: z.string().nullable(), createdAt: z.string(),
+    transactions: z.array(z.object({
+      id: z.uuid(), type: z.enum(["payment", "refund", "chargeback"]), amountMinor: z.number().int(), currency: z.string(),
+      status: z.enum(["pending", "completed", "failed", "cancelled"]), processedAt: z.string().nullable(),
+    })),
+    refunds: z.array(Refund),
+    audit: z.array(z.object({
+      actionType: z.string(), description: z.string(), createdAt: z.string(),
+      ipAddress: z.string().nullable().optional().meta({ description: "Admins only" }),
+      userAgent: z.string().nullable().optional().meta({ description: "Admins only" }),
+    })),
+  })
+  .meta({ id: "Payment" });
+
+export const getPayment = defineRoute({
+  route: "GET /payments/{paymentId}",
+  summary: "A payment with its transactions, refunds and audit entries (buyer, the event's organizer or an admin)",
+  tags: ["payments"],
+  params: idParams("paymentId"),
+  response: Payment,
+});
+
+export const refundPayment = defineRoute({
+  route: "POST /payments/{paymentId}/refunds",
+  summary: "Refund part or all of a completed payment: 202 processing; 409 refund_exceeds_payment above the refundable rest (Idempotency-Key required)",
+  tags: ["payments"],
+  params: idParams("paymentId"),
+  body: z.strictObject({
+    amountMinor: z.number().int().min(1).max(100_000_000),
+    reason: z.string().trim().min(10).max(1000),
+  }),
+  response: Refund,
+  successStatus: 202,
+  idempotencyKey: true,
+});
+
+export const myPayments = defineRoute({
+  route: "GET /me/payments",
+  summary: "The caller's payments, newest first",
+  tags: ["payments"],
+  query: z.object({
+    limit: z
+      .string()
+      .regex(/^\d{1,3}$/, { message: WHOLE_1_100 })
+      .transform(Number)
+      .pipe(z.number().int().min(1, { message: WHOLE_1_100 }).max(100, { message: WHOLE_1_100 }))
+      .default(20)
+      .meta({ description: "Page size 1–100 (default 20)" }),
+    cursor: z.string().min(1).max(512).optional().meta({ description: "`nextCursor` of the previous page" }),
+  }),
+  response: z.object({ items: z.array(Payment), nextCursor: z.string().nullable() }),
+});

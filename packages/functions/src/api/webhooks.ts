@@ -1,0 +1,22 @@
+// Contract of the Stripe webhook route. It has no `body` schema on purpose: the signature covers
+// the exact bytes Stripe sent, so the handler reads the raw body instead of parsed JSON. No zod
+// here either (type-only import): the ingest function's cold start should not load it.
+import type { RouteSchema } from "./route-schema";
+
+/** The 200 answer, sent only once the event is queued; Stripe reads nothing but the status. */
+export interface StripeWebhookReceived {
+  received: true;
+}
+
+/**
+ * `Stripe-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` with the
+ * endpoint's signing secret; a timestamp older than 300 s is a replay. Every module export here
+ * must be a route schema (api/index.ts collects them all).
+ */
+export const stripeWebhook = {
+  route: "POST /webhooks/stripe",
+  summary:
+    "Stripe webhook: verifies the Stripe-Signature header over the raw body (at most 300 s old), " +
+    'queues the event and answers 200 {"received": true}; a missing or bad signature is 400 invalid_signature',
+  tags: ["webhooks"],
+} satisfies RouteSchema;

@@ -1,0 +1,15 @@
+// PATCH /events/{eventId}: the organizer (or an admin) edits an event; added capacity goes to the
+// waitlist at once, in the same transaction (DESIGN invariant 5).
+import { updateEvent } from "@evently/core/events";
+import { promotionOptions } from "@evently/core/payments/waitlist-orders";
+import { promoteWaitlist } from "@evently/core/ticketing/waitlist";
+import { updateEvent as route } from "../../api/events";
+import { paymentsDeps } from "../../lib/deps";
+import { http, requireActor } from "../../lib/http";
+
+export const handler = http(route, async ({ actor, params, body }) => {
+  const deps = await paymentsDeps();
+  return updateEvent(deps.db, requireActor(actor), params.eventId, body, {
+    onCapacityIncreased: async (trx, event) => void (await promoteWaitlist(trx, event.id, promotionOptions(deps))),
+  });
+});

@@ -1,0 +1,9 @@
+// POST /orders/{orderId}/cancel: buyer before the cutoff, organizer or admin any time.
+import { cancelOrder as cancel } from "@evently/core/payments/order-lifecycle";
+import { cancelOrder } from "../../api/orders";
+import { paymentsDeps } from "../../lib/deps";
+import { http, requireActor } from "../../lib/http";
+
+export const handler = http(cancelOrder, async (req) =>
+  cancel(await paymentsDeps(), requireActor(req.actor), req.params.orderId, req.body?.reason ?? null, { ip: req.sourceIp, userAgent: req.userAgent }),
+);

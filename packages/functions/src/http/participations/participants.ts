@@ -1,0 +1,9 @@
+// GET /events/{eventId}/participants: the event's participants for its organizer or an admin.
+import { eventParticipants } from "@evently/core/ticketing";
+import { eventParticipants as schema } from "../../api/participations";
+import { getDb } from "../../lib/db";
+import { http, requireActor } from "../../lib/http";
+
+export const handler = http(schema, async ({ params, query, actor }) =>
+  eventParticipants(await getDb(), requireActor(actor), { eventId: params.eventId, ...query }),
+);

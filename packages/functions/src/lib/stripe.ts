@@ -1,0 +1,26 @@
+// The Stripe client, one per container: the real API in AWS, the local sandbox when
+// STRIPE_API_BASE points at it (the SDK speaks plain HTTP to it via host/port/protocol).
+import type Stripe from "stripe";
+import { getSecretValue } from "./secrets";
+
+let client: Promise<Stripe> | undefined;
+
+async function create(): Promise<Stripe> {
+  const { default: StripeSdk } = await import("stripe");
+  const key = await getSecretValue("stripe-key");
+  const base = process.env.STRIPE_API_BASE ? new URL(process.env.STRIPE_API_BASE) : undefined;
+  return new StripeSdk(key, {
+    maxNetworkRetries: 2,
+    timeout: 10_000,
+    telemetry: false,
+    ...(base ? { host: base.hostname, port: Number(base.port), protocol: base.protocol.replace(":", "") as "http" | "https" } : {}),
+  });
+}
+
+export function getStripe(): Promise<Stripe> {
+  client ??= create().catch((error: unknown) => {
+    client = undefined;
+    throw error;
+  });
+  return client;
+}

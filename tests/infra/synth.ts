@@ -1,0 +1,100 @@
+// Synthesizes the SST app offline, exactly as sst.config.ts deploys it, with only the per-function esbuild bundling stubbed.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Template } from "aws-cdk-lib/assertions";
+import { App, getStack, type NodeJSProps } from "sst/constructs";
+import { initProject, setProject, useProject } from "sst/project.js";
+import { useRuntimeHandlers, type RuntimeHandler } from "sst/runtime/handlers.js";
+import config from "../../sst.config";
+import { STACKS } from "../../infra";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const ACCOUNT = "123456789012";
+export const REGION = "us-east-1";
+
+export type StackName = "Network" | "Secrets" | "Alerts" | "Database" | "Migrations" | "Webhooks" | "Api" | "Jobs" | "Alarms";
+
+export interface Synthesized {
+  app: App;
+  templates: Record<StackName, Template>;
+  /** What SST asked the (stubbed) bundler to build: one entry per deployed function. */
+  bundled: BundleRequest[];
+}
+
+export interface BundleRequest {
+  handler: string;
+  /** The merged `nodejs` props (sst.config.ts defaults): format, minify, sourcemap, esbuild. */
+  nodejs: NodeJSProps | undefined;
+}
+
+/**
+ * In deploy mode SST bundles every handler with esbuild inside `app.finish()` and then runs
+ * `npm install` in each artifact directory, which needs every handler file to exist and the npm
+ * registry. The stub stands in for SST's Node runtime handler only: SST still resolves handlers,
+ * sets Handler/Runtime and wires the code asset exactly as after a real build.
+ */
+function stubNodeBundler(bundled: BundleRequest[]): void {
+  const bundler: RuntimeHandler = {
+    canHandle: (runtime) => runtime.startsWith("nodejs"),
+    shouldBuild: () => false,
+    startWorker: async () => undefined,
+    stopWorker: async () => undefined,
+    build: async ({ out, props }) => {
+      if (!props.handler) return { type: "error", errors: ["function without handler"] };
+      bundled.push({ handler: props.handler, nodejs: props.nodejs });
+      writeFileSync(path.join(out, "index.mjs"), "export const handler = async () => undefined;\n");
+      return { type: "success", handler: props.handler };
+    },
+  };
+  useRuntimeHandlers().for = () => bundler;
+}
+
+/**
+ * initProject writes `.sst.config.<timestamp>.mjs` into the cwd and App writes `.sst/types`;
+ * parallel test files would race on both, so each process gets its own scratch directory
+ * (inside the repo, so the temporary config still resolves node_modules by walking up).
+ * process.chdir needs vitest's "forks" pool (vitest.config.ts), not worker threads.
+ */
+async function initIsolatedProject(stage: string): Promise<string> {
+  const scratch = path.join(ROOT, ".sst", `vitest-${process.pid}`);
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  const cwd = process.cwd();
+  process.chdir(scratch);
+  try {
+    await initProject({ stage, root: ROOT, region: REGION });
+  } finally {
+    process.chdir(cwd);
+  }
+  const project = useProject();
+  setProject({ ...project, paths: { ...project.paths, out: scratch, artifacts: path.join(scratch, "artifacts") } });
+  return scratch;
+}
+
+export async function synthesize(stage = "test"): Promise<Synthesized> {
+  // SST skips its AWS bootstrap lookups when it sees a test run.
+  process.env.NODE_ENV = "test";
+  const scratch = await initIsolatedProject(stage);
+  const bundled: BundleRequest[] = [];
+  stubNodeBundler(bundled);
+
+  const { config: projectConfig } = useProject();
+  const app = new App(
+    { mode: "deploy", name: projectConfig.name, stage, region: projectConfig.region, account: ACCOUNT },
+    {
+      outdir: path.join(scratch, "cdk.out"),
+      // What `sst deploy` would look up and cache in cdk.context.json.
+      context: { [`availability-zones:account=${ACCOUNT}:region=${REGION}`]: [`${REGION}a`, `${REGION}b`, `${REGION}c`] },
+    },
+  );
+  await config.stacks(app);
+  await app.finish();
+
+  const templates = Object.fromEntries(
+    STACKS.map((fn) => [fn.name, Template.fromStack(getStack(fn as Parameters<typeof getStack>[0]))]),
+  ) as Record<StackName, Template>;
+  // Templates are plain JSON by now; the assembly and artifacts on disk are no longer needed.
+  rmSync(scratch, { recursive: true, force: true });
+  return { app, templates, bundled };
+}
