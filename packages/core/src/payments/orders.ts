@@ -6,6 +6,7 @@ import { useTransaction } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
 import type { Currency } from "../money";
 import { priceOrder, type PriceBreakdown } from "../ticketing/pricing";
+import { toPricedTicketType } from "../ticketing/ticket-types";
 import { assertOnSale, assertPromoUsable, assertQuantityAllowed, normalizePromoCode } from "../ticketing/sales-rules";
 import { takeSeats } from "../ticketing/seats";
 import type { PaymentsDeps, RequestMeta } from "./deps";
@@ -40,13 +41,7 @@ async function prepare(deps: PaymentsDeps, eventId: string, input: OrderInput, n
     promo = found;
   }
   const price = priceOrder({
-    ticketType: {
-      priceMinor: type.priceMinor,
-      currency: type.currency,
-      earlyBird: type.earlyBirdPriceMinor !== null && type.earlyBirdUntil ? { priceMinor: type.earlyBirdPriceMinor, until: type.earlyBirdUntil } : null,
-      groupDiscount: type.groupMinQuantity !== null && type.groupDiscountPercent !== null ? { minQuantity: type.groupMinQuantity, percent: type.groupDiscountPercent } : null,
-      slidingScaleMaxPercent: type.slidingScaleMaxPercent ?? 0,
-    },
+    ticketType: toPricedTicketType({ ...type, slidingScaleMaxPercent: type.slidingScaleMaxPercent ?? 0 }),
     quantity: input.quantity,
     slidingScalePercent: input.slidingScalePercent ?? 0,
     promo,

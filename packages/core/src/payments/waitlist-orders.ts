@@ -3,6 +3,7 @@
 import { afterCommit, type Trx } from "../db/transaction";
 import type { Currency } from "../money";
 import { priceOrder } from "../ticketing/pricing";
+import { toPricedTicketType } from "../ticketing/ticket-types";
 import type { PromotionOptions } from "../ticketing/waitlist";
 import type { Participation } from "../ticketing/ticketing.table";
 import type { PaymentsDeps } from "./deps";
@@ -14,13 +15,7 @@ async function createHoldOrder(trx: Trx, deps: PaymentsDeps, p: Participation): 
   const t = await trx.selectFrom("ticketTypes as t").innerJoin("events as e", "e.id", "t.eventId").select(["t.priceMinor", "t.currency", "t.earlyBirdPriceMinor", "t.earlyBirdUntil", "t.groupMinQuantity", "t.groupDiscountPercent", "t.slidingScaleMaxPercent", "e.title"]).where("t.id", "=", p.ticketTypeId).executeTakeFirstOrThrow();
   const asked = Number(p.metadata.slidingScalePercent ?? 0);
   const price = priceOrder({
-    ticketType: {
-      priceMinor: t.priceMinor,
-      currency: t.currency,
-      earlyBird: t.earlyBirdPriceMinor !== null && t.earlyBirdUntil ? { priceMinor: t.earlyBirdPriceMinor, until: t.earlyBirdUntil } : null,
-      groupDiscount: t.groupMinQuantity !== null && t.groupDiscountPercent !== null ? { minQuantity: t.groupMinQuantity, percent: t.groupDiscountPercent } : null,
-      slidingScaleMaxPercent: t.slidingScaleMaxPercent,
-    },
+    ticketType: toPricedTicketType(t),
     quantity: p.quantity,
     // The type's maximum may have dropped since they joined: never exceed it now.
     slidingScalePercent: Math.min(Number.isFinite(asked) ? asked : 0, t.slidingScaleMaxPercent),

@@ -122,7 +122,9 @@ export const listForEvent = (db: Db | Trx, eventId: string): Promise<TicketType[
   db.selectFrom("ticketTypes").selectAll().where("eventId", "=", eventId).orderBy("sortOrder").orderBy("createdAt").orderBy("id").execute();
 
 /** The pricing view of a row, for pricing.ts (priceOrder, currentUnitPrice). */
-export const toPricedTicketType = (t: TicketType): PricedTicketType => ({
+export const toPricedTicketType = (
+  t: Pick<TicketType, "priceMinor" | "currency" | "earlyBirdPriceMinor" | "earlyBirdUntil" | "groupMinQuantity" | "groupDiscountPercent" | "slidingScaleMaxPercent">,
+): PricedTicketType => ({
   priceMinor: t.priceMinor,
   currency: t.currency,
   earlyBird: t.earlyBirdPriceMinor !== null && t.earlyBirdUntil ? { priceMinor: t.earlyBirdPriceMinor, until: t.earlyBirdUntil } : null,

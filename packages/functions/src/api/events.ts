@@ -1,25 +1,14 @@
 // Contracts of the event, ticket-type, promo-code and report routes. Bodies are the core services'
 // own input schemas, so HTTP and direct callers validate by the very same rules.
-import { z } from "zod";
 import { CancelEventInput, CreateEventInput, ListEventsOptions, UpdateEventInput } from "@evently/core/events";
 import { CreatePromoCodeInput } from "@evently/core/ticketing/promo-codes";
 import { CreateTicketTypeInput, UpdateTicketTypeInput } from "@evently/core/ticketing/ticket-types";
-import { defineRoute, idParams } from "./route-schema";
+import { defineRoute, idParams, pageLimit } from "./route-schema";
 import { AvailabilitySchema, EventDetailSchema, EventPageSchema, EventReportSchema, EventSchema, PromoCodeSchema, TicketTypeSchema } from "./events.shapes";
 
 const eventParams = idParams("eventId");
-const WHOLE_1_100 = "Must be a whole number 1–100";
 
-/** Query strings are text: `limit` is parsed from digits here and reaches the service as a number. */
-const ListEventsQuery = ListEventsOptions.extend({
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, { message: WHOLE_1_100 })
-    .transform(Number)
-    .pipe(z.number().int().min(1, { message: WHOLE_1_100 }).max(100, { message: WHOLE_1_100 }))
-    .default(20)
-    .meta({ description: "Page size 1–100 (default 20)" }),
-});
+const ListEventsQuery = ListEventsOptions.extend({ limit: pageLimit() });
 
 export const listEvents = defineRoute({
   route: "GET /events",

@@ -1,22 +1,14 @@
 // Contracts of the participation routes: RSVP, check-in, the member's dashboard and the organizer's
 // participant list.
 import { z } from "zod";
-import { defineRoute, idParams, uuid } from "./route-schema";
+import { defineRoute, idParams, uuid, pageCursor, pageLimit } from "./route-schema";
 import { CheckInSchema, page, ParticipationSchema, PaymentSummary, STATUSES } from "./participations.shapes";
 
 const eventParams = idParams("eventId");
 
-const WHOLE_1_100 = "Must be a whole number 1–100";
-/** Query strings are text: `limit` is parsed from digits here and handed to the service as a number. */
 const pageQuery = {
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, { message: WHOLE_1_100 })
-    .transform(Number)
-    .pipe(z.number().int().min(1, { message: WHOLE_1_100 }).max(100, { message: WHOLE_1_100 }))
-    .default(20)
-    .meta({ description: "Page size 1–100 (default 20)" }),
-  cursor: z.string().min(1).max(512).optional().meta({ description: "`nextCursor` of the previous page" }),
+  limit: pageLimit(),
+  cursor: pageCursor(),
 };
 
 export const registerRsvp = defineRoute({

@@ -1,8 +1,7 @@
 // Contracts of the payment routes: read a payment, refund it (Idempotency-Key), the buyer's history.
 import { z } from "zod";
-import { defineRoute, idParams } from "./route-schema";
+import { defineRoute, idParams, pageCursor, pageLimit } from "./route-schema";
 
-const WHOLE_1_100 = "Must be a whole number 1–100";
 
 const Refund = z
   .object({
@@ -58,14 +57,8 @@ export const myPayments = defineRoute({
   summary: "The caller's payments, newest first",
   tags: ["payments"],
   query: z.object({
-    limit: z
-      .string()
-      .regex(/^\d{1,3}$/, { message: WHOLE_1_100 })
-      .transform(Number)
-      .pipe(z.number().int().min(1, { message: WHOLE_1_100 }).max(100, { message: WHOLE_1_100 }))
-      .default(20)
-      .meta({ description: "Page size 1–100 (default 20)" }),
-    cursor: z.string().min(1).max(512).optional().meta({ description: "`nextCursor` of the previous page" }),
+    limit: pageLimit(),
+    cursor: pageCursor(),
   }),
   response: z.object({ items: z.array(Payment), nextCursor: z.string().nullable() }),
 });

@@ -29,6 +29,20 @@ export type Body<S extends RouteSchema> = S["body"] extends z.ZodType
 export const uuid = () => z.uuid({ message: "must be a UUID" });
 export const idParams = <K extends string>(key: K) => z.object({ [key]: uuid() } as { [P in K]: ReturnType<typeof uuid> });
 
+const WHOLE_1_100 = "Must be a whole number 1–100";
+
+/** Query strings are text: `limit` is parsed from digits and reaches the service as a number. */
+export const pageLimit = () =>
+  z
+    .string()
+    .regex(/^\d{1,3}$/, { message: WHOLE_1_100 })
+    .transform(Number)
+    .pipe(z.number().int().min(1, { message: WHOLE_1_100 }).max(100, { message: WHOLE_1_100 }))
+    .default(20)
+    .meta({ description: "Page size 1–100 (default 20)" });
+
+export const pageCursor = () => z.string().min(1).max(512).optional().meta({ description: "`nextCursor` of the previous page" });
+
 export const Problem = z
   .object({
     type: z.string(),
