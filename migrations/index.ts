@@ -7,6 +7,7 @@ import * as m0004 from "./0004_participation_history";
 import * as m0005 from "./0005_payments";
 import * as m0006 from "./0006_payment_records";
 import * as m0007 from "./0007_operations";
+import * as m0008 from "./0008_participants_order_index";
 
 // Kysely runs migrations in the order of their names, hence the zero-padded numbers.
 export const migrations: Record<string, Migration> = {
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   "0005_payments": m0005,
   "0006_payment_records": m0006,
   "0007_operations": m0007,
+  "0008_participants_order_index": m0008,
 };
