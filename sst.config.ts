@@ -22,8 +22,10 @@ export function configureApp(app: App): void {
       // on first use instead of parsed at every cold start (docs/PERFORMANCE.md).
       splitting: true,
       // pg's optional native binding: left external (and not installed) or SST would try to
-      // `npm install pg-native` into every bundle, which needs libpq to compile.
-      esbuild: { external: ["pg-native"] },
+      // `npm install pg-native` into every bundle, which needs libpq to compile. The AWS SDK v3
+      // ships with the nodejs22.x runtime: bundling it added ~400 KB to every function that can
+      // read a secret (docs/PERFORMANCE.md).
+      esbuild: { external: ["pg-native", "@aws-sdk/*"] },
     },
     environment: {
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,

@@ -34,7 +34,7 @@ describe("handler modules", () => {
   // Bundling every handler takes 10–20 s on two cores, so it is opt-in (CI before deploy):
   // INFRA_BUNDLE=1 npx vitest run tests/infra/handlers.test.ts
   it.runIf(process.env.INFRA_BUNDLE === "1")(
-    "every existing handler bundles the way SST bundles it (esm, split, minified, pg-native external)",
+    "every existing handler bundles the way SST bundles it (esm, split, minified, pg-native and @aws-sdk external)",
     async () => {
       const entryPoints = deployed.map(moduleFile).filter((f): f is string => f !== undefined);
       const result = await esbuild.build({
@@ -47,7 +47,7 @@ describe("handler modules", () => {
         minify: true,
         splitting: true,
         keepNames: true,
-        external: ["pg-native"],
+        external: ["pg-native", "@aws-sdk/*"],
         write: false,
         outdir: path.join(ROOT, ".sst", "bundle-check"),
         logLevel: "silent",

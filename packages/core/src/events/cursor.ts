@@ -1,5 +1,5 @@
 // Opaque keyset cursors for GET /events: the (starts_at, id) of the last row of a page.
-import { z } from "zod";
+import * as z from "zod";
 import { invalid } from "./validation";
 
 export interface EventCursor {

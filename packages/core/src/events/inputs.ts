@@ -1,5 +1,5 @@
 // Input schemas of the event services; the HTTP routes validate bodies with these same schemas.
-import { z } from "zod";
+import * as z from "zod";
 import { isAfter, positiveInt, text, timeZone, timestamp } from "./validation";
 
 const MAX_CATEGORIES = 20;

@@ -1,6 +1,6 @@
 // Input building blocks for the organizer-facing services (API.md "Input limits") and the one
 // place that turns a zod failure into the API's validation_failed problem.
-import { z } from "zod";
+import * as z from "zod";
 import { DomainError } from "../errors";
 import { CURRENCIES, isValidPercent, MAX_MONEY_MINOR } from "../money";
 

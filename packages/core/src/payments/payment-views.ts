@@ -1,7 +1,7 @@
 // The Payment and Refund resources (API.md) and the reads that return them: one payment for its
 // buyer, the event's organizer or an admin, and the buyer's own history, newest first.
 import { sql } from "kysely";
-import { z } from "zod";
+import * as z from "zod";
 import { isAdmin, isOrganizer, type Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";

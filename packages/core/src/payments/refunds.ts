@@ -1,7 +1,7 @@
 // Refunds an organizer or admin asks for: reserved against the payment under its row lock, sent to
 // the provider after commit; completion (or failure) arrives by webhook.
 import { sql } from "kysely";
-import { z } from "zod";
+import * as z from "zod";
 import { requireRole, type Actor } from "../auth/actor";
 import { afterCommit, useTransaction, type Trx } from "../db/transaction";
 import { DomainError, notFound } from "../errors";

@@ -1,7 +1,7 @@
 // Participation lists from seed 000's sample queries: the member's dashboard of upcoming events and
 // the organizer's participant list, both keyset-paginated.
 import { sql } from "kysely";
-import { z } from "zod";
+import * as z from "zod";
 import type { Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { DomainError } from "../errors";

@@ -1,5 +1,5 @@
 // Promo codes of an event: the organizer's create service, the view and the lookup by code.
-import { z } from "zod";
+import * as z from "zod";
 import type { Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { useTransaction, type Trx } from "../db/transaction";

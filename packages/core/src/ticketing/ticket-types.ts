@@ -1,6 +1,6 @@
 // Ticket types of an event: the organizer's create/edit service and the queries behind it.
 import { sql } from "kysely";
-import { z } from "zod";
+import * as z from "zod";
 import type { Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { useTransaction, type Trx } from "../db/transaction";

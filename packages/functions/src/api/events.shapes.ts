@@ -1,6 +1,6 @@
 // Response shapes of the event routes (API.md "Resource shapes"), for the OpenAPI document.
 // Kept apart from events.ts, whose every export must be a route schema (api/index.ts lists them).
-import { z } from "zod";
+import * as z from "zod";
 
 const id = () => z.uuid();
 const at = () => z.iso.datetime();

@@ -1,5 +1,5 @@
 // Contracts of the operator routes: the latest payment-health snapshot the scheduled job stored.
-import { z } from "zod";
+import * as z from "zod";
 import { defineRoute } from "./route-schema";
 
 const count = () => z.number().int().min(0);

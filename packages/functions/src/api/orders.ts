@@ -1,5 +1,5 @@
 // Contracts of the order routes: place, read and cancel an order for tickets.
-import { z } from "zod";
+import * as z from "zod";
 import { defineRoute, idParams } from "./route-schema";
 
 const percent = (max: number) =>

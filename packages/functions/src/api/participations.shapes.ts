@@ -1,7 +1,7 @@
 // Response shapes of the participation routes (API.md "Resource shapes"); payments can reuse
 // ParticipationSchema in its order responses. Kept apart because api/index.ts lists every export
 // of participations.ts as a route.
-import { z } from "zod";
+import * as z from "zod";
 
 export const STATUSES = ["pending", "active", "waitlisted", "cancelled", "refunded"] as const;
 const micros = (description: string) => z.string().meta({ description: `${description} (ISO-8601 UTC, microseconds)` });

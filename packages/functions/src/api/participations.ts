@@ -1,6 +1,6 @@
 // Contracts of the participation routes: RSVP, check-in, the member's dashboard and the organizer's
 // participant list.
-import { z } from "zod";
+import * as z from "zod";
 import { defineRoute, idParams, uuid, pageCursor, pageLimit } from "./route-schema";
 import { CheckInSchema, page, ParticipationSchema, PaymentSummary, STATUSES } from "./participations.shapes";
 

@@ -1,5 +1,5 @@
 // Contracts of the payment routes: read a payment, refund it (Idempotency-Key), the buyer's history.
-import { z } from "zod";
+import * as z from "zod";
 import { defineRoute, idParams, pageCursor, pageLimit } from "./route-schema";
 
 

@@ -1,5 +1,5 @@
 // How a route declares its contract once: zod schemas that validate input and generate OpenAPI.
-import { z } from "zod";
+import * as z from "zod";
 
 export interface RouteSchema {
   /** "METHOD /path" exactly as in routes.ts. */

@@ -1,5 +1,5 @@
 // Contracts of the system routes: health, the OpenAPI document and the caller.
-import { z } from "zod";
+import * as z from "zod";
 import { defineRoute } from "./route-schema";
 
 export const health = defineRoute({

@@ -1,5 +1,5 @@
 // Builds the OpenAPI 3.1 document from the route manifest and each route's zod schemas.
-import { z } from "zod";
+import * as z from "zod";
 import type { RouteDef } from "../manifest";
 import { needsAuthorizer } from "../manifest";
 import { Problem, type RouteSchema } from "../api/route-schema";
