@@ -38,3 +38,21 @@ it("never oversells: 200 simultaneous orders for 20 seats", async () => {
   const orphans = await rt.db.selectFrom("participations").select("id").where("eventId", "=", event.eventId).where("status", "!=", "pending").execute();
   expect(orphans).toEqual([]);
 });
+
+it("the ticket type's own quantity caps sales below the event's capacity, counters stay equal", async () => {
+  const event = await createPaidEvent(rt.db, { capacity: 50, quantity: 10 });
+  const responses = await Promise.all(
+    Array.from({ length: 60 }, (_, i) =>
+      rt.call("POST", `/events/${event.eventId}/orders`, {
+        as: { sub: `typed-${i}` },
+        headers: { "idempotency-key": randomUUID() },
+        body: { ticketTypeId: event.ticketTypeId, quantity: 1 },
+      }),
+    ),
+  );
+  expect(responses.filter((r) => r.status === 201)).toHaveLength(10);
+  expect(responses.filter((r) => r.status >= 500)).toEqual([]);
+  const ev = await rt.db.selectFrom("events").select("seatsTaken").where("id", "=", event.eventId).executeTakeFirstOrThrow();
+  const type = await rt.db.selectFrom("ticketTypes").select("quantityTaken").where("id", "=", event.ticketTypeId).executeTakeFirstOrThrow();
+  expect([ev.seatsTaken, type.quantityTaken]).toEqual([10, 10]);
+});
