@@ -58,7 +58,9 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     const { results } = await migrate(migrationDb, "latest").finally(() => migrationDb.destroy());
     log(`Migrations ${results?.length ? `applied ${results.map((r) => r.migrationName).join(", ")}` : "up to date"}`);
 
-    const db = createDb({ connectionString: databaseUrl, max: Number(process.env.DB_POOL_MAX) || 20 });
+    // One process serves every request here (in AWS each Lambda has its own connection): under a
+    // burst, requests queue for the pool rather than fail after the Lambda-sized default wait.
+    const db = createDb({ connectionString: databaseUrl, max: Number(process.env.DB_POOL_MAX) || 20, connectionTimeoutMs: 60_000 });
     stops.push(() => db.destroy());
     setDb(db);
 

@@ -8,6 +8,8 @@ export interface DbOptions {
   /** Pool size: 1 inside Lambda (one request per container), more for the local server. */
   max?: number;
   ssl?: boolean;
+  /** How long a query may wait for a free pooled connection before failing (default 10 s). */
+  connectionTimeoutMs?: number;
 }
 
 const BIGINT_OID = 20;
@@ -28,7 +30,7 @@ export function createDb(options: DbOptions): Db {
     connectionString: options.connectionString,
     max: options.max ?? 10,
     idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
     types,
     ...(options.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
   });

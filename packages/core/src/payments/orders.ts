@@ -71,6 +71,11 @@ const orderRows = (p: { participationId: string; eventId: string; userId: string
 export async function createOrder(deps: PaymentsDeps, actor: Actor, eventId: string, input: OrderInput, meta: RequestMeta = {}): Promise<OrderResult> {
   const now = new Date();
   const { event, ticketTypeId, promo, price } = await prepare(deps, eventId, input, now);
+  // In a rush most buyers arrive after the last seat: answer them from the read we already made
+  // instead of queueing for the event row's lock. A seat freed a moment later goes to the next
+  // buyer; the conditional UPDATE below remains what decides for everyone else.
+  const room = Math.min(event.capacity - event.seatsTaken, event.quantity === null ? Infinity : event.quantity - (event.quantityTaken ?? 0));
+  if (room < input.quantity && !event.waitlistEnabled) throw new DomainError("sold_out", "No seats left for this ticket type");
   const free = price.totalMinor === 0;
   const base = { eventId, userId: actor.userId, ticketTypeId, quantity: input.quantity, holdTtlSeconds: deps.holdTtlSeconds };
   try {
