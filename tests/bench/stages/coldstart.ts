@@ -1,0 +1,292 @@
+// 6. Cold start: every Lambda entry point (routes.ts, schedules.ts, queue/*.ts) bundled as it would
+// deploy, its size, and the time a fresh Node process takes to import it (median of 10), next to a
+// naive bundle of the same libraries imported whole, built and measured in the same run. What each
+// library costs alone, and what the packaging choices buy one function, are measured alongside.
+import { existsSync } from "node:fs";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { bundle, deployProfile, FUNCTIONS_SRC, HEAVY, LIBRARIES, LITERAL, NAIVE, OUT, RUNNER, type Entry, type Profile, type Role } from "../lib/bundles";
+import type { StageContext } from "../lib/context";
+import { runNode } from "../lib/proc";
+import { kb, mb, median, ms, ratio } from "../lib/stats";
+
+export interface LibraryCost {
+  pkg: string;
+  label: string;
+  bytes: number;
+  /** Import time above an empty module's. */
+  importMs: number;
+}
+
+export interface BundleMeasure {
+  name: string;
+  role: Role;
+  kind: string;
+  /** JavaScript loaded at import: the entry file plus the chunks it imports statically. */
+  bytes: number;
+  /** Every JavaScript file of the bundle (lazily loaded chunks too; source maps not counted). */
+  totalBytes: number;
+  importMs: number;
+  rssBytes: number;
+  heapBytes: number;
+  stripe: boolean;
+  awsSdk: boolean;
+  heavy: string[];
+  /** Packages in the code loaded at import, biggest first. */
+  contributors: Array<{ pkg: string; bytes: number }>;
+}
+
+async function entryPoints(ctx: StageContext, profile: Profile): Promise<Entry[]> {
+  const { routes } = (await import("@evently/functions/routes")) as { routes: ReadonlyArray<{ method: string; path: string; handler: string }> };
+  const { schedules } = (await import("@evently/functions/schedules")) as { schedules: ReadonlyArray<{ name: string; handler: string }> };
+  const entries = new Map<string, Entry>();
+  const add = (module: string, kind: string) => {
+    const file = path.join(FUNCTIONS_SRC, `${module}.ts`);
+    if (!existsSync(file)) {
+      ctx.skipPart(`${module}`, `${kind} names packages/functions/src/${module}.ts, which does not exist yet`);
+      return;
+    }
+    if (!entries.has(module)) entries.set(module, { name: module, role: "function", kind, file, profile });
+  };
+  for (const r of routes) add(r.handler, `${r.method} ${r.path}`);
+  if (schedules.length === 0) ctx.note("schedules.ts lists no jobs yet: no job bundles (they are picked up as soon as schedules.ts names them)");
+  for (const s of schedules) add(s.handler, `job ${s.name}`);
+  for (const f of (await readdir(path.join(FUNCTIONS_SRC, "queue"))).filter((f) => f.endsWith(".ts")).sort()) add(`queue/${f.replace(/\.ts$/, "")}`, "SQS consumer");
+  if (existsSync(path.join(FUNCTIONS_SRC, "ops/migrate.ts"))) add("ops/migrate", "deploy-time migrator (SST Script)");
+  return [...entries.values()];
+}
+
+export async function run(ctx: StageContext): Promise<void> {
+  // Quick mode: references, libraries and what-ifs 3 times, each function once (a smoke check).
+  const runs = ctx.quick ? 3 : 10;
+  const functionRuns = ctx.quick ? 1 : runs;
+  await rm(OUT, { recursive: true, force: true });
+  await mkdir(OUT, { recursive: true });
+  const runner = path.join(OUT, "runner.mjs");
+  await writeFile(runner, RUNNER);
+  await writeFile(path.join(OUT, "empty.mjs"), "export {};\n");
+
+  try {
+    const { profile, source } = await deployProfile();
+    ctx.note(`Bundles are built with the deploy settings of sst.config.ts: ${source}; plus platform node, target node22, bundle, the createRequire banner SST adds for ESM.`);
+    const entries = await entryPoints(ctx, profile);
+    // The references and the single libraries are plain builds (one file, no source maps), like the
+    // issue's reference figures: the deploy settings' own costs then count against the functions.
+    const naive: Entry[] = [
+      { name: "naive: middy + Powertools logger/metrics + kysely + pg + zod", role: "reference", kind: "reference", stdin: NAIVE(false), profile: LITERAL },
+      { name: "naive: the same + stripe", role: "reference", kind: "reference", stdin: NAIVE(true), profile: LITERAL },
+    ];
+    // Quick mode leaves out the diagnostics (single libraries, what-ifs): they are for the full run.
+    const libraries: Entry[] = (ctx.quick ? [] : LIBRARIES).map((l) => ({ name: `library: ${l.label}`, role: "library", kind: l.pkg, stdin: l.code, profile: LITERAL }));
+    // What-ifs for one representative function: what each packaging choice costs or buys.
+    const sample = entries.find((e) => e.name === "http/events/get") ?? entries[0];
+    const whatIfProfiles: Profile[] = [
+      ...(profile.enableSourceMaps ? [{ ...profile, label: "without NODE_OPTIONS=--enable-source-maps", enableSourceMaps: false }] : []),
+      ...(profile.splitting ? [{ ...profile, label: "without code splitting", splitting: false }] : [{ ...profile, label: "with code splitting", splitting: true }]),
+      ...(profile !== LITERAL ? [LITERAL] : []),
+    ];
+    const variants: Entry[] = sample && !ctx.quick ? whatIfProfiles.map((p) => ({ ...sample, name: `${sample.name}: ${p.label}`, role: "variant", profile: p })) : [];
+
+    const all = [...entries, ...naive, ...libraries, ...variants];
+    ctx.log(`bundling ${entries.length} entry points, ${naive.length} naive references, ${libraries.length} single libraries and ${variants.length} what-ifs with esbuild`);
+    const started = performance.now();
+    const built = await Promise.all(all.map((entry, i) => bundle(entry, path.join(OUT, `${String(i).padStart(2, "0")}-${entry.name.replace(/\W+/g, "-").slice(0, 60)}`))));
+    ctx.log(`bundled in ${Math.round(performance.now() - started)} ms`);
+
+    const baseEnv = { PATH: process.env.PATH, AWS_REGION: "us-east-1", AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "1024", AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x" };
+    type Sample = { ms: number; rss: number; heapUsed: number };
+    const importOnce = async (file: string, name: string, p: Profile): Promise<Sample> =>
+      JSON.parse(await runNode([runner, file], { ...baseEnv, AWS_LAMBDA_FUNCTION_NAME: name.replace(/\W+/g, "-"), ...(p.enableSourceMaps ? { NODE_OPTIONS: "--enable-source-maps" } : {}) })) as Sample;
+
+    const measured = built.filter((b) => {
+      if (b.role !== "function" || b.handler) return true;
+      ctx.note(`${b.name}.ts exports no \`handler\`: a module the consumers import, not an entry point; not measured`);
+      return false;
+    });
+    const rank = (b: Entry) => ({ reference: 0, library: 1, variant: 2, function: 3 })[b.role];
+    measured.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+    // Round-robin: every bundle (and the empty module) once per round, so a change in machine load
+    // during the stage hits the functions and the naive references alike.
+    const samples = new Map<string, Sample[]>();
+    const emptyFile = path.join(OUT, "empty.mjs");
+    for (let round = 1; round <= runs; round++) {
+      const due = measured.filter((b) => b.role !== "function" || round <= functionRuns || b.name === sample?.name);
+      for (const b of [{ entryFile: emptyFile, name: "empty", profile }, ...due]) {
+        const list = samples.get(b.name) ?? [];
+        list.push(await importOnce(b.entryFile, b.name, b.profile));
+        samples.set(b.name, list);
+      }
+      ctx.progress(`import rounds (${due.length + 1} fresh processes)`, round, runs);
+    }
+    const stats = (name: string) => {
+      const list = samples.get(name)!;
+      return { importMs: median(list.map((s) => s.ms)), rssBytes: median(list.map((s) => s.rss)), heapBytes: median(list.map((s) => s.heapUsed)) };
+    };
+    const empty = stats("empty");
+
+    const measures: BundleMeasure[] = measured.map((b) => ({
+      name: b.name,
+      role: b.role,
+      kind: b.kind,
+      bytes: b.bytes,
+      totalBytes: b.totalBytes,
+      ...stats(b.name),
+      stripe: b.packages.has("stripe"),
+      awsSdk: [...b.packages].some((p) => p.startsWith("@aws-sdk/") || p.startsWith("@smithy/")),
+      heavy: HEAVY.filter((h) => b.packages.has(h)),
+      contributors: b.contributors.slice(0, 10),
+    }));
+
+    const naivePlain = measures.find((m) => m.name === naive[0]!.name)!;
+    const naiveStripe = measures.find((m) => m.name === naive[1]!.name)!;
+    const functions = measures.filter((m) => m.role === "function");
+    const whatIfs = measures.filter((m) => m.role === "variant");
+    const libraryCosts: LibraryCost[] = measures
+      .filter((m) => m.role === "library")
+      .map((m) => ({ pkg: m.kind, label: m.name.replace(/^library: /, ""), bytes: m.bytes, importMs: m.importMs - empty.importMs }));
+    ctx.data.bundles = measures;
+    ctx.data.emptyProcess = empty;
+    ctx.data.libraries = libraryCosts;
+    ctx.data.profile = profile;
+
+    const rows = functions.map((f) => {
+      const base = f.stripe ? naiveStripe : naivePlain;
+      const timeRatio = f.importMs / base.importMs;
+      const timeOk = timeRatio <= (f.stripe ? 0.8 : 0.6);
+      const sizeOk = f.stripe ? true : f.bytes <= 400 * 1024;
+      return [
+        f.name,
+        f.kind,
+        kb(f.bytes),
+        kb(f.totalBytes),
+        ms(f.importMs),
+        `${ratio(timeRatio)} of ${f.stripe ? "naive+stripe" : "naive"}`,
+        ratio(f.bytes / base.bytes),
+        f.heavy.join(" ") + (f.awsSdk ? " @aws-sdk" : ""),
+        timeOk && sizeOk ? "ok" : `MISS${timeOk ? "" : " time"}${sizeOk ? "" : " size"}`,
+      ];
+    });
+    ctx.table({
+      title: `Bundles as deployed and import time in a fresh process, median of ${functionRuns === runs ? runs : `${functionRuns} (references: ${runs})`}`,
+      columns: ["function", "serves", "loaded at import", "all files", "import ms", "import vs naive", "size vs naive", "packages inside", "target"],
+      rows: [
+        [naivePlain.name, "reference", kb(naivePlain.bytes), kb(naivePlain.totalBytes), ms(naivePlain.importMs), "1.00×", "1.00×", naivePlain.heavy.join(" "), "–"],
+        [naiveStripe.name, "reference", kb(naiveStripe.bytes), kb(naiveStripe.totalBytes), ms(naiveStripe.importMs), "1.00×", "1.00×", naiveStripe.heavy.join(" "), "–"],
+        ...rows,
+      ],
+      notes: [
+        "Targets: without Stripe ≤ 0.6 × naive import time and ≤ 400 KB loaded at import; with Stripe ≤ 0.8 × naive+stripe import time (size shown as a ratio only). “With Stripe” = the stripe package is anywhere in the bundle, lazily loaded chunks included.",
+        "“Loaded at import” = the entry file plus the chunks it imports statically (code splitting moves lazily imported modules into chunks loaded on first use); source maps are not counted.",
+        "The naive references (and the single libraries below) are plain builds — one file, no source maps, run without --enable-source-maps — like the issue's reference figures (~730 KB / 87 ms; ~980 KB / 110 ms with Stripe), so any cost of the deploy settings counts against the functions.",
+        `An empty ES module imports in ${ms(empty.importMs)} ms (process RSS ${mb(empty.rssBytes)}); it is included in every figure above.`,
+      ],
+    });
+
+    if (libraryCosts.length) ctx.table({
+      title: "What each library costs a function: the library alone in a plain build (import time above an empty module)",
+      columns: ["library", "loaded at import", "import ms"],
+      rows: libraryCosts.map((l) => [l.label, kb(l.bytes), ms(l.importMs)]),
+    });
+
+    const asDeployed = functions.find((f) => sample && f.name === sample.name);
+    if (asDeployed && whatIfs.length) {
+      ctx.table({
+        title: `What the packaging choices cost or buy ${asDeployed.name} (every build measured in every round)`,
+        columns: ["build", "loaded at import", "all files", "import ms", "vs as deployed", "vs naive"],
+        rows: [asDeployed, ...whatIfs].map((m) => [m === asDeployed ? `${m.name}: as deployed` : m.name, kb(m.bytes), kb(m.totalBytes), ms(m.importMs), ratio(m.importMs / asDeployed.importMs), ratio(m.importMs / naivePlain.importMs)]),
+      });
+      ctx.data.whatIf = { function: asDeployed.name, asDeployed: asDeployed.importMs, variants: whatIfs.map((w) => ({ name: w.name, importMs: w.importMs, bytes: w.bytes })) };
+    }
+
+    const noStripe = functions.filter((f) => !f.stripe);
+    const withStripe = functions.filter((f) => f.stripe);
+    const timeMisses = noStripe.filter((f) => f.importMs / naivePlain.importMs > 0.6);
+    const sizeMisses = noStripe.filter((f) => f.bytes > 400 * 1024);
+    const stripeMisses = withStripe.filter((f) => f.importMs / naiveStripe.importMs > 0.8);
+    const worst = (list: BundleMeasure[]) => (list.length ? [...list].sort((a, b) => b.importMs - a.importMs)[0]! : undefined);
+    const w1 = worst(noStripe);
+    const w2 = worst(withStripe);
+    const biggest = [...noStripe].sort((a, b) => b.bytes - a.bytes)[0];
+    const context = { libs: libraryCosts, asDeployed, whatIfs, profile };
+    ctx.check({
+      name: "cold start: import time without Stripe ≤ 0.6 × naive",
+      measured: w1 ? `${noStripe.length - timeMisses.length}/${noStripe.length} pass; slowest ${w1.name} ${ms(w1.importMs)} ms = ${ratio(w1.importMs / naivePlain.importMs)} (naive ${ms(naivePlain.importMs)} ms)` : "no functions",
+      target: "≤ 0.60×",
+      pass: noStripe.length ? timeMisses.length === 0 : null,
+      ...(timeMisses.length ? { advice: adviceFor("time", timeMisses, context) } : {}),
+    });
+    ctx.check({
+      name: "cold start: bundle size without Stripe ≤ 400 KB",
+      measured: biggest ? `${noStripe.length - sizeMisses.length}/${noStripe.length} pass; biggest ${biggest.name} ${kb(biggest.bytes)} loaded at import (${kb(biggest.totalBytes)} in all)` : "no functions",
+      target: "≤ 400 KB",
+      pass: noStripe.length ? sizeMisses.length === 0 : null,
+      ...(sizeMisses.length ? { advice: adviceFor("size", sizeMisses, context) } : {}),
+    });
+    ctx.check({
+      name: "cold start: import time with Stripe ≤ 0.8 × naive+stripe",
+      measured: w2 ? `${withStripe.length - stripeMisses.length}/${withStripe.length} pass; slowest ${w2.name} ${ms(w2.importMs)} ms = ${ratio(w2.importMs / naiveStripe.importMs)} (naive+stripe ${ms(naiveStripe.importMs)} ms)` : "no functions",
+      target: "≤ 0.80×",
+      pass: withStripe.length ? stripeMisses.length === 0 : null,
+      ...(stripeMisses.length ? { advice: adviceFor("stripe", stripeMisses, context) } : {}),
+    });
+
+    // The biggest bundles, by what they load at import (distinct shapes only).
+    const seen = new Set<string>();
+    const shapes = [...functions].sort((a, b) => b.bytes - a.bytes).filter((f) => {
+      const shape = f.contributors.slice(0, 6).map((c) => c.pkg).join(",");
+      if (seen.has(shape)) return false;
+      seen.add(shape);
+      return true;
+    });
+    for (const f of shapes.slice(0, 3)) {
+      ctx.table({
+        title: `Top contributors of ${f.name} (${kb(f.bytes)} loaded at import), from the esbuild metafile`,
+        columns: ["package", "bytes loaded at import", "share"],
+        rows: f.contributors.map((c) => [c.pkg, kb(c.bytes), `${((100 * c.bytes) / f.bytes).toFixed(1)}%`]),
+      });
+    }
+  } finally {
+    await rm(OUT, { recursive: true, force: true });
+  }
+}
+
+const names = (list: BundleMeasure[]) => (list.length > 6 ? `${list.slice(0, 6).map((m) => m.name).join(", ")} and ${list.length - 6} more` : list.map((m) => m.name).join(", "));
+const describe = (l: LibraryCost | undefined) => (l ? `${kb(l.bytes)}, ${ms(l.importMs)} ms` : "");
+
+/** What the lead can trim, from what the missing bundles load and what each library costs here. */
+function adviceFor(
+  check: "time" | "size" | "stripe",
+  misses: BundleMeasure[],
+  c: { libs: LibraryCost[]; asDeployed?: BundleMeasure; whatIfs: BundleMeasure[]; profile: Profile },
+): string {
+  const cost = (pkg: string) => c.libs.find((l) => l.pkg === pkg);
+  const loads = (pkg: string) => misses.filter((m) => m.contributors.some((x) => x.pkg === pkg));
+  const tips: string[] = [];
+  const sourceMaps = c.whatIfs.find((w) => w.name.includes("enable-source-maps"));
+  if (check !== "size" && sourceMaps && c.asDeployed && c.asDeployed.importMs - sourceMaps.importMs > 3) {
+    tips.push(
+      `NODE_OPTIONS=--enable-source-maps (sst.config.ts) makes Node read and parse each bundle's source map at load: ${c.asDeployed.name} imports in ${ms(sourceMaps.importMs)} ms without it against ${ms(c.asDeployed.importMs)} ms with it; keep sourcemap: true for the files but set the flag only where needed (or use Lambda's own --enable-source-maps only on debug stages)`,
+    );
+  }
+  if (check === "stripe" && misses.some((m) => m.name === "http/webhooks/stripe")) {
+    tips.push(
+      `http/webhooks/stripe.ts imports the whole stripe SDK (${describe(cost("stripe"))} alone) statically, only for Stripe.webhooks.constructEventAsync: verify the Stripe-Signature HMAC-SHA256 (t=…,v1=… over \`\${t}.\${rawBody}\`, 300 s tolerance) with node:crypto createHmac + timingSafeEqual in a small lib/stripe-signature.ts`,
+    );
+  }
+  const zod = loads("zod");
+  if (zod.length) {
+    tips.push(`zod (${describe(cost("zod"))} alone) is loaded at import by ${zod.length} of them through the route and core input schemas; zod/mini costs ${describe(cost("zod/mini"))} — the OpenAPI builder (lib/openapi.ts, z.toJSONSchema and .meta) would then live only in http/openapi`);
+  }
+  const pg = loads("pg");
+  if (check !== "size" && pg.length) {
+    tips.push(
+      `pg (${describe(cost("pg"))} alone, mostly Node's net/tls/crypto) is imported statically by core/db/client.ts into ${pg.length} of them; importing it inside createDb's first call (await import("pg") in lib/db.ts connect()) moves that cost from init to the first query — it only saves time for invocations that never touch the database (health without DB, rejected requests)`,
+    );
+  }
+  const kysely = loads("kysely");
+  if (check === "size" && kysely.length) tips.push(`kysely is ${describe(cost("kysely"))} alone and is needed by every database route`);
+  if (misses.some((m) => m.awsSdk && m.contributors.some((x) => x.pkg.startsWith("@aws-sdk/") || x.pkg.startsWith("@smithy/")))) {
+    tips.push(`@aws-sdk v3 is still loaded at import by some: mark "@aws-sdk/*" external in sst.config.ts (the nodejs22.x runtime ships it)`);
+  }
+  return `Functions: ${names(misses)}. ${tips.join("; ") || "see the contributors tables"}.`;
+}
