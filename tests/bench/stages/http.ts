@@ -46,8 +46,8 @@ async function measure(ctx: StageContext, pool: pg.Pool, servers: Record<Target,
     orders: { product: await createEvent(pool, organizer.id, { kind: "ticketed", capacity: 1_000_000 }), raw: await createEvent(pool, organizer.id, { kind: "ticketed", capacity: 1_000_000 }) },
   };
   const readSeconds = ctx.quick ? 1 : 4;
-  const writeAmount = ctx.quick ? 150 : 1_000;
-  const warmup = ctx.quick ? 50 : 200;
+  const writeAmount = ctx.quick ? 120 : 1_000;
+  const warmup = ctx.quick ? 30 : 200;
 
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const scenarios: Scenario[] = [
@@ -100,7 +100,7 @@ async function measure(ctx: StageContext, pool: pg.Pool, servers: Record<Target,
       for (const target of order) {
         const server = servers[target];
         const apiUrl = String(server.ready.apiUrl);
-        const warm = Math.max(warmup, connections * 2);
+        const warm = Math.max(warmup, connections * (ctx.quick ? 1 : 2));
         const count = scenario.kind === "write" ? writeAmount + warm : 0;
         const tokens = count ? await signTokens(`http-${scenario.key}-${target}-${connections}-${tokenBatch++}`, count) : [];
         const make = scenario.make(target, tokens);
