@@ -166,14 +166,17 @@ async function order(eventId: string, who: { userId: string }, key: string, body
   const claimed = await q(pool, `insert into "idempotency_keys" ("user_id", "scope", "key", "request_hash") values ($1, $2, $3, $4) on conflict do nothing returning "key"`, [who.userId, "orders:create", key, requestHash]);
   if (!claimed.rowCount) return { status: 409, body: { code: "idempotency_key_in_progress" } };
   const e = (
-    await q<{ title: string; ticket_type_id: string | null; event_status: string }>(
+    await q<{ title: string; ticket_type_id: string | null; event_status: string; capacity: number; seats_taken: number; quantity: number | null; quantity_taken: number | null; waitlist_enabled: boolean }>(
       pool,
-      `select "e"."id" as "event_id", "e"."kind", "e"."status" as "event_status", "e"."waitlist_enabled", "e"."title", "e"."organizer_id", "t"."id" as "ticket_type_id", "t"."price_minor", "t"."currency", "t"."active", "t"."sales_start_at", "t"."sales_end_at", "t"."early_bird_price_minor", "t"."early_bird_until", "t"."group_min_quantity", "t"."group_discount_percent", "t"."sliding_scale_max_percent", "t"."min_per_order", "t"."max_per_order" from "events" as "e" left join "ticket_types" as "t" on "t"."event_id" = "e"."id" and "t"."id" = $1 where "e"."id" = $2`,
+      `select "e"."id" as "event_id", "e"."kind", "e"."status" as "event_status", "e"."waitlist_enabled", "e"."title", "e"."organizer_id", "e"."capacity", "e"."seats_taken", "t"."quantity", "t"."quantity_taken", "t"."id" as "ticket_type_id", "t"."price_minor", "t"."currency", "t"."active", "t"."sales_start_at", "t"."sales_end_at", "t"."early_bird_price_minor", "t"."early_bird_until", "t"."group_min_quantity", "t"."group_discount_percent", "t"."sliding_scale_max_percent", "t"."min_per_order", "t"."max_per_order" from "events" as "e" left join "ticket_types" as "t" on "t"."event_id" = "e"."id" and "t"."id" = $1 where "e"."id" = $2`,
       [input.ticketTypeId, eventId],
     )
   ).rows[0];
   let result: { status: number; body: unknown };
+  // Like createOrder: a buyer arriving after the last seat is answered from this read.
+  const room = e ? Math.min(e.capacity - e.seats_taken, e.quantity === null ? Infinity : e.quantity - (e.quantity_taken ?? 0)) : 0;
   if (!e?.ticket_type_id || e.event_status !== "published") result = { status: 404, body: { code: "not_found" } };
+  else if (room < input.quantity && !e.waitlist_enabled) result = { status: 409, body: { code: "sold_out" } };
   else {
     const client = counting(await pool.connect());
     let held: Awaited<ReturnType<typeof rawSeatHold>>;

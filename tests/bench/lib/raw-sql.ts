@@ -6,7 +6,7 @@ type Queryable = Pick<pg.PoolClient, "query">;
 
 export const ISO_US = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
 
-/** The seat-hold transaction of createOrder (payments/orders.ts): same statements, same order. */
+/** The seat-hold transaction of createOrder (payments/orders.ts, ticketing/seats.ts): same statements, same order. */
 export async function rawSeatHold(client: Queryable, o: { eventId: string; ticketTypeId: string; userId: string; holdTtlSeconds?: number }): Promise<{ held: boolean; orderId?: string; paymentId?: string }> {
   await client.query("begin");
   try {
@@ -34,11 +34,19 @@ export async function rawSeatHold(client: Queryable, o: { eventId: string; ticke
       SELECT o.id AS order_id, (SELECT id FROM p) AS payment_id FROM o`,
       [participation.id, o.eventId, o.userId, o.ticketTypeId, participation.hold_expires_at],
     );
-    const event = await client.query(`update "events" set "seats_taken" = seats_taken + $1 where "id" = $2 and "status" = $3 and seats_taken + $4 <= capacity returning "id"`, [1, o.eventId, "published", 1]);
-    const type = event.rowCount
-      ? await client.query(`update "ticket_types" set "quantity_taken" = quantity_taken + $1 where "id" = $2 and "event_id" = $3 and (quantity IS NULL OR quantity_taken + $4 <= quantity) returning "id"`, [1, o.ticketTypeId, o.eventId, 1])
-      : undefined;
-    if (!event.rowCount || !type?.rowCount) {
+    // Both counters in one statement, event row first (ticketing/seats.ts takeSeats).
+    const seat = await client.query<{ seat: boolean; type: boolean }>(
+      `WITH seat AS (
+        UPDATE events SET seats_taken = seats_taken + $1 WHERE id = $2 AND status = 'published' AND seats_taken + $1 <= capacity RETURNING id
+      ), type AS (
+        UPDATE ticket_types SET quantity_taken = quantity_taken + $1
+        WHERE id = $3 AND event_id = $2 AND EXISTS (SELECT 1 FROM seat) AND (quantity IS NULL OR quantity_taken + $1 <= quantity)
+        RETURNING id
+      )
+      SELECT EXISTS (SELECT 1 FROM seat) AS seat, EXISTS (SELECT 1 FROM type) AS type`,
+      [1, o.eventId, o.ticketTypeId],
+    );
+    if (!seat.rows[0]?.seat || !seat.rows[0].type) {
       await client.query("rollback");
       return { held: false };
     }

@@ -190,7 +190,7 @@ function adviceFor(route: string, productSql: number, rawSql: number): string {
     case "rsvp":
       return `${sql}. registerRsvp (core/ticketing/rsvp.ts:94) reads the event (rsvpEvent, rsvp.ts:32), then BEGIN, set_config, INSERT, UPDATE events, COMMIT, then re-reads the participation (participationViewOrThrow, rsvp.ts:110). Return the view from the INSERT … RETURNING (an active RSVP has no waitlist position or check-in yet) and take the event checks from the seat UPDATE … RETURNING on the hot path: −2 round trips of 8.`;
     case "orders":
-      return `${sql}. Per order: idempotency claim + completion, eventWithTicketType, the seat-hold transaction (7 statements incl. BEGIN/COMMIT), attachIntent re-reads the payment it just wrote (payments/intents.ts:11), then orderResult (payments/views.ts:51) runs three reads for rows this request wrote; build the response from RETURNING rows and the intent (−4 round trips). The Stripe SDK call is the largest single step.`;
+      return `${sql}. Per order: the idempotency claim and its completion, eventWithTicketType, the seat-hold transaction (BEGIN, set_config, participation upsert, order+payment CTE, both seat counters, COMMIT), the Stripe PaymentIntent, then attachIntent re-reads the payment it just wrote (core/payments/intents.ts:11) and orderResult (core/payments/views.ts:51) runs three reads for rows this request wrote; build the response from the transaction's RETURNING rows and the intent (−4 round trips).`;
     default:
       return sql;
   }

@@ -244,8 +244,8 @@ async function measure(ctx: StageContext, o: { pool: pg.Pool; db: Db; runtime: S
     ...(productRate < 500
       ? {
           advice:
-            (rawRate < 500 ? `The raw pipeline (HMAC + INSERT ingest, the processor's SQL with pg) reaches ${int(rawRate)}/s in the same run, so 500/s is out of reach on this machine; the product's share: ` : "") +
-            "The local queue hands out 4 batches of 10 at a time (packages/local/src/queue/local-queue.ts:106, concurrency 4) and every batch settles with pg-boss complete/fail round trips; the processor's settleSucceeded's context() (core/payments/settlement.ts:17) sends 4 reads before its first write (payment FOR UPDATE, order, participation FOR UPDATE, latest order) — one SELECT … FOR UPDATE joining payments, orders and participations (plus the latest-order check as a subquery) saves three round trips per event. In AWS the SQS event source scales pollers with the queue; raise the local concurrency to match.",
+            (rawRate < 500 ? `The raw pipeline (HMAC + INSERT ingest, the processor's SQL with pg) reaches ${int(rawRate)}/s in the same run, so 500/s is out of reach on this machine; the product's own share: the` : "The") +
+            " local queue hands out 4 batches of 10 at a time (packages/local/src/queue/local-queue.ts:106, concurrency 4) and every batch settles with pg-boss complete/fail round trips; the processor's settleSucceeded's context() (core/payments/settlement.ts:17) sends 4 reads before its first write (payment FOR UPDATE, order, participation FOR UPDATE, latest order) — one SELECT … FOR UPDATE joining payments, orders and participations (plus the latest-order check as a subquery) saves three round trips per event. In AWS the SQS event source scales pollers with the queue; raise the local concurrency to match.",
         }
       : {}),
   });
