@@ -4,13 +4,10 @@ import { Api as SstApi, Function as SstFunction, dependsOn, use, type ApiFunctio
 import { handlerPath, needsAuthorizer, type RouteDef } from "@evently/functions/manifest";
 import { routes } from "@evently/functions/routes";
 import { accessProps, grantAccess, type AccessDeps } from "./access";
+import { useAccessDeps } from "./access-deps";
 import { Alerts, watchFunction } from "./alerts";
 import { createAuth } from "./auth";
-import { Database } from "./database";
 import { Migrations } from "./migrations";
-import { Network } from "./network";
-import { Secrets } from "./secrets";
-import { Webhooks } from "./webhooks";
 
 /** API Gateway's hard integration limit is 30 s; routes default well below it. */
 export const DEFAULT_ROUTE_TIMEOUT_SECONDS = 10;
@@ -54,12 +51,7 @@ function routeProps(route: RouteDef, deps: AccessDeps, cognito: TokenIssuer): Ap
 }
 
 export function Api({ app, stack }: StackContext): ApiOutputs {
-  const deps: AccessDeps = {
-    network: use(Network),
-    database: use(Database),
-    secrets: use(Secrets),
-    webhookQueue: use(Webhooks).queue,
-  };
+  const deps = useAccessDeps();
   const { topic } = use(Alerts);
   dependsOn(Migrations);
   const { userPool, client } = createAuth(stack, app.stage);

@@ -3,14 +3,11 @@ import { Construct } from "constructs";
 import { Cron, dependsOn, use, type StackContext } from "sst/constructs";
 import { handlerPath, type JobDef } from "@evently/functions/manifest";
 import { schedules } from "@evently/functions/schedules";
-import { accessProps, grantAccess, type AccessDeps } from "./access";
+import { accessProps, grantAccess } from "./access";
+import { useAccessDeps } from "./access-deps";
 import { Alerts, watchFunction, watchJobRuns } from "./alerts";
 import { maxIntervalSeconds, toEventBridgeCron } from "./cron";
-import { Database } from "./database";
 import { Migrations } from "./migrations";
-import { Network } from "./network";
-import { Secrets } from "./secrets";
-import { Webhooks } from "./webhooks";
 
 /** Construct id for a job; SST wants ids of letters, digits, "-" and "_". */
 export const jobId = (job: Pick<JobDef, "name">): string => `Job_${job.name.replace(/[^A-Za-z0-9_-]/g, "_")}`;
@@ -29,12 +26,7 @@ export interface JobsOutputs {
 }
 
 export function Jobs({ stack }: StackContext): JobsOutputs {
-  const deps: AccessDeps = {
-    network: use(Network),
-    database: use(Database),
-    secrets: use(Secrets),
-    webhookQueue: use(Webhooks).queue,
-  };
+  const deps = useAccessDeps();
   const { topic } = use(Alerts);
   dependsOn(Migrations);
 

@@ -1,0 +1,14 @@
+// The stacks every function-owning stack reads its grants from (AccessDeps), looked up once here.
+import { use } from "sst/constructs";
+import type { AccessDeps } from "./access";
+import { Database } from "./database";
+import { Network } from "./network";
+import { Secrets } from "./secrets";
+import { Webhooks } from "./webhooks";
+
+export const useAccessDeps = (): AccessDeps => ({
+  network: use(Network),
+  database: use(Database),
+  secrets: use(Secrets),
+  webhookQueue: use(Webhooks).queue,
+});
