@@ -3,6 +3,7 @@ import { use } from "sst/constructs";
 import type { AccessDeps } from "./access";
 import { Database } from "./database";
 import { Network } from "./network";
+import { ProviderTasks } from "./provider-tasks";
 import { Secrets } from "./secrets";
 import { Webhooks } from "./webhooks";
 
@@ -11,4 +12,5 @@ export const useAccessDeps = (): AccessDeps => ({
   database: use(Database),
   secrets: use(Secrets),
   webhookQueue: use(Webhooks).queue,
+  taskQueue: use(ProviderTasks).queue,
 });

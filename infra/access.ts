@@ -13,6 +13,8 @@ export interface AccessDeps {
   database: DatabaseOutputs;
   secrets: SecretsOutputs;
   webhookQueue?: sqs.IQueue;
+  /** Exists once provider-tasks.ts has run. */
+  taskQueue?: sqs.IQueue;
 }
 
 interface ResourceAccess {
@@ -22,10 +24,14 @@ interface ResourceAccess {
   inVpc?: boolean;
 }
 
-function queueOf(deps: AccessDeps): sqs.IQueue {
-  if (!deps.webhookQueue) throw new Error(`"webhook-queue" requested before the Webhooks stack exists`);
-  return deps.webhookQueue;
+function queueOf(deps: AccessDeps, which: "webhook-queue" | "task-queue" = "webhook-queue"): sqs.IQueue {
+  const queue = which === "webhook-queue" ? deps.webhookQueue : deps.taskQueue;
+  if (!queue) throw new Error(`"${which}" requested before the stack that owns it exists`);
+  return queue;
 }
+
+/** Only SendMessage: grantSendMessages would add GetQueueAttributes/GetQueueUrl nobody calls. */
+const sendOnly = (fn: SstFunction, queue: sqs.IQueue) => fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [queue.queueArn] }));
 
 /**
  * One entry per Resource: a Record keyed by the union makes a new resource kind a compile
@@ -56,9 +62,11 @@ const ACCESS: Record<Resource, ResourceAccess> = {
   },
   "webhook-queue": {
     environment: (deps) => ({ WEBHOOK_QUEUE_URL: queueOf(deps).queueUrl }),
-    // Only SendMessage: grantSendMessages would add GetQueueAttributes/GetQueueUrl the ingest never calls.
-    grant: (fn, deps) =>
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [queueOf(deps).queueArn] })),
+    grant: (fn, deps) => sendOnly(fn, queueOf(deps)),
+  },
+  "task-queue": {
+    environment: (deps) => ({ PROVIDER_TASK_QUEUE_URL: queueOf(deps, "task-queue").queueUrl }),
+    grant: (fn, deps) => sendOnly(fn, queueOf(deps, "task-queue")),
   },
   // EMF metrics are log lines; the basic execution role already writes logs.
   metrics: { environment: () => ({}), grant: () => undefined },

@@ -7,6 +7,7 @@ import { Alerts, alarmName, apiMetric, healthMetric, notify } from "./alerts";
 import { Api } from "./api";
 import { createDashboard } from "./dashboard";
 import { Database } from "./database";
+import { ProviderTasks } from "./provider-tasks";
 import { Webhooks } from "./webhooks";
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -26,6 +27,7 @@ export function Alarms({ stack }: StackContext): { alarms: cw.Alarm[] } {
   const { topic } = use(Alerts);
   const { httpApi } = use(Api);
   const webhooks = use(Webhooks);
+  const tasks = use(ProviderTasks);
   const database = use(Database);
   const apiId = httpApi.apiId;
 
@@ -59,6 +61,23 @@ export function Alarms({ stack }: StackContext): { alarms: cw.Alarm[] } {
       metric: webhooks.queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: "Maximum" }),
       alarmDescription: `A Stripe event waited more than ${THRESHOLDS.webhookOldestMessageSeconds} s: the processor is failing or starved`,
       threshold: THRESHOLDS.webhookOldestMessageSeconds,
+      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+    }),
+    alarm("ProviderTaskDeadLetters", "provider-tasks dead-letter-queue", {
+      metric: tasks.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: "Maximum" }),
+      alarmDescription: "Provider-task messages could not be read five times (database down?); the sweep still runs their tasks",
+      threshold: THRESHOLDS.deadLetterMessages,
+      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+    }),
+    // A failed task is money that did not move (a refund not sent, an intent not cancelled): a human looks.
+    alarm("ProviderTasksFailed", "payments provider-tasks-failed", {
+      metric: healthMetric(HealthMetric.providerTasksFailed, "Maximum"),
+      alarmDescription: "Provider tasks failed for good (see provider_tasks where status = 'failed')",
+      threshold: 0,
       comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cw.TreatMissingData.NOT_BREACHING,

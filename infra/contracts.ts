@@ -8,7 +8,8 @@ type Contract = Pick<JobDef, "name" | "handler" | "resources" | "timeoutSeconds"
 export const WEBHOOK_CONSUMER = {
   name: "webhook-processor",
   handler: "queue/webhook-processor",
-  resources: ["db", "stripe-key", "data-key", "metrics"],
+  // task-queue: settlement hands refunds and intent work to the provider-task worker.
+  resources: ["db", "stripe-key", "data-key", "task-queue", "metrics"],
   timeoutSeconds: 30,
 } as const satisfies Contract;
 
@@ -17,6 +18,19 @@ export const WEBHOOK_VISIBILITY_SECONDS = 6 * WEBHOOK_CONSUMER.timeoutSeconds;
 /** After five failed receives a message is parked for a human instead of retried forever. */
 export const WEBHOOK_MAX_RECEIVE_COUNT = 5;
 export const WEBHOOK_BATCH_SIZE = 10;
+
+/** Runs provider tasks (PaymentIntents, cancels, refunds) as soon as they are committed. */
+export const TASK_CONSUMER = {
+  name: "provider-task-worker",
+  handler: "queue/provider-tasks",
+  resources: ["db", "stripe-key", "data-key", "metrics"],
+  timeoutSeconds: 30,
+} as const satisfies Contract;
+
+export const TASK_VISIBILITY_SECONDS = 6 * TASK_CONSUMER.timeoutSeconds;
+/** A task reschedules itself in its table row; the queue only retries records that could not be read at all. */
+export const TASK_MAX_RECEIVE_COUNT = 5;
+export const TASK_BATCH_SIZE = 10;
 
 /** Runs once per deploy from an SST Script, not per request. */
 export const MIGRATE = {
@@ -28,4 +42,4 @@ export const MIGRATE = {
 } as const satisfies Contract;
 
 /** Every handler module infra deploys besides the manifests' routes and jobs. */
-export const INFRA_HANDLERS: readonly string[] = [WEBHOOK_CONSUMER.handler, MIGRATE.handler];
+export const INFRA_HANDLERS: readonly string[] = [WEBHOOK_CONSUMER.handler, TASK_CONSUMER.handler, MIGRATE.handler];

@@ -7,6 +7,7 @@ import { Database } from "./database";
 import { Jobs } from "./jobs";
 import { Migrations } from "./migrations";
 import { Network } from "./network";
+import { ProviderTasks } from "./provider-tasks";
 import { Secrets } from "./secrets";
 import { Webhooks } from "./webhooks";
 
@@ -21,10 +22,11 @@ export const STACKS: readonly ((ctx: StackContext) => unknown)[] = [
   Alerts,
   Database,
   Migrations,
+  ProviderTasks,
   Webhooks,
   Api,
   Jobs,
   Alarms,
 ];
 
-export { Alarms, Alerts, Api, Database, Jobs, Migrations, Network, Secrets, Webhooks };
+export { Alarms, Alerts, Api, Database, Jobs, Migrations, Network, ProviderTasks, Secrets, Webhooks };

@@ -9,6 +9,7 @@ import { WEBHOOK_BATCH_SIZE, WEBHOOK_CONSUMER, WEBHOOK_MAX_RECEIVE_COUNT, WEBHOO
 import { Database } from "./database";
 import { Migrations } from "./migrations";
 import { Network } from "./network";
+import { ProviderTasks } from "./provider-tasks";
 import { Secrets } from "./secrets";
 import { exportForConsumers, stageSettings } from "./stage";
 
@@ -19,7 +20,7 @@ export interface WebhooksOutputs {
 }
 
 export function Webhooks({ app, stack }: StackContext): WebhooksOutputs {
-  const deps = { network: use(Network), database: use(Database), secrets: use(Secrets) };
+  const deps = { network: use(Network), database: use(Database), secrets: use(Secrets), taskQueue: use(ProviderTasks).queue };
   const { topic } = use(Alerts);
   dependsOn(Migrations);
   const settings = stageSettings(app.stage);

@@ -34,8 +34,8 @@ async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10
 
 describe("local scheduler", () => {
   it("announces every job of schedules.ts with the cron it runs on", () => {
-    expect(lines).toContain("Scheduler: expire-holds (* * * * *), archive (30 3 * * *), payment-health (*/2 * * * * *)");
-    expect(rt.scheduler?.jobs.map((j) => j.name)).toEqual(["expire-holds", "archive", "payment-health"]);
+    expect(lines).toContain("Scheduler: expire-holds (* * * * *), provider-tasks (* * * * *), archive (30 3 * * *), payment-health (*/2 * * * * *)");
+    expect(rt.scheduler?.jobs.map((j) => j.name)).toEqual(["expire-holds", "provider-tasks", "archive", "payment-health"]);
   });
 
   it("runs payment-health on its schedule: the snapshot is served to admins and the run is recorded", async () => {

@@ -146,7 +146,8 @@ function contracts(): { handler: string; resources: readonly Resource[] }[] {
   return [
     ...routes.map((r) => ({ handler: handlerPath(r.handler), resources: r.resources })),
     ...schedules.map((j) => ({ handler: handlerPath(j.handler), resources: j.resources })),
-    { handler: handlerPath("queue/webhook-processor"), resources: ["db", "stripe-key", "data-key", "metrics"] },
+    { handler: handlerPath("queue/webhook-processor"), resources: ["db", "stripe-key", "data-key", "task-queue", "metrics"] },
+    { handler: handlerPath("queue/provider-tasks"), resources: ["db", "stripe-key", "data-key", "metrics"] },
     { handler: handlerPath("ops/migrate"), resources: ["db"] },
   ];
 }

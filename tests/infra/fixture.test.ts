@@ -93,7 +93,7 @@ describe("routes of every access kind", () => {
     const role = target(synth, "Api", webhook.props.Role)!;
     const sqs = statementsByRole(synth).filter((s) => s.roles.includes(role) && actionsOf(s.statement).some((a) => a.startsWith("sqs:")));
     expect(sqs.map((s) => actionsOf(s.statement))).toEqual([["sqs:SendMessage"]]);
-    const queue = resourcesOf<{ RedrivePolicy?: unknown }>(synth, "AWS::SQS::Queue").find((q) => q.props.RedrivePolicy)!;
+    const queue = resourcesOf<{ RedrivePolicy?: unknown }>(synth, "AWS::SQS::Queue", "Webhooks").find((q) => q.props.RedrivePolicy)!;
     expect(resourcesIn(sqs[0]!.statement).map((r) => target(synth, "Api", r))).toEqual([address(queue)]);
   });
 

@@ -1,4 +1,4 @@
-// Webhook queue, DLQ and consumer; one EventBridge rule per job; every alarm with its threshold and the SNS topic; the dashboard.
+// Webhook and provider-task queues, DLQs and consumers; one EventBridge rule per job; every alarm with its threshold and the SNS topic; the dashboard.
 import { beforeAll, describe, expect, it } from "vitest";
 import { handlerPath } from "@evently/functions/manifest";
 import { routes } from "@evently/functions/routes";
@@ -14,6 +14,7 @@ beforeAll(async () => {
 });
 
 const CONSUMER = "packages/functions/src/queue/webhook-processor.handler";
+const TASK_CONSUMER = "packages/functions/src/queue/provider-tasks.handler";
 
 interface QueueProps {
   QueueName?: string;
@@ -22,8 +23,8 @@ interface QueueProps {
   RedrivePolicy?: { deadLetterTargetArn: unknown; maxReceiveCount: number };
 }
 
-function queues(): { queue: Located<QueueProps>; dlq: Located<QueueProps> } {
-  const all = resourcesOf<QueueProps>(synth, "AWS::SQS::Queue");
+function queues(stack: "Webhooks" | "ProviderTasks" = "Webhooks"): { queue: Located<QueueProps>; dlq: Located<QueueProps> } {
+  const all = resourcesOf<QueueProps>(synth, "AWS::SQS::Queue", stack);
   expect(all).toHaveLength(2);
   const queue = all.find((q) => q.props.RedrivePolicy)!;
   const dlq = all.find((q) => !q.props.RedrivePolicy)!;
@@ -54,7 +55,7 @@ describe("webhook queue", () => {
       BatchSize: number;
       FunctionResponseTypes: string[];
       ScalingConfig: { MaximumConcurrency: number };
-    }>(synth, "AWS::Lambda::EventSourceMapping");
+    }>(synth, "AWS::Lambda::EventSourceMapping", "Webhooks");
     expect(mappings).toHaveLength(1);
     const m = mappings[0]!;
     expect(target(synth, m.stack, m.props.EventSourceArn)).toBe(address(queue));
@@ -67,26 +68,47 @@ describe("webhook queue", () => {
   it("the consumer gets the database, Stripe key and data key, and nothing else", () => {
     const consumer = functionsByHandler(synth).get(CONSUMER)!;
     const env = Object.keys(consumer.props.Environment?.Variables ?? {}).filter((k) => MANAGED_ENV.has(k));
-    expect(env.sort()).toEqual(expectedEnv({ resources: ["db", "stripe-key", "data-key", "metrics"] }).sort());
+    // task-queue: settlement hands its refunds and intent work to the provider-task worker.
+    expect(env.sort()).toEqual(expectedEnv({ resources: ["db", "stripe-key", "data-key", "task-queue", "metrics"] }).sort());
     expect(consumer.props.VpcConfig).toBeDefined();
   });
 
-  it("functions with webhook-queue may only SendMessage to this queue, and get its URL", () => {
-    const { queue } = queues();
+  it("functions with a queue resource may only SendMessage to that queue, and get its URL", () => {
+    const byResource = { "webhook-queue": [queues().queue, "WEBHOOK_QUEUE_URL"], "task-queue": [queues("ProviderTasks").queue, "PROVIDER_TASK_QUEUE_URL"] } as const;
     const functions = functionsByHandler(synth);
     const statements = statementsByRole(synth);
     for (const route of routes) {
       const fn = functions.get(handlerPath(route.handler))!;
       const role = target(synth, fn.stack, fn.props.Role);
       const sqsStatements = statements.filter((s) => s.roles.includes(role!) && actionsOf(s.statement).some((a) => a.startsWith("sqs:")));
-      if (route.resources.includes("webhook-queue")) {
-        expect(sqsStatements.map((s) => actionsOf(s.statement)), route.path).toEqual([["sqs:SendMessage"]]);
-        expect(resourcesIn(sqsStatements[0]!.statement).map((r) => target(synth, fn.stack, r))).toEqual([address(queue)]);
-        expect(target(synth, fn.stack, fn.props.Environment?.Variables?.WEBHOOK_QUEUE_URL)).toBe(address(queue));
-      } else {
-        expect(sqsStatements, route.path).toEqual([]);
-      }
+      const wanted = (Object.keys(byResource) as (keyof typeof byResource)[]).filter((r) => route.resources.includes(r));
+      expect(sqsStatements.map((s) => actionsOf(s.statement)), route.path).toEqual(wanted.map(() => ["sqs:SendMessage"]));
+      const granted = sqsStatements.flatMap((s) => resourcesIn(s.statement).map((r) => target(synth, fn.stack, r)));
+      expect(granted.sort(), route.path).toEqual(wanted.map((r) => address(byResource[r][0])).sort());
+      for (const r of wanted) expect(target(synth, fn.stack, fn.props.Environment?.Variables?.[byResource[r][1]])).toBe(address(byResource[r][0]));
     }
+  });
+});
+
+describe("provider-task queue", () => {
+  it("parks a message in its DLQ after five receives, hides it for six consumer timeouts", () => {
+    const { queue, dlq } = queues("ProviderTasks");
+    expect(queue.props.RedrivePolicy?.maxReceiveCount).toBe(5);
+    expect(target(synth, queue.stack, queue.props.RedrivePolicy?.deadLetterTargetArn)).toBe(address(dlq));
+    const consumer = functionsByHandler(synth).get(TASK_CONSUMER)!;
+    expect(queue.props.VisibilityTimeout).toBeGreaterThanOrEqual(6 * consumer.props.Timeout!);
+  });
+
+  it("feeds its worker batches with partial batch failures; the worker gets the database, Stripe key and data key", () => {
+    const { queue } = queues("ProviderTasks");
+    const consumer = functionsByHandler(synth).get(TASK_CONSUMER)!;
+    const [m, ...more] = resourcesOf<{ EventSourceArn: unknown; FunctionName: unknown; FunctionResponseTypes: string[] }>(synth, "AWS::Lambda::EventSourceMapping", "ProviderTasks");
+    expect(more).toEqual([]);
+    expect(target(synth, m!.stack, m!.props.EventSourceArn)).toBe(address(queue));
+    expect(target(synth, m!.stack, m!.props.FunctionName)).toBe(address(consumer));
+    expect(m!.props.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    const env = Object.keys(consumer.props.Environment?.Variables ?? {}).filter((k) => MANAGED_ENV.has(k));
+    expect(env.sort()).toEqual(expectedEnv({ resources: ["db", "stripe-key", "data-key", "metrics"] }).sort());
   });
 });
 
@@ -100,12 +122,14 @@ describe("jobs", () => {
 
   it("each job's rule fires its converted cron and invokes a function built from its handler", () => {
     const byAddress = new Map([...functionsByHandler(synth).values()].map((f) => [address(f), f]));
+    const fnOf = (rule: ReturnType<typeof rules>[number]) => byAddress.get(target(synth, "Jobs", rule.props.Targets[0]!.Arn) ?? "");
     for (const job of schedules) {
-      const rule = rules().find((r) => r.props.ScheduleExpression === toEventBridgeCron(job.cron));
+      // Two jobs may share a cron: find the rule by the function it invokes.
+      const rule = rules().find((r) => fnOf(r)?.props.Handler === handlerPath(job.handler));
       expect(rule, job.name).toBeDefined();
+      expect(rule!.props.ScheduleExpression, job.name).toBe(toEventBridgeCron(job.cron));
       expect(rule!.props.State).toBe("ENABLED");
-      const fn = byAddress.get(target(synth, "Jobs", rule!.props.Targets[0]!.Arn) ?? "");
-      expect(fn?.props.Handler, job.name).toBe(handlerPath(job.handler));
+      const fn = fnOf(rule!);
       expect(fn?.props.Timeout, job.name).toBe(job.timeoutSeconds);
       const env = Object.keys(fn?.props.Environment?.Variables ?? {}).filter((k) => MANAGED_ENV.has(k));
       expect(env.sort(), job.name).toEqual(expectedEnv(job).sort());
@@ -148,7 +172,7 @@ describe("app alarms", () => {
   });
 
   it("DLQ depth above 0 and oldest webhook older than 300 s, on the right queues", () => {
-    const queues = resourcesOf<{ RedrivePolicy?: unknown }>(synth, "AWS::SQS::Queue");
+    const queues = resourcesOf<{ RedrivePolicy?: unknown }>(synth, "AWS::SQS::Queue", "Webhooks");
     const queue = queues.find((q) => q.props.RedrivePolicy)!;
     const dlq = queues.find((q) => !q.props.RedrivePolicy)!;
     const dead = named("webhooks-dead-letter-queue alarm");

@@ -25,6 +25,7 @@ export type ErrorCode =
   | "idempotency_key_reused"
   | "idempotency_key_in_progress"
   | "payment_provider_error"
+  | "amount_not_chargeable"
   | "invalid_signature";
 
 export class DomainError extends Error {

@@ -6,10 +6,18 @@ export const schedules: readonly JobDef[] = [
     name: "expire-holds",
     handler: "jobs/expire-holds",
     cron: "* * * * *",
-    description: "Releases seats of expired holds, cancels their PaymentIntents, promotes the waitlist, resends unsent refunds",
-    // stripe-key: PaymentIntent cancels and refund resubmission; data-key: decrypting provider ids.
-    resources: ["db", "stripe-key", "data-key", "metrics"],
+    description: "Releases seats of expired holds, abandons their payments (intents cancelled by provider tasks), promotes the waitlist, deletes expired Idempotency-Keys",
+    // data-key and the task queue: promotions and abandoned payments hand their provider work to the worker.
+    resources: ["db", "data-key", "task-queue", "metrics"],
     // Below the one-minute period, so a slow run rarely overlaps the next (SKIP LOCKED makes overlap safe anyway).
+    timeoutSeconds: 55,
+  },
+  {
+    name: "provider-tasks",
+    handler: "jobs/provider-tasks",
+    cron: "* * * * *",
+    description: "Sweeps provider tasks (PaymentIntent creation and cancels, refunds) that are due: retries with backoff, marks the hopeless ones failed",
+    resources: ["db", "stripe-key", "data-key", "metrics"],
     timeoutSeconds: 55,
   },
   {

@@ -5,6 +5,7 @@ import { createDb, type Db } from "@evently/core/db/client";
 import { createMigrationDb, migrate } from "@evently/core/db/migrator";
 import { setDb } from "@evently/functions/lib/db";
 import { setWebhookQueue } from "@evently/functions/lib/queue";
+import { setTaskQueue } from "@evently/functions/lib/task-queue";
 import { routes } from "@evently/functions/routes";
 import { startPostgres, type LocalPostgres } from "./postgres";
 import { startLocalQueue, type LocalQueue } from "./queue/local-queue";
@@ -76,6 +77,18 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     });
     setWebhookQueue(webhookQueue.queue);
     log("Queue stripe-webhooks (pg-boss)");
+
+    const taskQueue = await startLocalQueue({
+      databaseUrl,
+      name: "provider-tasks",
+      consumer: async (event, context) => (await import("@evently/functions/queue/provider-tasks")).handler(event, context),
+    });
+    stops.push(async () => {
+      setTaskQueue(undefined);
+      await taskQueue.stop();
+    });
+    setTaskQueue(taskQueue.queue);
+    log("Queue provider-tasks (pg-boss)");
 
     const api: ApiServer = await startApiServer({ routes, port: options.port });
     stops.push(() => api.close());

@@ -125,11 +125,12 @@ describe("cancelEvent", () => {
     ];
     const seen: Participation[] = [];
     const cancelled = await cancelEvent(t.db, org, event.id, "  Venue flooded  ", {
-      onParticipationCancelled: async (trx, p) => {
-        // The hook runs inside the cancelling transaction and sees its writes.
+      onParticipationsCancelled: async (trx, ps, reason) => {
+        // The hook runs once, inside the cancelling transaction, and sees its writes.
         const row = await trx.selectFrom("events").select("status").where("id", "=", event.id).executeTakeFirstOrThrow();
         expect(row.status).toBe("cancelled");
-        seen.push(p);
+        expect(reason).toBe("Venue flooded");
+        seen.push(...ps);
       },
     });
 
@@ -152,7 +153,7 @@ describe("cancelEvent", () => {
   it("rolls everything back when a hook fails", async () => {
     const event = await makeEvent(t.db, org, { capacity: 5 });
     const p = await seatParticipant(t.db, { eventId: event.id, userId: member.userId, quantity: 2 });
-    await expect(cancelEvent(t.db, org, event.id, null, { onParticipationCancelled: () => Promise.reject(new Error("refund queue down")) })).rejects.toThrow("refund queue down");
+    await expect(cancelEvent(t.db, org, event.id, null, { onParticipationsCancelled: () => Promise.reject(new Error("refund queue down")) })).rejects.toThrow("refund queue down");
     const after = await getEvent(t.db, org, event.id);
     expect(after).toMatchObject({ status: "published", seatsTaken: 2 });
     expect(await t.db.selectFrom("participations").select("status").where("id", "=", p.id).executeTakeFirstOrThrow()).toEqual({ status: "active" });

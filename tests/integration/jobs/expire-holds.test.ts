@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTransaction } from "@evently/core/db/transaction";
 import { expireHolds } from "@evently/core/jobs/expire-holds";
 import { createOrder } from "@evently/core/payments/orders";
-import { startRefund } from "@evently/core/payments/refund-submission";
+import { runDueTasks } from "@evently/core/payments/provider-tasks";
+import { reserveRefunds } from "@evently/core/payments/refund-reservations";
 import { HOLD_EXPIRED_REASON } from "@evently/core/payments/settlement";
 import { setDb } from "@evently/functions/lib/db";
 import { lambdaContext } from "@evently/local/server/apigw-event";
@@ -51,7 +52,10 @@ describe("expire-holds", () => {
     const runs = await Promise.all([expireHolds(h.deps, { batchSize: 3 }), expireHolds(h.deps, { batchSize: 3 })]);
     expect(runs[0].expired + runs[1].expired).toBe(24);
     expect(runs[0].seatsReleased + runs[1].seatsReleased).toBe(heldSeats);
-    expect(runs[0].intentsCancelled + runs[1].intentsCancelled).toBe(24);
+    expect(runs[0].paymentsAbandoned + runs[1].paymentsAbandoned).toBe(24);
+    // Each abandoned payment's intent was cancelled at the provider right after its batch committed.
+    const intents = await Promise.all(holds.map((x) => h.stripe.paymentIntents.retrieve(x.intentId)));
+    expect(intents.map((i) => i.status)).toEqual(holds.map(() => "canceled"));
     expect(await counters(ev.eventId)).toEqual({ seatsTaken: 2, quantityTaken: 2, live: 2 });
     expect((await participation(keeper.participationId)).status).toBe("active");
 
@@ -66,13 +70,13 @@ describe("expire-holds", () => {
       expect(payment.status).toBe("cancelled");
       expect((await h.stripe.paymentIntents.retrieve(hold.intentId)).status).toBe("canceled");
     }
-    const audits = await h.t.db.selectFrom("paymentAuditLog").select("paymentId").where("paymentId", "in", holds.map((x) => x.paymentId)).where("actionType", "=", "SystemAction").where("actionDescription", "=", "Hold expired").execute();
+    const audits = await h.t.db.selectFrom("paymentAuditLog").select("paymentId").where("paymentId", "in", holds.map((x) => x.paymentId)).where("actionType", "=", "SystemAction").where("actionDescription", "=", HOLD_EXPIRED_REASON).execute();
     expect(audits).toHaveLength(24);
     const orders = await h.t.db.selectFrom("orders").select("status").where("participationId", "in", ids).execute();
     expect(orders.every((o) => o.status === "expired")).toBe(true);
 
     // Nothing is left for a later run; the provider's canceled events are stale no-ops now.
-    expect(await expireHolds(h.deps, { batchSize: 3 })).toMatchObject({ expired: 0, seatsReleased: 0, intentsCancelled: 0 });
+    expect(await expireHolds(h.deps, { batchSize: 3 })).toMatchObject({ expired: 0, seatsReleased: 0, paymentsAbandoned: 0 });
     const outcomes = await h.drain(h.pending(["payment_intent.canceled"]));
     expect(outcomes).toHaveLength(24);
     expect(outcomes.every((o) => o.outcome.startsWith("stale"))).toBe(true);
@@ -86,7 +90,7 @@ describe("expire-holds", () => {
     expect([first.participation.status, second.participation.status]).toEqual(["waitlisted", "waitlisted"]);
     await holdsLapse();
 
-    expect(await expireHolds(h.deps, { batchSize: 10 })).toMatchObject({ expired: 1, seatsReleased: 1, promoted: 1, intentsCancelled: 1 });
+    expect(await expireHolds(h.deps, { batchSize: 10 })).toMatchObject({ expired: 1, seatsReleased: 1, promoted: 1, paymentsAbandoned: 1 });
     const promoted = await participation(first.participation.id);
     expect(promoted.status).toBe("pending");
     expect(promoted.holdExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 800_000);
@@ -104,8 +108,10 @@ describe("expire-holds", () => {
     await h.stripe.paymentIntents.confirm(order.payment!.providerPaymentId!, { payment_method: "pm_card_visa" });
     await holdsLapse();
 
-    // The intent has succeeded, so the provider refuses the cancel: expected, not counted.
-    expect(await expireHolds(h.deps, { batchSize: 10 })).toMatchObject({ expired: 1, seatsReleased: 1, intentsCancelled: 0 });
+    // The intent has succeeded, so the provider refuses the cancel: its task ends saying so.
+    expect(await expireHolds(h.deps, { batchSize: 10 })).toMatchObject({ expired: 1, seatsReleased: 1, paymentsAbandoned: 1 });
+    const cancelTask = await h.t.db.selectFrom("providerTasks").select(["status", "outcome"]).where("paymentId", "=", order.payment!.id).where("kind", "=", "cancel_intent").executeTakeFirstOrThrow();
+    expect(cancelTask).toEqual({ status: "succeeded", outcome: "not cancelled: intent already succeeded" });
     expect(await counters(ev.eventId)).toMatchObject({ seatsTaken: 0, live: 0 });
 
     const outcomes = await h.drain(h.pending(["payment_intent.succeeded"]));
@@ -152,22 +158,19 @@ describe("expire-holds", () => {
     expect((await participation(order.participation.id)).status).toBe("pending");
     release();
     await webhook;
-    expect(await expireHolds(h.deps, { batchSize: 10 })).toMatchObject({ expired: 1, seatsReleased: 1, intentsCancelled: 1 });
+    expect(await expireHolds(h.deps, { batchSize: 10 })).toMatchObject({ expired: 1, seatsReleased: 1, paymentsAbandoned: 1 });
   });
 
-  it("resends a refund that was committed but never reached the provider", async () => {
+  it("sends a refund whose task was committed but never run (a crash right after commit) on the next sweep", async () => {
     const ev = await createPaidEvent(h.t.db, { capacity: 5 });
     const paid = await paidOrder(h, await makeActor(h.t.db), ev.eventId, ev.ticketTypeId);
-    // The crash: the refund row committed, the process died before calling the provider.
-    const refund = await useTransaction(h.t.db, (trx) => startRefund(trx, { paymentId: paid.paymentId, amountMinor: paid.amountMinor, currency: "USD", reason: "Customer asked for a refund", requestedBy: null }));
-    await expect(h.providerRefundId(refund.id)).rejects.toThrow(/not sent/);
-    // Younger than a minute: the normal after-commit path may still be sending it.
-    expect(await expireHolds(h.deps, { batchSize: 10 })).toMatchObject({ refundsResubmitted: 0 });
-    await sql`UPDATE refunds SET created_at = now() - interval '2 minutes' WHERE id = ${refund.id}`.execute(h.t.db);
+    // The crash: the refund and its task committed, the process died before running the task.
+    const [refund] = await useTransaction(h.t.db, (trx) => reserveRefunds(trx, [{ paymentId: paid.paymentId }], { reason: "Customer asked for a refund", requestedBy: null }));
+    await expect(h.providerRefundId(refund!.refundId)).rejects.toThrow(/not sent/);
 
-    expect(await expireHolds(h.deps, { batchSize: 10 })).toMatchObject({ refundsResubmitted: 1, refundResubmitFailures: 0 });
-    expect(await h.providerRefundId(refund.id)).toMatch(/^re_/);
-    expect(await expireHolds(h.deps, { batchSize: 10 })).toMatchObject({ refundsResubmitted: 0 });
+    expect(await runDueTasks(h.deps, { budgetMs: 10_000 })).toMatchObject({ succeeded: 1, retried: 0, failed: 0 });
+    expect(await h.providerRefundId(refund!.refundId)).toMatch(/^re_/);
+    expect(await runDueTasks(h.deps, { budgetMs: 10_000 })).toMatchObject({ succeeded: 0 });
   });
 
   it("runs as the scheduled job: a job_runs row with the run's counts", async () => {
@@ -176,7 +179,7 @@ describe("expire-holds", () => {
     await holdsLapse();
     const { handler } = await import("@evently/functions/jobs/expire-holds");
     const result = await handler(scheduledEvent({ name: "expire-holds" }), lambdaContext("job-expire-holds", 55));
-    expect(result).toMatchObject({ job: "expire-holds", status: "succeeded", counts: { expired: 1, seatsReleased: 2, intentsCancelled: 1 } });
+    expect(result).toMatchObject({ job: "expire-holds", status: "succeeded", counts: { expired: 1, seatsReleased: 2, paymentsAbandoned: 1 } });
     const run = await h.t.db.selectFrom("jobRuns").selectAll().where("id", "=", result.runId!).executeTakeFirstOrThrow();
     expect(run).toMatchObject({ job: "expire-holds", status: "succeeded", counts: { expired: 1, seatsReleased: 2 }, error: null });
     expect(run.durationMs).toBeGreaterThanOrEqual(0);

@@ -62,7 +62,7 @@ describe("payment health", () => {
   it("reports a healthy, empty system: 100 % success, no average, nothing stuck, no drift", async () => {
     expect(await measurePaymentHealth(t.db, { now: NOW })).toEqual({
       successRate24h: 100, completed24h: 0, failed24h: 0, failuresLastHour: 0, avgProcessingSeconds: null, pendingOver30m: 0,
-      refundsProcessingOver24h: 0, webhookEventsFailed: 0, webhookEventsUnprocessed: 0,
+      refundsProcessingOver24h: 0, webhookEventsFailed: 0, webhookEventsUnprocessed: 0, providerTasksFailed: 0, providerTasksOverdue: 0,
       seatCounterDrift: 0, eventSeatDrift: 0, ticketTypeSeatDrift: 0, driftingEventIds: [],
     });
     expect(await latestPaymentHealth(t.db)).toBeUndefined();
@@ -107,6 +107,8 @@ describe("payment health", () => {
       avgProcessingSeconds: 22.667, // (2 + 60 + 6) / 3
       pendingOver30m: 1,
       refundsProcessingOver24h: 1,
+      providerTasksFailed: 0,
+      providerTasksOverdue: 0,
       webhookEventsFailed: 2,
       webhookEventsUnprocessed: 1,
       seatCounterDrift: 4,

@@ -2,7 +2,8 @@
 // refunded in full (the rest after earlier refunds), intents still in flight are cancelled.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cancelEvent } from "@evently/core/events";
-import { eventCancellationHooks } from "@evently/core/payments/event-cancellation";
+import { eventCancellationHooks } from "@evently/core/payments/cancellation";
+import { runDueTasks } from "@evently/core/payments/provider-tasks";
 import { createOrder } from "@evently/core/payments/orders";
 import { requestRefund } from "@evently/core/payments/refunds";
 import { inDays, makeActor, makeEvent, makeTicketType, type TestActor } from "../../support/fixtures";
@@ -31,7 +32,10 @@ describe("eventCancellationHooks", () => {
     await h.stripe.paymentIntents.confirm(declined.payment!.providerPaymentId!, { payment_method: "pm_card_chargeDeclined" }).catch(() => undefined);
     await h.drain();
 
-    await cancelEvent(h.t.db, org, event.id, "Venue flooded", eventCancellationHooks(h.deps));
+    await cancelEvent(h.t.db, org, event.id, "Venue flooded", eventCancellationHooks(h.deps, org));
+    // The cancellation committed the provider work as tasks; the worker (here: one sweep) sends it.
+    expect(await h.t.db.selectFrom("refunds").select("id").where("providerRefundIdHash", "is not", null).where("reason", "like", "Event cancelled%").execute()).toEqual([]);
+    expect(await runDueTasks(h.deps, { budgetMs: 10_000 })).toMatchObject({ succeeded: 4, retried: 0, failed: 0 });
 
     const refunds = await h.t.db
       .selectFrom("refunds")
@@ -44,7 +48,7 @@ describe("eventCancellationHooks", () => {
       { paymentId: full.paymentId, amountMinor: 2500, status: "processing", reason: "Event cancelled: Venue flooded", requestedBy: org.userId, providerRefundIdHash: expect.any(String) },
       { paymentId: partly.paymentId, amountMinor: 4000, status: "processing" },
     ]);
-    // The still-open intents were cancelled at the provider after commit.
+    // The still-open intents were cancelled at the provider by their tasks.
     for (const o of [unpaid, declined]) expect((await h.stripe.paymentIntents.retrieve(o.payment!.providerPaymentId!)).status).toBe("canceled");
     const orders = await h.t.db.selectFrom("orders").select("status").where("eventId", "=", event.id).execute();
     expect(orders.map((o) => o.status)).toEqual(Array(4).fill("cancelled"));
@@ -72,7 +76,7 @@ describe("eventCancellationHooks", () => {
     await paidOrder(h, await makeActor(h.t.db), event.id, type.id);
     const waiting = await createOrder(h.deps, await makeActor(h.t.db), event.id, { ticketTypeId: type.id, quantity: 1 });
     expect(waiting.order).toBeNull();
-    await cancelEvent(h.t.db, org, event.id, null, eventCancellationHooks(h.deps));
+    await cancelEvent(h.t.db, org, event.id, null, eventCancellationHooks(h.deps, org));
     const refunds = await h.t.db.selectFrom("refunds as r").innerJoin("payments as p", "p.id", "r.paymentId").innerJoin("orders as o", "o.id", "p.orderId").select(["r.reason"]).where("o.eventId", "=", event.id).execute();
     expect(refunds).toEqual([{ reason: "Event cancelled: cancelled by the organizer" }]);
   });

@@ -53,7 +53,8 @@ describe("requestRefund", () => {
     expect(await paymentRow(paid.paymentId)).toMatchObject({ status: "partially_refunded", refundedMinor: 2000, refundedAt: expect.any(Date) });
     await settleRefunds(h, [second.id]);
     expect(await paymentRow(paid.paymentId)).toMatchObject({ status: "refunded", refundedMinor: 5000 });
-    await expect(requestRefund(h.deps, org, paid.paymentId, { amountMinor: 1, reason })).rejects.toMatchObject({ code: "invalid_state" });
+    // Nothing left to refund is the same answer as asking for too much, with what is left: 0.
+    await expect(requestRefund(h.deps, org, paid.paymentId, { amountMinor: 1, reason })).rejects.toMatchObject({ code: "refund_exceeds_payment", extra: { refundableMinor: 0 } });
 
     const audit = await h.t.db.selectFrom("paymentAuditLog").select(["actionType", "ipAddress", "userId"]).where("paymentId", "=", paid.paymentId).where("actionType", "in", ["RefundInitiated", "RefundCompleted"]).orderBy("createdAt").execute();
     expect(audit.map((a) => a.actionType).sort()).toEqual(["RefundCompleted", "RefundCompleted", "RefundInitiated", "RefundInitiated"]);

@@ -15,6 +15,7 @@ import type {
   PaymentsTable,
   PaymentTransactionsArchiveTable,
   PaymentTransactionsTable,
+  ProviderTasksTable,
   RefundsTable,
 } from "../payments/payments.table";
 import type {
@@ -51,6 +52,7 @@ export interface Database {
   paymentTransactionsArchive: PaymentTransactionsArchiveTable;
   paymentFailures: PaymentFailuresTable;
   paymentAuditLog: PaymentAuditLogTable;
+  providerTasks: ProviderTasksTable;
 
   webhookEvents: WebhookEventsTable;
   idempotencyKeys: IdempotencyKeysTable;

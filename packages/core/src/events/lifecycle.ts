@@ -16,11 +16,11 @@ const CANCELLABLE_PARTICIPATIONS = ["active", "pending", "waitlisted"] as const;
 
 export interface CancelEventHooks {
   /**
-   * Called once per participation this cancellation moved to `cancelled`, inside the
-   * transaction, after seats were released. Payments registers one that schedules the refund
-   * of a completed payment with `afterCommit` (DESIGN invariant 2: no network call in here).
+   * Called once with every participation this cancellation moved to `cancelled`, inside the
+   * transaction, after seats were released. Payments registers one that settles their money in a
+   * few set-based statements and leaves the provider calls to tasks (no network call in here).
    */
-  onParticipationCancelled?(trx: Trx, participation: Participation): Promise<void> | void;
+  onParticipationsCancelled?(trx: Trx, participations: Participation[], reason: string | null): Promise<void> | void;
 }
 
 const invalidState = (status: string, wanted: string) =>
@@ -47,7 +47,7 @@ export async function publishEvent(db: Db, actor: Actor, eventId: string): Promi
  * → cancelled, from draft or published, in one transaction: the event row is locked first (the
  * lock order of every seat-taking transaction), its seat counters and those of its ticket types
  * go back to 0, every active, pending or waitlisted participation becomes cancelled with the
- * reason (the history trigger records who and why), and `hooks` run for each of them.
+ * reason (the history trigger records who and why), and `hooks` run once for all of them.
  */
 export async function cancelEvent(
   db: Db,
@@ -76,7 +76,7 @@ export async function cancelEvent(
       .returningAll()
       .execute();
     cancelled.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
-    for (const participation of cancelled) await hooks.onParticipationCancelled?.(trx, participation);
+    if (cancelled.length > 0) await hooks.onParticipationsCancelled?.(trx, cancelled, why);
 
     await repo.recordStatusChange(trx, { eventId, previousStatus: locked.status, newStatus: "cancelled", changedBy: actor.userId, reason: why });
     return reloadView(trx, eventId);

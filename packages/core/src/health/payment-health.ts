@@ -1,6 +1,7 @@
 // Payment health (seed 001 "Monitoring and Alerting", seed 000 health checks): the measures the
 // payment-health job stores as a snapshot for GET /ops/payment-health and emits as metrics.
 import { sql, type RawBuilder } from "kysely";
+import { taskHealth } from "../payments/provider-tasks";
 import type { Db } from "../db/client";
 
 export interface PaymentHealthMeasures {
@@ -18,6 +19,10 @@ export interface PaymentHealthMeasures {
   webhookEventsFailed: number;
   /** Inbox rows received over 5 minutes ago and still not processed. */
   webhookEventsUnprocessed: number;
+  /** Provider tasks (intent creation, cancels, refunds) that failed for good: each needs an operator. */
+  providerTasksFailed: number;
+  /** Provider tasks still pending more than 5 minutes past their due time (workers down or behind). */
+  providerTasksOverdue: number;
   /** Σ |counter − Σ quantity of pending + active participations| over events and ticket types. */
   seatCounterDrift: number;
   eventSeatDrift: number;
@@ -88,7 +93,7 @@ async function seatDrift(db: Db) {
 /** Computes every measure at one instant (`now` for tests, else the database's now()). */
 export async function measurePaymentHealth(db: Db, options: { now?: Date } = {}): Promise<PaymentHealthMeasures> {
   const at = options.now ? sql`${options.now.toISOString()}::timestamptz` : sql`now()`;
-  const [p, drift] = await Promise.all([paymentMeasures(db, at), seatDrift(db)]);
+  const [p, drift, tasks] = await Promise.all([paymentMeasures(db, at), seatDrift(db), taskHealth(db)]);
   const decided = p.completed24h + p.failed24h;
   return {
     successRate24h: decided === 0 ? 100 : Math.round((10_000 * p.completed24h) / decided) / 100,
@@ -100,6 +105,8 @@ export async function measurePaymentHealth(db: Db, options: { now?: Date } = {})
     refundsProcessingOver24h: p.refundsProcessingOver24h,
     webhookEventsFailed: p.webhookEventsFailed,
     webhookEventsUnprocessed: p.webhookEventsUnprocessed,
+    providerTasksFailed: tasks.failed,
+    providerTasksOverdue: tasks.overdue,
     seatCounterDrift: drift.eventDrift + drift.ticketTypeDrift,
     eventSeatDrift: drift.eventDrift,
     ticketTypeSeatDrift: drift.ticketTypeDrift,

@@ -18,6 +18,10 @@ export interface IdempotencyKeysTable {
   /** Required once completed (idempotency_keys_response_check). */
   responseStatus: number | null;
   responseBody: Record<string, unknown> | null;
+  /** The order or refund this key produced, written in the same transaction as it. */
+  resourceId: string | null;
+  /** While a request works on the key; a retry before then is `idempotency_key_in_progress`. */
+  lockedUntil: Date | null;
   createdAt: ColumnType<Date, never, never>;
   updatedAt: ColumnType<Date, never, Date>;
   /** Defaults to 24 hours after creation; expired rows may be deleted. */

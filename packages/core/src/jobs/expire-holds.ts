@@ -1,11 +1,12 @@
 // The expire-holds job: seat holds whose time ran out give their seats back exactly once, the
-// waitlist moves up, and their PaymentIntents are cancelled after commit (DESIGN invariants 2, 4, 5).
+// waitlist moves up, and their payments are settled through the one cancellation path (their
+// PaymentIntents are cancelled by provider tasks after commit); expired Idempotency-Keys go too.
 import { sql } from "kysely";
 import { setAuditContext } from "../db/audit-context";
 import { useTransaction, type Trx } from "../db/transaction";
-import { abandonPayment, cancelIdempotencyKey } from "../payments/abandon";
+import { sweepExpiredKeys } from "../idempotency";
+import { settleCancelledTickets } from "../payments/cancellation";
 import type { PaymentsDeps } from "../payments/deps";
-import { submitRefund } from "../payments/refund-submission";
 import { HOLD_EXPIRED_REASON } from "../payments/settlement";
 import { promotionOptions } from "../payments/waitlist-orders";
 import { transition } from "../ticketing/participations.repository";
@@ -25,20 +26,13 @@ export interface ExpireHoldsCounts {
   expired: number;
   seatsReleased: number;
   promoted: number;
-  intentsCancelled: number;
-  refundsResubmitted: number;
-  refundResubmitFailures: number;
+  /** In-flight payments abandoned; their intents are cancelled by provider tasks. */
+  paymentsAbandoned: number;
+  idempotencyKeysDeleted: number;
   moreRemaining: boolean;
 }
 
-interface IntentToCancel {
-  paymentId: string;
-  intentId: string;
-}
-
 const clock = (now?: Date) => (now ? sql<Date>`${now.toISOString()}::timestamptz` : sql<Date>`now()`);
-
-export { cancelIdempotencyKey };
 
 /** One short transaction: claim up to `batchSize` expired holds nobody else is working on, expire them. */
 async function expireBatch(trx: Trx, deps: PaymentsDeps, options: ExpireHoldsOptions, passedOver: Set<string>) {
@@ -51,7 +45,7 @@ async function expireBatch(trx: Trx, deps: PaymentsDeps, options: ExpireHoldsOpt
   if (passedOver.size > 0) claim = claim.where("id", "not in", [...passedOver]);
   // SKIP LOCKED: an overlapping run (or a buyer cancelling right now) keeps its rows, we take others.
   const claimed = await claim.orderBy("holdExpiresAt").limit(options.batchSize).forUpdate().skipLocked().execute();
-  const result = { claimed: claimed.length, expired: 0, seatsReleased: 0, promoted: 0, cancels: [] as IntentToCancel[] };
+  const result = { claimed: claimed.length, expired: 0, seatsReleased: 0, promoted: 0, paymentsAbandoned: 0 };
   if (claimed.length === 0) return result;
 
   const ids = claimed.map((p) => p.id);
@@ -73,64 +67,45 @@ async function expireBatch(trx: Trx, deps: PaymentsDeps, options: ExpireHoldsOpt
   // Event rows in one global order, so overlapping runs never lock two events in opposite orders.
   const holds = claimed.filter((p) => !busy.has(p.id)).sort((a, b) => a.eventId.localeCompare(b.eventId) || (a.ticketTypeId ?? "").localeCompare(b.ticketTypeId ?? ""));
   const events = new Set<string>();
+  const expired: string[] = [];
   for (const hold of holds) {
     // Conditional on 'pending': the one transaction that moves the row releases its seats.
-    const moved = await transition(trx, hold.id, { from: ["pending"], to: "cancelled", reason: HOLD_EXPIRED_REASON });
-    if (!moved) continue;
+    if (!(await transition(trx, hold.id, { from: ["pending"], to: "cancelled", reason: HOLD_EXPIRED_REASON }))) continue;
     await releaseSeats(trx, { eventId: hold.eventId, ticketTypeId: hold.ticketTypeId, quantity: hold.quantity });
     result.expired += 1;
     result.seatsReleased += hold.quantity;
     events.add(hold.eventId);
-    await trx.updateTable("orders").set({ status: "expired" }).where("participationId", "=", hold.id).where("status", "=", "pending").execute();
-    for (const payment of locked.filter((p) => p.participationId === hold.id)) {
-      const intentId = await abandonPayment(trx, deps, payment, { description: "Hold expired", cancelAfterCommit: false });
-      if (intentId) result.cancels.push({ paymentId: payment.id, intentId });
-    }
+    expired.push(hold.id);
   }
+  const settled = await settleCancelledTickets(trx, deps, expired, {
+    orderStatus: "expired",
+    refund: false,
+    reason: HOLD_EXPIRED_REASON,
+    actorId: null,
+    // A batch is small: the job cancels its intents itself, right after the commit.
+    tryNow: true,
+  });
+  result.paymentsAbandoned = settled.paymentsAbandoned;
   for (const eventId of [...events].sort()) result.promoted += (await promoteWaitlist(trx, eventId, promotionOptions(deps))).length;
   return result;
 }
 
-/** Refunds committed but never sent (a crash between commit and the provider call). */
-async function resubmitStuckRefunds(deps: PaymentsDeps, now?: Date) {
-  const stuck = await deps.db
-    .selectFrom("refunds")
-    .select("id")
-    .where("status", "=", "processing")
-    .where("providerRefundIdHash", "is", null)
-    .where("createdAt", "<", sql<Date>`${clock(now)} - interval '1 minute'`)
-    .orderBy("createdAt")
-    .limit(100)
-    .execute();
-  let resubmitted = 0;
-  let failures = 0;
-  // Our idempotency key makes a resubmission of a refund the provider already has harmless.
-  for (const refund of stuck) await submitRefund(deps, refund.id).then(() => resubmitted++, () => failures++);
-  return { resubmitted, failures };
-}
-
 export async function expireHolds(deps: PaymentsDeps, options: ExpireHoldsOptions): Promise<ExpireHoldsCounts> {
   const started = Date.now();
-  const counts: ExpireHoldsCounts = { expired: 0, seatsReleased: 0, promoted: 0, intentsCancelled: 0, refundsResubmitted: 0, refundResubmitFailures: 0, moreRemaining: false };
+  const counts: ExpireHoldsCounts = { expired: 0, seatsReleased: 0, promoted: 0, paymentsAbandoned: 0, idempotencyKeysDeleted: 0, moreRemaining: false };
   const passedOver = new Set<string>();
   for (;;) {
     const batch = await useTransaction(deps.db, (trx) => expireBatch(trx, deps, options, passedOver));
     counts.expired += batch.expired;
     counts.seatsReleased += batch.seatsReleased;
     counts.promoted += batch.promoted;
-    // After commit, never inside the transaction (invariant 2). An intent that already succeeded
-    // refuses to cancel: expected, its succeeded webhook re-takes the seats or refunds.
-    for (const c of batch.cancels) {
-      await deps.gateway.cancelIntent(c.intentId, cancelIdempotencyKey(c.paymentId)).then(() => counts.intentsCancelled++, () => undefined);
-    }
+    counts.paymentsAbandoned += batch.paymentsAbandoned;
     if (batch.claimed < options.batchSize) break;
     if (options.timeBudgetMs !== undefined && Date.now() - started >= options.timeBudgetMs) {
       counts.moreRemaining = true;
       break;
     }
   }
-  const refunds = await resubmitStuckRefunds(deps, options.now);
-  counts.refundsResubmitted = refunds.resubmitted;
-  counts.refundResubmitFailures = refunds.failures;
+  counts.idempotencyKeysDeleted = await sweepExpiredKeys(deps.db);
   return counts;
 }

@@ -1,32 +1,31 @@
-// Abandoning an in-flight payment (hold expired, order or event cancelled): cancelled in our
-// books inside the caller's transaction, its PaymentIntent cancelled at the provider after commit.
+// Abandoning in-flight payments (hold expired, order or event cancelled): cancelled in our books
+// in the caller's transaction, their PaymentIntents cancelled by provider tasks after commit.
 import { sql } from "kysely";
-import { afterCommit, type Trx } from "../db/transaction";
-import type { PaymentsDeps } from "./deps";
-import { audit, canMove, providerIdOf } from "./payments.repository";
-import type { Payment } from "./payments.table";
-
-export const cancelIdempotencyKey = (paymentId: string) => `evently-payment-${paymentId}-cancel`;
+import type { Trx } from "../db/transaction";
 
 /**
- * Marks a pending/failed payment cancelled now rather than when the provider confirms, so no
- * payment stays pending forever (payment-health alarms on those). If the buyer pays anyway, the
- * succeeded webhook still completes it (cancelled → completed is forward) and settlement refunds
- * or re-seats it (DESIGN invariant 4). Returns the intent id to cancel, if any.
+ * Marks pending or failed payments cancelled now rather than when the provider confirms, so none
+ * stays pending forever (payment health alarms on those), with an audit row each and a
+ * cancel_intent task each. If a buyer pays anyway, the succeeded webhook still completes the
+ * payment (cancelled → completed is forward) and settlement re-seats or refunds it.
+ * Returns the task ids.
  */
-export async function abandonPayment(
-  trx: Trx,
-  deps: Pick<PaymentsDeps, "cipher" | "gateway">,
-  payment: Pick<Payment, "id" | "status" | "providerPaymentIdEnc">,
-  why: { description: string; actorId?: string | null; cancelAfterCommit?: boolean },
-): Promise<string | null> {
-  if (!canMove(payment.status, "cancelled")) return null;
-  await trx.updateTable("payments").set({ status: "cancelled", processedAt: sql<Date>`now()` }).where("id", "=", payment.id).execute();
-  await audit(trx, { paymentId: payment.id, actionType: "SystemAction", description: why.description, userId: why.actorId ?? null, oldValues: { status: payment.status }, newValues: { status: "cancelled" } });
-  const intentId = providerIdOf(deps.cipher, payment.providerPaymentIdEnc);
-  if (intentId && why.cancelAfterCommit !== false) {
-    // A failure here is harmless: an uncancelled intent can only succeed, which settlement handles.
-    await afterCommit(() => deps.gateway.cancelIntent(intentId, cancelIdempotencyKey(payment.id)).catch(() => undefined));
-  }
-  return intentId;
+export async function abandonPayments(trx: Trx, paymentIds: readonly string[], why: { description: string; actorId: string | null }): Promise<string[]> {
+  if (paymentIds.length === 0) return [];
+  const { rows } = await sql<{ id: string }>`
+    WITH before AS (
+      SELECT id, status FROM payments WHERE id = ANY(${[...paymentIds]}::uuid[]) AND status IN ('pending', 'failed') FOR UPDATE
+    ), moved AS (
+      UPDATE payments p SET status = 'cancelled', processed_at = now() FROM before b WHERE p.id = b.id
+      RETURNING p.id, b.status AS old_status
+    ), audit AS (
+      INSERT INTO payment_audit_log (payment_id, user_id, action_type, action_description, old_values, new_values)
+      SELECT id, ${why.actorId}, 'SystemAction', ${why.description},
+        jsonb_build_object('status', old_status), jsonb_build_object('status', 'cancelled')
+      FROM moved
+    )
+    INSERT INTO provider_tasks (kind, payment_id) SELECT 'cancel_intent', id FROM moved
+    ON CONFLICT ON CONSTRAINT provider_tasks_work_key DO NOTHING
+    RETURNING id`.execute(trx);
+  return rows.map((r) => r.id);
 }

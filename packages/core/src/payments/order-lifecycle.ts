@@ -1,18 +1,20 @@
 // Reading and cancelling orders: the buyer before the event's cutoff, its organizer or an admin
-// at any time; a completed payment is refunded in full, a pending intent is cancelled.
-import { sql } from "kysely";
-import { isAdmin, type Actor } from "../auth/actor";
+// at any time; a completed payment is refunded in full, a pending intent is cancelled — through
+// the one settlement path (cancellation.ts) that event cancellation and hold expiry use too.
+import * as z from "zod";
+import type { Actor } from "../auth/actor";
 import { setAuditContext } from "../db/audit-context";
-import { afterCommit, useTransaction } from "../db/transaction";
+import { useTransaction } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
+import { canManage, managedEvent } from "../events/access";
+import { parseInput, text } from "../events/validation";
+import { participationViews, type ParticipationView } from "../ticketing/views";
 import { transition } from "../ticketing/participations.repository";
 import { releaseSeats } from "../ticketing/seats";
 import { promoteWaitlist } from "../ticketing/waitlist";
+import { settleCancelledTickets } from "./cancellation";
 import type { PaymentsDeps, RequestMeta } from "./deps";
-import { attachIntent } from "./intents";
-import { abandonPayment } from "./abandon";
-import { lockPayment } from "./payments.repository";
-import { startRefund, submitRefund } from "./refund-submission";
+import { ensureIntent } from "./intent";
 import { orderResult, type OrderResult } from "./views";
 import { promotionOptions } from "./waitlist-orders";
 
@@ -23,20 +25,65 @@ async function loadOrder(deps: PaymentsDeps, actor: Actor, orderId: string) {
     .select(["o.id", "o.userId", "o.participationId", "o.eventId", "o.ticketTypeId", "o.quantity", "o.status", "e.organizerId", "e.startsAt", "e.cancellationCutoffHours", "e.title"])
     .where("o.id", "=", orderId)
     .executeTakeFirst();
-  const manages = row && (isAdmin(actor) || row.organizerId === actor.userId);
+  const manages = row && canManage(actor, row);
   if (!row || (row.userId !== actor.userId && !manages)) throw notFound("Order");
   return { ...row, manages: Boolean(manages) };
 }
 
 export async function getOrder(deps: PaymentsDeps, actor: Actor, orderId: string): Promise<OrderResult> {
   const order = await loadOrder(deps, actor, orderId);
-  let clientSecret: string | null | undefined;
   if (order.userId === actor.userId && order.status === "pending") {
-    // A promotion from the waitlist may have committed without reaching the provider: finish it.
-    const payment = await deps.db.selectFrom("payments").select(["id", "providerPaymentIdHash"]).where("orderId", "=", orderId).where("status", "=", "pending").executeTakeFirst();
-    if (payment && !payment.providerPaymentIdHash) clientSecret = (await attachIntent(deps, payment.id, `Tickets: ${order.title}`)).clientSecret;
+    // The buyer is about to pay: an intent whose creation is still a task is finished now.
+    const payment = await deps.db.selectFrom("payments").select("id").where("orderId", "=", orderId).where("status", "=", "pending").executeTakeFirst();
+    if (payment) await ensureIntent(deps, payment.id);
   }
-  return orderResult(deps, orderId, { forUser: actor.userId, clientSecret });
+  return orderResult(deps, orderId, { forUser: actor.userId });
+}
+
+export interface CancelTicket {
+  participationId: string;
+  reason: string;
+  /** For the refund row (10–1,000 characters). */
+  refundReason: string;
+  /** Refund a captured payment in full (the default); an organizer may say no. */
+  refund: boolean;
+  actorId: string;
+  meta?: RequestMeta;
+}
+
+/**
+ * Cancels one participation (ticket or RSVP, held, active or waitlisted) in one transaction:
+ * the history row says who and why, seats go back and the waitlist moves up, and the money is
+ * settled. The payment rows are locked first, in the order the webhook's settlement takes them.
+ */
+async function cancelParticipation(deps: PaymentsDeps, c: CancelTicket): Promise<void> {
+  await useTransaction(deps.db, async (trx) => {
+    await setAuditContext(trx, { actorId: c.actorId, reason: c.reason, ip: c.meta?.ip ?? undefined, userAgent: c.meta?.userAgent ?? undefined });
+    await trx
+      .selectFrom("payments as pay")
+      .innerJoin("orders as o", "o.id", "pay.orderId")
+      .select("pay.id")
+      .where("o.participationId", "=", c.participationId)
+      .where("o.status", "in", ["pending", "confirmed"])
+      .forUpdate("pay")
+      .execute();
+    const before = await trx.selectFrom("participations").select("status").where("id", "=", c.participationId).forUpdate().executeTakeFirst();
+    const cancelled = await transition(trx, c.participationId, { from: ["pending", "active", "waitlisted"], to: "cancelled", reason: c.reason, actorId: c.actorId });
+    if (!before || !cancelled) throw new DomainError("invalid_state", "This ticket is not active, held or waitlisted");
+    const heldSeats = before.status !== "waitlisted";
+    if (heldSeats) {
+      await releaseSeats(trx, { eventId: cancelled.eventId, ticketTypeId: cancelled.ticketTypeId, quantity: cancelled.quantity });
+    }
+    await settleCancelledTickets(trx, deps, [cancelled.id], {
+      orderStatus: "cancelled",
+      refund: c.refund,
+      reason: c.refundReason,
+      actorId: c.actorId,
+      ip: c.meta?.ip,
+      userAgent: c.meta?.userAgent,
+    });
+    if (heldSeats) await promoteWaitlist(trx, cancelled.eventId, promotionOptions(deps));
+  });
 }
 
 export async function cancelOrder(deps: PaymentsDeps, actor: Actor, orderId: string, reason: string | null, meta: RequestMeta = {}): Promise<OrderResult> {
@@ -45,27 +92,32 @@ export async function cancelOrder(deps: PaymentsDeps, actor: Actor, orderId: str
     const deadline = order.startsAt.getTime() - order.cancellationCutoffHours * 3_600_000;
     if (Date.now() >= deadline) throw new DomainError("cancellation_closed", "Cancellation closed at the event's cutoff; contact the organizer");
   }
+  if (!["pending", "confirmed"].includes(order.status)) throw new DomainError("invalid_state", "This order is not active");
   const why = reason ?? (order.manages ? "Cancelled by the organizer" : "Cancelled by the buyer");
-  await useTransaction(deps.db, async (trx) => {
-    await setAuditContext(trx, { actorId: actor.userId, reason: why, ip: meta.ip ?? undefined, userAgent: meta.userAgent ?? undefined });
-    const latest = await trx.selectFrom("payments").select("id").where("orderId", "=", orderId).orderBy("createdAt", "desc").limit(1).executeTakeFirst();
-    const payment = latest ? await lockPayment(trx, latest.id) : undefined;
-    const cancelled = await transition(trx, order.participationId, { from: ["pending", "active"], to: "cancelled", reason: why, actorId: actor.userId });
-    if (!cancelled || !["pending", "confirmed"].includes(order.status)) throw new DomainError("invalid_state", "This order is not active");
-    await releaseSeats(trx, { eventId: order.eventId, ticketTypeId: order.ticketTypeId, quantity: order.quantity });
-    await trx.updateTable("orders").set({ status: "cancelled" }).where("id", "=", orderId).execute();
-    await promoteWaitlist(trx, order.eventId, promotionOptions(deps));
-    if (!payment) return;
-    if (payment.status === "completed" || payment.status === "partially_refunded") {
-      const inFlight = await trx.selectFrom("refunds").select(sql<number>`coalesce(sum(amount_minor), 0)::bigint`.as("n")).where("paymentId", "=", payment.id).where("status", "=", "processing").executeTakeFirstOrThrow();
-      const rest = payment.amountMinor - payment.refundedMinor - inFlight.n;
-      if (rest > 0) {
-        const refund = await startRefund(trx, { paymentId: payment.id, amountMinor: rest, currency: payment.currency, reason: `Order cancelled: ${why}`.slice(0, 1000), requestedBy: actor.userId, ...meta });
-        await afterCommit(() => submitRefund(deps, refund.id));
-      }
-    } else {
-      await abandonPayment(trx, deps, payment, { description: "Order cancelled; cancelling the PaymentIntent", actorId: actor.userId });
-    }
-  });
+  await cancelParticipation(deps, { participationId: order.participationId, reason: why, refundReason: `Order cancelled: ${why}`, refund: true, actorId: actor.userId, meta });
   return orderResult(deps, orderId, { forUser: actor.userId });
+}
+
+export const CancelParticipantInput = z.strictObject({ reason: text(10, 1000), refund: z.boolean().default(true) });
+
+/**
+ * POST /events/{eventId}/participants/{participationId}/cancel — the organizer's attendee desk:
+ * cancel one participant, refunding a completed payment in full unless `refund` is false.
+ */
+export async function cancelParticipant(
+  deps: PaymentsDeps,
+  actor: Actor,
+  eventId: string,
+  participationId: string,
+  input: z.input<typeof CancelParticipantInput>,
+  meta: RequestMeta = {},
+): Promise<ParticipationView> {
+  const { reason, refund } = parseInput(CancelParticipantInput, input);
+  await managedEvent(deps.db, actor, eventId);
+  const found = await deps.db.selectFrom("participations").select("id").where("id", "=", participationId).where("eventId", "=", eventId).executeTakeFirst();
+  if (!found) throw notFound("Participant");
+  await cancelParticipation(deps, { participationId, reason, refundReason: `Cancelled by the organizer: ${reason}`, refund, actorId: actor.userId, meta });
+  const [view] = await participationViews(deps.db, [participationId]);
+  if (!view) throw notFound("Participant");
+  return view;
 }

@@ -98,10 +98,27 @@ export interface NewOrderRows {
   confirmed: boolean;
 }
 
-/** Order, its payment and the PaymentInitiated audit row in one statement (one round trip). */
+/** The buyer's live seat hold for the event: its pending order, if any. */
+export const pendingOrderOf = (trx: Trx, userId: string, eventId: string) =>
+  trx
+    .selectFrom("orders as o")
+    .innerJoin("participations as p", "p.id", "o.participationId")
+    .select("o.id")
+    .where("p.userId", "=", userId)
+    .where("p.eventId", "=", eventId)
+    .where("p.status", "=", "pending")
+    .where("o.status", "=", "pending")
+    .orderBy("o.createdAt", "desc")
+    .limit(1)
+    .executeTakeFirst();
+
+/**
+ * Order, its payment, the PaymentInitiated audit row and the task that creates the PaymentIntent
+ * after commit, in one statement (one round trip).
+ */
 export async function insertOrderAndPayment(trx: Trx, o: NewOrderRows, meta: { ip?: string | null; userAgent?: string | null }) {
   const { confirmed, ...order } = o;
-  const { rows } = await sql<{ orderId: string; paymentId: string | null }>`
+  const { rows } = await sql<{ orderId: string; paymentId: string | null; intentTaskId: string | null }>`
     WITH o AS (
       INSERT INTO orders (participation_id, event_id, user_id, ticket_type_id, quantity, unit_price_minor,
         early_bird_applied, group_discount_minor, promo_code_id, promo_discount_minor, sliding_scale_percent,
@@ -123,8 +140,10 @@ export async function insertOrderAndPayment(trx: Trx, o: NewOrderRows, meta: { i
         jsonb_build_object('status', 'pending', 'amountMinor', ${order.amountMinor}::bigint, 'currency', ${order.currency}::text),
         ${meta.ip ?? null}::inet, ${meta.userAgent ?? null}
       FROM p
+    ), t AS (
+      INSERT INTO provider_tasks (kind, payment_id) SELECT 'create_intent', p.id FROM p RETURNING id
     )
-    SELECT o.id AS order_id, (SELECT id FROM p) AS payment_id FROM o`.execute(trx);
+    SELECT o.id AS order_id, (SELECT id FROM p) AS payment_id, (SELECT id FROM t) AS intent_task_id FROM o`.execute(trx);
   const row = rows[0];
   if (!row) throw new Error("order insert returned no row");
   return row;

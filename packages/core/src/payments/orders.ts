@@ -1,16 +1,19 @@
-// Placing an order: price it, hold the seats and write order + payment in one short transaction,
-// then create the PaymentIntent outside it (DESIGN invariants 1 and 2).
+// Placing an order: price it, hold the seats and write order, payment and the intent's provider
+// task in one short transaction (the Idempotency-Key is claimed in it too), then create the
+// PaymentIntent after commit. A retry with the same key finishes the same order, never a second.
 import type { Actor } from "../auth/actor";
 import { setAuditContext } from "../db/audit-context";
 import { useTransaction } from "../db/transaction";
+import { claimKey, findEarlier, KeyTaken, ReplayedAnswer, completeKey, releaseKey, type Earlier, type IdempotencyRequest } from "../idempotency";
 import { DomainError, notFound } from "../errors";
 import type { Currency } from "../money";
 import { priceOrder, type PriceBreakdown } from "../ticketing/pricing";
 import { toPricedTicketType } from "../ticketing/ticket-types";
 import { assertOnSale, assertPromoUsable, assertQuantityAllowed, normalizePromoCode } from "../ticketing/sales-rules";
 import { takeSeats } from "../ticketing/seats";
+import { assertChargeable } from "./chargeable";
 import type { PaymentsDeps, RequestMeta } from "./deps";
-import { attachIntent } from "./intents";
+import { ensureIntent } from "./intent";
 import * as repo from "./orders.repository";
 import { orderResult, type OrderResult } from "./views";
 
@@ -64,13 +67,73 @@ const orderRows = (p: { participationId: string; eventId: string; userId: string
   confirmed: price.totalMinor === 0,
 });
 
+/** 201 for a new order (or waitlist place), 200 for the buyer's own pending hold given back. */
+export interface OrderAnswer {
+  status: 200 | 201;
+  result: OrderResult;
+  /** The answer belongs to an earlier request with the same Idempotency-Key. */
+  replayed: boolean;
+}
+
+/** The order (or, for a waitlist place, the participation) an answer is built from. */
+async function resultFor(deps: PaymentsDeps, actor: Actor, resourceId: string): Promise<OrderResult> {
+  const order = await deps.db.selectFrom("orders").select("id").where("id", "=", resourceId).executeTakeFirst();
+  return order ? orderResult(deps, order.id, { forUser: actor.userId }) : orderResult(deps, null, { participationId: resourceId, forUser: actor.userId });
+}
+
+/**
+ * After the hold committed: the PaymentIntent must exist before the buyer can pay. If the provider
+ * fails now, the key is released and the 502 tells the client to retry; the retry resumes here.
+ */
+async function finish(deps: PaymentsDeps, actor: Actor, key: IdempotencyRequest | undefined, orderId: string, status: 200 | 201): Promise<OrderResult> {
+  const payment = await deps.db.selectFrom("payments").select("id").where("orderId", "=", orderId).where("status", "=", "pending").executeTakeFirst();
+  try {
+    if (payment) await ensureIntent(deps, payment.id);
+  } catch (error) {
+    if (key) await releaseKey(deps.db, key);
+    throw error;
+  }
+  if (key) await completeKey(deps.db, key, status);
+  return resultFor(deps, actor, orderId);
+}
+
+async function answerEarlier(deps: PaymentsDeps, actor: Actor, key: IdempotencyRequest, earlier: Earlier): Promise<OrderAnswer> {
+  const status = earlier.status === 200 ? 200 : 201;
+  if (earlier.kind === "resume") return { status, result: await finish(deps, actor, key, earlier.resourceId, status), replayed: true };
+  // A refusal was stored as given; a success is rebuilt (it holds secrets that are not stored in clear).
+  if (earlier.body !== null || !earlier.resourceId) throw new ReplayedAnswer(earlier.status, earlier.body);
+  return { status, result: await resultFor(deps, actor, earlier.resourceId), replayed: true };
+}
+
 /**
  * POST /events/{id}/orders. The hot event row is locked last, so the lock is held only for the
- * two counter updates and the commit. Sold out → waitlisted (if enabled) or 409 sold_out.
+ * two counter updates and the commit. Sold out → waitlisted (if enabled) or 409 sold_out. A buyer
+ * who already holds seats for the event gets that order back (200) instead of a refusal.
  */
+export async function placeOrder(deps: PaymentsDeps, actor: Actor, eventId: string, input: OrderInput, meta: RequestMeta = {}, key?: IdempotencyRequest): Promise<OrderAnswer> {
+  // Before anything else: a retry must find its own hold even when the event has sold out since.
+  const earlier = key ? await findEarlier(deps.db, key) : undefined;
+  if (key && earlier) return answerEarlier(deps, actor, key, earlier);
+  try {
+    return await placeNew(deps, actor, eventId, input, meta, key);
+  } catch (error) {
+    if (!(error instanceof KeyTaken) || !key) throw error;
+    // A concurrent request with the same key committed first: answer as its retry would.
+    const first = await findEarlier(deps.db, key);
+    if (!first) throw error;
+    return answerEarlier(deps, actor, key, first);
+  }
+}
+
+/** Placing an order without an Idempotency-Key (jobs, tests): the order or waitlist place. */
 export async function createOrder(deps: PaymentsDeps, actor: Actor, eventId: string, input: OrderInput, meta: RequestMeta = {}): Promise<OrderResult> {
+  return (await placeOrder(deps, actor, eventId, input, meta)).result;
+}
+
+async function placeNew(deps: PaymentsDeps, actor: Actor, eventId: string, input: OrderInput, meta: RequestMeta, key: IdempotencyRequest | undefined): Promise<OrderAnswer> {
   const now = new Date();
   const { event, ticketTypeId, promo, price } = await prepare(deps, eventId, input, now);
+  assertChargeable(price.totalMinor, price.currency as Currency);
   // In a rush most buyers arrive after the last seat: answer them from the read we already made
   // instead of queueing for the event row's lock. A seat freed a moment later goes to the next
   // buyer; the conditional UPDATE below remains what decides for everyone else.
@@ -79,10 +142,15 @@ export async function createOrder(deps: PaymentsDeps, actor: Actor, eventId: str
   const free = price.totalMinor === 0;
   const base = { eventId, userId: actor.userId, ticketTypeId, quantity: input.quantity, holdTtlSeconds: deps.holdTtlSeconds };
   try {
-    const created = await useTransaction(deps.db, async (trx) => {
+    const held = await useTransaction(deps.db, async (trx) => {
       await setAuditContext(trx, { actorId: actor.userId, ip: meta.ip ?? undefined, userAgent: meta.userAgent ?? undefined });
       const participation = await repo.upsertTicketParticipation(trx, { ...base, status: free ? "active" : "pending" });
-      if (!participation) throw new DomainError("already_registered", "You already have a ticket or a hold for this event");
+      if (!participation) {
+        const own = await repo.pendingOrderOf(trx, actor.userId, eventId);
+        if (!own) throw new DomainError("already_registered", "You already have a ticket for this event");
+        if (key) await claimKey(trx, key, { resourceId: own.id, status: 200 });
+        return { orderId: own.id, status: 200 as const };
+      }
       if (promo && !(await repo.consumePromo(trx, promo.id))) throw new DomainError("invalid_promo_code", "This promo code is used up");
       const ids = await repo.insertOrderAndPayment(
         trx,
@@ -90,22 +158,24 @@ export async function createOrder(deps: PaymentsDeps, actor: Actor, eventId: str
         meta,
       );
       if (!(await takeSeats(trx, { eventId, ticketTypeId, quantity: input.quantity }))) throw new SeatsGone();
-      return ids;
+      if (key) await claimKey(trx, key, { resourceId: ids.orderId, status: 201 });
+      return { orderId: ids.orderId, status: 201 as const };
     });
-    const intent = created.paymentId ? await attachIntent(deps, created.paymentId, `Tickets: ${event.title}`) : null;
-    return orderResult(deps, created.orderId, { clientSecret: intent?.clientSecret ?? null, forUser: actor.userId });
+    return { status: held.status, result: await finish(deps, actor, key, held.orderId, held.status), replayed: false };
   } catch (error) {
     if (!(error instanceof SeatsGone)) throw error;
   }
   if (!event.waitlistEnabled) throw new DomainError("sold_out", "No seats left for this ticket type");
   const waitlisted = await useTransaction(deps.db, async (trx) => {
     await setAuditContext(trx, { actorId: actor.userId });
-    return repo.upsertTicketParticipation(trx, {
+    const row = await repo.upsertTicketParticipation(trx, {
       ...base,
       status: "waitlisted",
       metadata: { slidingScalePercent: input.slidingScalePercent ?? 0, promoCode: input.promoCode ?? null },
     });
+    if (!row) throw new DomainError("already_registered", "You already have a ticket or a hold for this event");
+    if (key) await claimKey(trx, key, { resourceId: row.id, status: 201, done: true });
+    return row;
   });
-  if (!waitlisted) throw new DomainError("already_registered", "You already have a ticket or a hold for this event");
-  return orderResult(deps, null, { participationId: waitlisted.id, forUser: actor.userId });
+  return { status: 201, result: await resultFor(deps, actor, waitlisted.id), replayed: false };
 }

@@ -140,6 +140,31 @@ export interface PaymentAuditLogTable {
   createdAt: CreatedAt;
 }
 
+export type ProviderTaskKind = "create_intent" | "cancel_intent" | "refund";
+export type ProviderTaskStatus = "pending" | "succeeded" | "failed";
+
+/** A call to the payment provider recorded in the transaction it follows (provider-tasks.ts). */
+export interface ProviderTasksTable {
+  id: Generated<string>;
+  kind: ProviderTaskKind;
+  paymentId: string;
+  /** Set exactly for refund tasks. */
+  refundId: string | null;
+  status: Generated<ProviderTaskStatus>;
+  attempts: Generated<number>;
+  nextAttemptAt: Generated<Date>;
+  /** A worker's lease; the task is free again once it passes. */
+  lockedUntil: Date | null;
+  lastError: string | null;
+  /** What the last attempt decided, for the operator (e.g. "skipped: payment cancelled"). */
+  outcome: string | null;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+  completedAt: Date | null;
+}
+
+export type ProviderTask = Selectable<ProviderTasksTable>;
+
 export type Order = Selectable<OrdersTable>;
 export type NewOrder = Insertable<OrdersTable>;
 export type OrderUpdate = Updateable<OrdersTable>;

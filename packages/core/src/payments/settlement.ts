@@ -7,7 +7,8 @@ import { SEAT_HOLDING, transition } from "../ticketing/participations.repository
 import { takeSeats } from "../ticketing/seats";
 import type { PaymentsDeps } from "./deps";
 import { audit, canMove, lockPayment } from "./payments.repository";
-import { startRefund, submitRefund } from "./refund-submission";
+import { dispatchTasks } from "./provider-tasks";
+import { reserveRefunds } from "./refund-reservations";
 
 /** The reason the expiry job writes; only such holds may be revived by a late payment. */
 export const HOLD_EXPIRED_REASON = "Seat hold expired before payment";
@@ -53,9 +54,9 @@ export async function settleSucceeded(trx: Trx, deps: PaymentsDeps, paymentId: s
     await trx.updateTable("orders").set({ status: "confirmed", holdExpiresAt: null }).where("id", "=", order.id).execute();
     return participation.status === "cancelled" ? "completed: late payment, seats re-taken" : "completed: participation active";
   }
-  const refund = await startRefund(trx, { paymentId: payment.id, amountMinor: payment.amountMinor, currency: payment.currency, reason: "Automatic refund: the seats were released before the payment completed", requestedBy: null });
+  const [refund] = await reserveRefunds(trx, [{ paymentId: payment.id }], { reason: "Automatic refund: the seats were released before the payment completed", requestedBy: null });
   await trx.updateTable("orders").set({ status: "expired" }).where("id", "=", order.id).where("status", "=", "pending").execute();
-  await afterCommit(() => submitRefund(deps, refund.id));
+  if (refund) await afterCommit(() => dispatchTasks(deps, [refund.taskId], { tryNow: true }));
   return "completed: seats gone, automatic full refund started";
 }
 

@@ -7,7 +7,7 @@ import { toPricedTicketType } from "../ticketing/ticket-types";
 import type { PromotionOptions } from "../ticketing/waitlist";
 import type { Participation } from "../ticketing/ticketing.table";
 import type { PaymentsDeps } from "./deps";
-import { attachIntent } from "./intents";
+import { dispatchTasks } from "./provider-tasks";
 import { insertOrderAndPayment } from "./orders.repository";
 
 async function createHoldOrder(trx: Trx, deps: PaymentsDeps, p: Participation): Promise<void> {
@@ -37,9 +37,9 @@ async function createHoldOrder(trx: Trx, deps: PaymentsDeps, p: Participation): 
     await trx.updateTable("participations").set({ status: "active", holdExpiresAt: null }).where("id", "=", p.id).execute();
     return;
   }
-  const paymentId = ids.paymentId;
-  // Must not fail whoever freed the seat; GET /orders/{id} attaches the intent if this did not.
-  if (paymentId) await afterCommit(() => attachIntent(deps, paymentId, `Tickets: ${t.title}`).catch(() => undefined));
+  const taskId = ids.intentTaskId;
+  // Never fails whoever freed the seat: the worker, the sweep or the buyer's GET /orders/{id} finish it.
+  if (taskId) await afterCommit(() => dispatchTasks(deps, [taskId], { tryNow: true }));
 }
 
 /** Promotion options for any path that frees ticketed seats. */

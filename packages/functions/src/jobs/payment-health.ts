@@ -14,6 +14,8 @@ const UNITS: Record<keyof typeof HealthMetric, (typeof MetricUnit)[keyof typeof 
   refundsProcessingOver24h: MetricUnit.Count,
   webhookEventsFailed: MetricUnit.Count,
   webhookEventsUnprocessed: MetricUnit.Count,
+  providerTasksFailed: MetricUnit.Count,
+  providerTasksOverdue: MetricUnit.Count,
   seatCounterDrift: MetricUnit.Count,
 };
 

@@ -6,13 +6,23 @@ import { config } from "./config";
 import { getDb } from "./db";
 import { getSecretValue } from "./secrets";
 import { stripeGateway } from "./stripe-gateway";
+import { getTaskQueue } from "./task-queue";
 
 let deps: Promise<PaymentsDeps> | undefined;
 let gatewayOverride: PaymentGateway | undefined;
 
 export function paymentsDeps(): Promise<PaymentsDeps> {
   deps ??= Promise.all([getDb(), getSecretValue("data-key")])
-    .then(([db, dataKey]) => ({ db, gateway: gatewayOverride ?? stripeGateway, cipher: createFieldCipher(dataKey), holdTtlSeconds: config.holdTtlSeconds }))
+    .then(([db, dataKey]) => ({
+      db,
+      gateway: gatewayOverride ?? stripeGateway,
+      cipher: createFieldCipher(dataKey),
+      holdTtlSeconds: config.holdTtlSeconds,
+      // Read at each dispatch: the local runtime registers its queue after the first import.
+      get taskQueue() {
+        return getTaskQueue();
+      },
+    }))
     .catch((error: unknown) => {
       deps = undefined;
       throw error;

@@ -1,7 +1,8 @@
-// Wraps a route in Idempotency-Key semantics: the first response (success or 4xx problem) is
-// stored and replayed with the same status and body.
+// The Idempotency-Key of a request, for the core commands that claim it in their own transaction
+// (orders, refunds), and the HTTP side of replays: stored answers go back with their status and
+// body; a refusal (4xx) of a first attempt is stored so its retry gets the same answer.
 import { createHash } from "node:crypto";
-import { runIdempotent } from "@evently/core/idempotency";
+import { rememberRefusal, ReplayedAnswer, type IdempotencyRequest } from "@evently/core/idempotency";
 import { DomainError } from "@evently/core/errors";
 import type { RouteSchema } from "../api/route-schema";
 import { getDb } from "./db";
@@ -12,26 +13,45 @@ import { toProblem } from "./problem";
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (value && typeof value === "object") {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";
 }
 
-export async function idempotent<S extends RouteSchema>(req: HttpRequest<S>, scope: string, run: () => Promise<Reply>): Promise<Reply> {
+/** A key whose request crashed is free again after this; a live request holds it no longer than its time limit. */
+const DEFAULT_LEASE_SECONDS = 30;
+
+const REPLAYED = { "idempotent-replayed": "true" };
+
+/**
+ * Runs `run` with the request's key. The key header itself is validated by the middy stack
+ * (`idempotencyKey: true` on the route schema).
+ */
+export async function idempotent<S extends RouteSchema>(req: HttpRequest<S>, scope: string, run: (key: IdempotencyRequest) => Promise<Reply>): Promise<Reply> {
   const actor = requireActor(req.actor);
-  const key = req.headers["idempotency-key"] ?? "";
-  const requestHash = createHash("sha256").update(canonical({ params: req.params, body: req.body ?? null })).digest("base64url");
-  const result = await runIdempotent(await getDb(), { userId: actor.userId, scope, key, requestHash }, async () => {
-    try {
-      const r = await run();
-      return { status: r.status, body: r.body };
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      const problem = toProblem(error, req.requestId);
-      return { status: problem.status, body: problem };
-    }
-  });
-  const headers: Record<string, string> = result.replayed ? { "idempotent-replayed": "true" } : {};
-  if (result.status >= 400) headers["content-type"] = "application/problem+json";
-  return reply(result.status, result.body, headers);
+  const key: IdempotencyRequest = {
+    userId: actor.userId,
+    scope,
+    key: req.headers["idempotency-key"] ?? "",
+    requestHash: createHash("sha256").update(canonical({ params: req.params, body: req.body ?? null })).digest("base64url"),
+    leaseSeconds: DEFAULT_LEASE_SECONDS,
+  };
+  try {
+    return await run(key);
+  } catch (error) {
+    if (error instanceof ReplayedAnswer) return answer(error.status, error.body, REPLAYED);
+    const refusal = error instanceof DomainError && !error.code.startsWith("idempotency_key_") ? toProblem(error, req.requestId) : undefined;
+    if (!refusal || refusal.status >= 500) throw error;
+    await rememberRefusal(await getDb(), key, refusal.status, refusal);
+    return answer(refusal.status, refusal, {});
+  }
 }
+
+function answer(status: number, body: unknown, headers: Record<string, string>): Reply {
+  return reply(status, body, status >= 400 ? { ...headers, "content-type": "application/problem+json" } : headers);
+}
+
+export const replayedHeaders = (replayed: boolean): Record<string, string> => (replayed ? REPLAYED : {});

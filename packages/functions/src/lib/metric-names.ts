@@ -13,6 +13,8 @@ export const HealthMetric = {
   refundsProcessingOver24h: "RefundsProcessingOver24h",
   webhookEventsFailed: "WebhookEventsFailed",
   webhookEventsUnprocessed: "WebhookEventsUnprocessed",
+  providerTasksFailed: "ProviderTasksFailed",
+  providerTasksOverdue: "ProviderTasksOverdue",
   seatCounterDrift: "SeatCounterDrift",
 } as const;
 

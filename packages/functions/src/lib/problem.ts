@@ -26,6 +26,7 @@ const STATUS: Record<ErrorCode, number> = {
   idempotency_key_reused: 422,
   idempotency_key_in_progress: 409,
   payment_provider_error: 502,
+  amount_not_chargeable: 422,
   invalid_signature: 400,
 };
 

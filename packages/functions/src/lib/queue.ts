@@ -11,7 +11,7 @@ export function setWebhookQueue(queue: Queue | undefined): void {
 }
 
 // The SDK is loaded on first send only, so the local runtime never pays for it.
-function lazySqsQueue(url: string): Queue {
+export function lazySqsQueue(url: string): Queue {
   let loaded: Promise<Queue> | undefined;
   return {
     async send(message) {

@@ -1,5 +1,5 @@
 // payment_intent.succeeded → payment completed; participation active, or an automatic refund.
-import { resubmitPendingRefunds } from "../../payments/refund-submission";
+import { dispatchPendingTasks } from "../../payments/provider-tasks";
 import { settleSucceeded } from "../../payments/settlement";
 import type { EventHandler } from "../types";
 import { findPaymentId, intentFacts } from "./intent-facts";
@@ -13,6 +13,7 @@ export const paymentIntentSucceeded: EventHandler = {
   },
   async resume(deps, event) {
     const paymentId = await findPaymentId(deps.db, deps.cipher, intentFacts(event.data.object));
-    if (paymentId) await resubmitPendingRefunds(deps, paymentId);
+    // A crash after the first delivery committed may have left its refund unsent: send it now.
+    if (paymentId) await dispatchPendingTasks(deps, paymentId);
   },
 };
