@@ -10,7 +10,7 @@ import { startPostgres, type LocalPostgres } from "./postgres";
 import { startLocalQueue, type LocalQueue } from "./queue/local-queue";
 import { startScheduler, type LocalScheduler, type SchedulerOptions } from "./scheduler";
 import { startApiServer, type ApiServer } from "./server/http-server";
-import { startStripeSandbox, type StripeSandbox } from "./stripe-sandbox/index";
+import { startStripeSandbox, type StripeSandbox } from "@evently/stripe-sandbox";
 
 export interface RuntimeOptions {
   /** Use this database instead of starting the embedded one. */
