@@ -23,7 +23,11 @@ export class Scheduler {
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
 
-  constructor(private readonly onError: (error: unknown) => void) {}
+  constructor(
+    private readonly onError: (error: unknown) => void,
+    // Timers change state (refunds settle, retries queue), so the owner saves after each one.
+    private readonly afterEach: () => void = () => undefined,
+  ) {}
 
   after(ms: number, fn: () => void | Promise<void>): () => void {
     if (this.stopped) return () => {};
@@ -31,6 +35,7 @@ export class Scheduler {
       this.timers.delete(timer);
       Promise.resolve()
         .then(fn)
+        .then(() => this.stopped || this.afterEach())
         .catch((error: unknown) => this.onError(error));
     }, ms);
     timer.unref();
