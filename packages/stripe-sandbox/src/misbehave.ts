@@ -1,11 +1,12 @@
 // Serves one API request through the fault book: delays it, answers an error, drops it, or withholds the answer.
 import type http from "node:http";
+import type Stripe from "stripe";
 import { type FaultBook, type FaultStatus } from "./faults";
 import { newId } from "./state";
 import { readBody, sendJson, type V1Response } from "./server";
 
 // The bodies Stripe sends for these statuses; the SDK picks its error class from the status.
-const ERROR_BODIES: Record<FaultStatus, Record<string, string>> = {
+const ERROR_BODIES = {
   429: {
     type: "invalid_request_error",
     code: "rate_limit",
@@ -14,7 +15,7 @@ const ERROR_BODIES: Record<FaultStatus, Record<string, string>> = {
   },
   500: { type: "api_error", message: "An unknown error occurred" },
   503: { type: "api_error", message: "Stripe is temporarily unavailable. Please try again later." },
-};
+} satisfies Record<FaultStatus, Stripe.StripeRawError>;
 
 /** Requests accepted and never answered: kept until the client gives up, the fault is cleared or the sandbox stops. */
 export class WithheldAnswers {

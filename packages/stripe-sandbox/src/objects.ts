@@ -1,140 +1,143 @@
-// Shapes of the Stripe objects the sandbox serves: the subset of fields the real API returns that matter here.
-import { type Metadata } from "./params";
+// Shapes of the Stripe objects the sandbox serves, cut from the `stripe` package's own types.
+import type Stripe from "stripe";
 
-export interface CardDetails {
-  brand: string;
-  last4: string;
-  exp_month: number;
-  exp_year: number;
-  funding: "credit" | "debit";
-  country: string;
-}
+/**
+ * The fields of a Stripe object that the sandbox models, typed by the SDK. Fields the product never
+ * reads (Connect, Radar, presentment, shipping, ...) are left out rather than filled with invented
+ * values, hence `Pick`. Expandable references (`Refs`) are stored as ids, which is what the API
+ * returns unless a request asks to expand them.
+ */
+type Modelled<T, K extends keyof T, Refs extends K = never> = Pick<T, Exclude<K, Refs>> & {
+  [P in Refs]: Extract<T[P], string | null>;
+};
 
-export interface PaymentMethod {
-  id: string;
-  object: "payment_method";
-  type: "card";
-  card: CardDetails;
-  billing_details: { address: null; email: null; name: null; phone: null };
-  created: number;
-  customer: null;
-  livemode: false;
-  metadata: Metadata;
-}
+/**
+ * Card details carry a dozen fields about checks, wallets and networks that nothing here reads;
+ * the sandbox fills the ones a receipt or a payment record needs.
+ */
+export type CardDetails = Pick<Stripe.PaymentMethod.Card, "brand" | "last4" | "exp_month" | "exp_year" | "funding" | "country">;
 
-export interface PaymentError {
-  type: "card_error";
-  code: string;
-  decline_code?: string;
-  message: string;
-  doc_url: string;
-  charge: string;
-  payment_method: PaymentMethod;
-}
+export type PaymentMethod = Modelled<
+  Stripe.PaymentMethod,
+  "id" | "object" | "type" | "billing_details" | "created" | "customer" | "livemode" | "metadata",
+  "customer"
+> & { card: CardDetails };
 
-export type PaymentIntentStatus =
-  | "requires_payment_method"
-  | "requires_confirmation"
-  | "requires_action"
-  | "processing"
-  | "requires_capture"
-  | "canceled"
-  | "succeeded";
+/** The SDK's error shape, with the sandbox's PaymentMethod (see CardDetails for what it leaves out). */
+export type PaymentError = Omit<Stripe.PaymentIntent.LastPaymentError, "payment_method"> & { payment_method: PaymentMethod };
 
-export interface PaymentIntent {
-  id: string;
-  object: "payment_intent";
-  amount: number;
-  amount_capturable: number;
-  amount_received: number;
-  automatic_payment_methods: { enabled: boolean; allow_redirects?: string } | null;
-  canceled_at: number | null;
-  cancellation_reason: string | null;
-  capture_method: "automatic" | "automatic_async";
-  client_secret: string;
-  confirmation_method: "automatic";
-  created: number;
-  currency: string;
-  customer: string | null;
-  description: string | null;
-  last_payment_error: PaymentError | null;
-  latest_charge: string | null;
-  livemode: false;
-  metadata: Metadata;
-  next_action: null;
-  payment_method: string | null;
-  payment_method_types: string[];
-  receipt_email: string | null;
-  status: PaymentIntentStatus;
-}
+export type PaymentIntentStatus = Stripe.PaymentIntent.Status;
 
-export interface Charge {
-  id: string;
-  object: "charge";
-  amount: number;
-  amount_captured: number;
-  amount_refunded: number;
-  captured: boolean;
-  created: number;
-  currency: string;
-  description: string | null;
-  disputed: boolean;
-  failure_code: string | null;
-  failure_message: string | null;
-  livemode: false;
-  metadata: Metadata;
-  outcome: { network_status: string; reason: string | null; risk_level: string; seller_message: string; type: string };
-  paid: boolean;
+export type PaymentIntent = Modelled<
+  Stripe.PaymentIntent,
+  | "id"
+  | "object"
+  | "amount"
+  | "amount_capturable"
+  | "amount_received"
+  | "automatic_payment_methods"
+  | "canceled_at"
+  | "cancellation_reason"
+  | "capture_method"
+  | "client_secret"
+  | "confirmation_method"
+  | "created"
+  | "currency"
+  | "customer"
+  | "description"
+  | "latest_charge"
+  | "livemode"
+  | "metadata"
+  | "next_action"
+  | "payment_method"
+  | "payment_method_types"
+  | "receipt_email"
+  | "status",
+  "customer" | "latest_charge" | "payment_method"
+> & { client_secret: string; last_payment_error: PaymentError | null };
+
+export type Charge = Modelled<
+  Stripe.Charge,
+  | "id"
+  | "object"
+  | "amount"
+  | "amount_captured"
+  | "amount_refunded"
+  | "captured"
+  | "created"
+  | "currency"
+  | "description"
+  | "disputed"
+  | "failure_code"
+  | "failure_message"
+  | "livemode"
+  | "metadata"
+  | "outcome"
+  | "paid"
+  | "payment_intent"
+  | "payment_method"
+  | "refunded"
+  | "status",
+  "payment_intent"
+> & {
+  // Every sandbox charge belongs to a PaymentIntent and was paid by card.
   payment_intent: string;
   payment_method: string;
   payment_method_details: { type: "card"; card: CardDetails };
-  refunded: boolean;
-  status: "succeeded" | "failed";
-}
+};
 
 export type RefundStatus = "pending" | "succeeded" | "failed" | "canceled";
 
-export interface Refund {
-  id: string;
-  object: "refund";
-  amount: number;
-  balance_transaction: null;
+export type Refund = Modelled<
+  Stripe.Refund,
+  | "id"
+  | "object"
+  | "amount"
+  | "balance_transaction"
+  | "charge"
+  | "created"
+  | "currency"
+  | "failure_reason"
+  | "metadata"
+  | "payment_intent"
+  | "reason"
+  | "status",
+  "balance_transaction" | "charge" | "payment_intent"
+> & {
+  // Refunds here are always of a PaymentIntent's charge, and in one of Stripe's documented states;
+  // failure_reason is absent until a refund fails, as on Stripe.
   charge: string;
-  created: number;
-  currency: string;
-  failure_reason: string | null;
-  metadata: Metadata;
   payment_intent: string;
-  reason: string | null;
   status: RefundStatus;
-}
+};
 
-export interface Dispute {
-  id: string;
-  object: "dispute";
-  amount: number;
-  charge: string;
-  created: number;
-  currency: string;
-  is_charge_refundable: boolean;
-  livemode: false;
-  metadata: Metadata;
-  payment_intent: string;
-  reason: string;
-  status: "needs_response" | "under_review" | "won" | "lost";
-  evidence_details: { due_by: number; has_evidence: boolean; past_due: boolean; submission_count: number };
-}
+export type Dispute = Modelled<
+  Stripe.Dispute,
+  | "id"
+  | "object"
+  | "amount"
+  | "charge"
+  | "created"
+  | "currency"
+  | "is_charge_refundable"
+  | "livemode"
+  | "metadata"
+  | "payment_intent"
+  | "reason"
+  | "status",
+  "charge" | "payment_intent"
+> & {
+  // The parts of the evidence timeline a dispute handler looks at.
+  evidence_details: Pick<Stripe.Dispute.EvidenceDetails, "due_by" | "has_evidence" | "past_due" | "submission_count">;
+};
 
-export interface StripeEvent {
-  id: string;
-  object: "event";
-  api_version: string;
-  created: number;
+export type EventType = Stripe.Event.Type;
+
+/** An event carries a snapshot of any of the objects above, so its data is kept as plain JSON. */
+export type StripeEvent = Pick<Stripe.Event, "id" | "object" | "api_version" | "created" | "livemode" | "pending_webhooks"> & {
+  type: EventType;
   data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> };
-  livemode: false;
-  pending_webhooks: number;
   request: { id: string | null; idempotency_key: string | null };
-  type: string;
-}
+};
 
 export type StripeObject = PaymentIntent | Charge | Refund | PaymentMethod | Dispute | StripeEvent;

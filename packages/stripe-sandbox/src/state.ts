@@ -1,5 +1,6 @@
 // In-memory store of the sandbox's Stripe objects, with id generation and the JSON views the API returns.
 import { randomBytes } from "node:crypto";
+import type Stripe from "stripe";
 import { invalidRequest, resourceMissing } from "./errors";
 import {
   type Charge,
@@ -112,7 +113,7 @@ export class SandboxState {
         has_more: false,
         total_count: refunds.length,
         url: `/v1/charges/${object.id}/refunds`,
-      };
+      } satisfies Stripe.ApiList<Refund> & { total_count: number };
     }
     return json;
   }
