@@ -26,10 +26,6 @@ export class WithheldAnswers {
     res.on("close", () => this.open.delete(res));
   }
 
-  get size(): number {
-    return this.open.size;
-  }
-
   // The client sees the connection end without an answer, as when a load balancer gives up.
   dropAll(): void {
     for (const res of this.open) res.socket?.destroy();

@@ -1,6 +1,6 @@
 // State survives a SIGKILL of the sandbox's process: objects, idempotent replays, and deliveries still owed.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -74,6 +74,9 @@ describe("stripe sandbox: state across a crash", () => {
     await until(() => receiver.verified().length === 3, "the first (failed) delivery of each event");
     const owed = receiver.verified().map((e) => `${e.type} ${e.id}`);
     await kill(first.child);
+
+    // A write cut short leaves only a partial temporary file; the last complete snapshot still loads.
+    writeFileSync(path.join(dir, "state.json.tmp"), '{"version":1,"state":{"paymentIn');
 
     // Second life on the same directory: the product answers again, refunds settle quickly.
     receiver.respondWith(() => 200);
