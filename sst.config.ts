@@ -25,7 +25,8 @@ export function configureApp(app: App): void {
       // `npm install pg-native` into every bundle, which needs libpq to compile. The AWS SDK v3
       // ships with the nodejs22.x runtime: bundling it added ~400 KB to every function that can
       // read a secret (docs/PERFORMANCE.md).
-      esbuild: { external: ["pg-native", "@aws-sdk/*"] },
+      // __EVENTLY_FAILPOINTS__=false empties core's failpoint(), so minification drops every call to it.
+      esbuild: { external: ["pg-native", "@aws-sdk/*"], define: { __EVENTLY_FAILPOINTS__: "false" } },
     },
     environment: {
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,

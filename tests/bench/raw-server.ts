@@ -6,7 +6,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { jwtVerify } from "jose";
 import pg from "pg";
-import { startStripeSandbox } from "@evently/local/stripe-sandbox/index";
+import { startStripeSandbox } from "@evently/stripe-sandbox";
 import { ISO_US, PARTICIPATION_VIEW, rawSeatHold, rawUpsertUser } from "./lib/raw-sql";
 
 const BIGINT_OID = 20;

@@ -98,7 +98,7 @@ describe("route functions", () => {
     }
   });
 
-  it("every route's handler goes to SST's bundler as minified, split ESM with sourcemaps, pg-native and the runtime's AWS SDK left out", () => {
+  it("every route's handler goes to SST's bundler as minified, split ESM with sourcemaps, pg-native and the runtime's AWS SDK left out, failpoints compiled out", () => {
     for (const route of routes) {
       const request = synth.bundled.find((b) => b.handler === handlerPath(route.handler));
       expect(request?.nodejs, key(route)).toEqual({
@@ -106,7 +106,7 @@ describe("route functions", () => {
         minify: true,
         sourcemap: true,
         splitting: true,
-        esbuild: { external: ["pg-native", "@aws-sdk/*"] },
+        esbuild: { external: ["pg-native", "@aws-sdk/*"], define: { __EVENTLY_FAILPOINTS__: "false" } },
       });
     }
   });

@@ -1,11 +1,14 @@
 // `npm start`: the whole product on this machine, one line per component; Ctrl-C stops it cleanly.
 import "./env-defaults";
+import path from "node:path";
 import { startLocalRuntime } from "./runtime";
 
 const runtime = await startLocalRuntime({
   databaseUrl: process.env.DATABASE_URL,
   port: Number(process.env.PORT ?? 3000),
   stripeSandboxPort: Number(process.env.STRIPE_SANDBOX_PORT ?? 12111),
+  // Like Stripe, the sandbox remembers intents, refunds and owed webhooks across restarts.
+  stripeStateDir: path.resolve(".local/stripe"),
   log: (line) => console.log(line),
 });
 

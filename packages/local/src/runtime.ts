@@ -11,7 +11,7 @@ import { startPostgres, type LocalPostgres } from "./postgres";
 import { startLocalQueue, type LocalQueue } from "./queue/local-queue";
 import { startScheduler, type LocalScheduler, type SchedulerOptions } from "./scheduler";
 import { startApiServer, type ApiServer } from "./server/http-server";
-import { startStripeSandbox, type StripeSandbox } from "./stripe-sandbox/index";
+import { startStripeSandbox, type StripeSandbox } from "@evently/stripe-sandbox";
 
 export interface RuntimeOptions {
   /** Use this database instead of starting the embedded one. */
@@ -21,6 +21,8 @@ export interface RuntimeOptions {
   port?: number;
   /** Stripe sandbox port (0 = any free port); not started when STRIPE_SECRET_KEY is set. */
   stripeSandboxPort?: number;
+  /** Where the Stripe sandbox keeps its state across restarts and crashes (default: in memory only). */
+  stripeStateDir?: string;
   /** The local scheduler of schedules.ts (default on); tests may turn it off or override crons. */
   scheduler?: boolean | Pick<SchedulerOptions, "cron">;
   log?: (line: string) => void;
@@ -100,6 +102,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
         port: options.stripeSandboxPort ?? 0,
         webhookUrl: `${api.url}/webhooks/stripe`,
         webhookSecret: process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_local_dev",
+        stateDir: options.stripeStateDir,
       });
       stops.push(() => stripeSandbox!.stop());
       // The Stripe SDK in the handlers talks to the sandbox (lib/stripe.ts reads this).

@@ -7,7 +7,7 @@ import { createFieldCipher } from "@evently/core/payments/crypto";
 import type { PaymentsDeps } from "@evently/core/payments/deps";
 import { createOrder } from "@evently/core/payments/orders";
 import { processStripeEvent, type ProviderEvent } from "@evently/core/webhooks";
-import { startStripeSandbox, type StripeSandbox } from "@evently/local/stripe-sandbox/index";
+import { startStripeSandbox, type StripeSandbox } from "@evently/stripe-sandbox";
 import { createTestDatabase, type TestDatabase } from "../../support/db";
 
 export interface PaymentsHarness {

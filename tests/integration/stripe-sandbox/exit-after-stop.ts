@@ -1,6 +1,6 @@
 // Child-process script for the webhooks test: stop() must let the process exit despite pending work.
 import Stripe from "stripe";
-import { startStripeSandbox } from "@evently/local/stripe-sandbox/index";
+import { startStripeSandbox } from "@evently/stripe-sandbox";
 
 const sandbox = await startStripeSandbox({
   webhookSecret: "whsec_exit",

@@ -1,6 +1,6 @@
 // The sandbox's parser for Stripe's bracketed form encoding, checked against what the SDK actually sends.
 import { describe, expect, it } from "vitest";
-import { parseForm } from "@evently/local/stripe-sandbox/form";
+import { parseForm } from "@evently/stripe-sandbox/form";
 
 describe("stripe sandbox: form parsing", () => {
   it("builds nested objects and arrays from bracket keys", () => {

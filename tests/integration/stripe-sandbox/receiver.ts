@@ -2,7 +2,7 @@
 import http from "node:http";
 import { type AddressInfo } from "node:net";
 import Stripe from "stripe";
-import { startStripeSandbox, type StripeSandbox } from "@evently/local/stripe-sandbox/index";
+import { startStripeSandbox, type StripeSandbox } from "@evently/stripe-sandbox";
 
 export const SECRET = "whsec_sandbox_test";
 const verifier = new Stripe("sk_test_verifier");

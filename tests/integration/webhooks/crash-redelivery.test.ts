@@ -12,7 +12,7 @@ import { setDb } from "@evently/functions/lib/db";
 import { paymentsDeps } from "@evently/functions/lib/deps";
 import { createProcessor, defaultRecordHandler } from "@evently/functions/queue/webhook-processor";
 import { startLocalQueue, type LocalQueue } from "@evently/local/queue/local-queue";
-import { startStripeSandbox, type StripeSandbox } from "@evently/local/stripe-sandbox/index";
+import { startStripeSandbox, type StripeSandbox } from "@evently/stripe-sandbox";
 import { createTestDatabase, type TestDatabase } from "../../support/db";
 import { createPaidEvent } from "../../support/paid-event";
 

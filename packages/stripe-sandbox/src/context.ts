@@ -1,5 +1,5 @@
 // What the endpoint modules share: the store, event emission and timers that stop() can cancel.
-import { type StripeEvent, type StripeObject } from "./objects";
+import { type EventType, type StripeEvent, type StripeObject } from "./objects";
 import { type SandboxState } from "./state";
 
 export interface RequestInfo {
@@ -11,7 +11,7 @@ export interface SandboxContext {
   state: SandboxState;
   scheduler: Scheduler;
   // Records the event for the object's current state and queues its webhook delivery.
-  emit(type: string, object: StripeObject, request: RequestInfo | null, previous?: Record<string, unknown>): StripeEvent;
+  emit(type: EventType, object: StripeObject, request: RequestInfo | null, previous?: Record<string, unknown>): StripeEvent;
   // Milliseconds until a pending refund succeeds on its own, or null while refunds are held pending.
   refundDelayMs(): number | null;
   refundTimers: Map<string, () => void>;
@@ -23,7 +23,11 @@ export class Scheduler {
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
 
-  constructor(private readonly onError: (error: unknown) => void) {}
+  constructor(
+    private readonly onError: (error: unknown) => void,
+    // Timers change state (refunds settle, retries queue), so the owner saves after each one.
+    private readonly afterEach: () => void = () => undefined,
+  ) {}
 
   after(ms: number, fn: () => void | Promise<void>): () => void {
     if (this.stopped) return () => {};
@@ -31,6 +35,7 @@ export class Scheduler {
       this.timers.delete(timer);
       Promise.resolve()
         .then(fn)
+        .then(() => this.stopped || this.afterEach())
         .catch((error: unknown) => this.onError(error));
     }, ms);
     timer.unref();

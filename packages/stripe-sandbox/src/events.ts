@@ -1,14 +1,14 @@
 // Builds Stripe Event objects: a snapshot of the object at the moment it changed, plus the request that changed it.
 import Stripe from "stripe";
 import { type RequestInfo } from "./context";
-import { type StripeEvent, type StripeObject } from "./objects";
+import { type EventType, type StripeEvent, type StripeObject } from "./objects";
 import { newId, nowUnix, type SandboxState } from "./state";
 
 // The version the installed SDK pins, so payloads look like what this SDK's types describe.
 export const SANDBOX_API_VERSION: string = Stripe.API_VERSION;
 
 export interface EventInput {
-  type: string;
+  type: EventType;
   object: StripeObject;
   request: RequestInfo | null;
   previous?: Record<string, unknown>;

@@ -60,7 +60,7 @@ function automaticPaymentMethods(params: Params): PaymentIntent["automatic_payme
   if (!apm && params.payment_method_types !== undefined) return null;
   return {
     enabled: apm ? p.optBool(apm, "enabled") !== false : true,
-    allow_redirects: (apm && p.optString(apm, "allow_redirects")) ?? "always",
+    allow_redirects: (apm && p.optEnum(apm, "allow_redirects", ["always", "never"] as const)) ?? "always",
   };
 }
 

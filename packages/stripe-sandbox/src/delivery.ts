@@ -2,8 +2,9 @@
 import type http from "node:http";
 import { type Scheduler } from "./context";
 import { resourceMissing } from "./errors";
+import { type FaultBook, WEBHOOK_ENDPOINT } from "./faults";
 import { serialiseEvent, signPayload, tamperPayload } from "./events";
-import { postWebhook } from "./http-post";
+import { postWebhook, type PostResult } from "./http-post";
 import { type StripeEvent } from "./objects";
 import { nowUnix, type SandboxState } from "./state";
 
@@ -38,17 +39,28 @@ interface Job {
   attempt: number;
 }
 
+/** Attempts made and deliveries still owed (queued, held or waiting to retry), for the state file. */
+export interface DeliverySnapshot {
+  attempts: Array<[eventId: string, attempts: DeliveryAttempt[]]>;
+  outstanding: Array<{ eventId: string; kind: Job["kind"]; attempt: number }>;
+}
+
 interface DeliveryOptions {
   state: SandboxState;
   scheduler: Scheduler;
   secret: string;
   policy: RetryPolicy;
   url: () => string | null;
+  faults: FaultBook;
+  /** Called after every attempt and every delivery given up, so the state file keeps up. */
+  changed: () => void;
   log: (line: string) => void;
 }
 
 export class WebhookDelivery {
   readonly attempts = new Map<string, DeliveryAttempt[]>();
+  // Every delivery not yet acknowledged nor given up, by event id: what a restart must resume.
+  private readonly outstanding = new Map<string, Job>();
   private readonly queue: Job[] = [];
   // Jobs waiting for resumeDelivery() or for a webhook URL to be configured.
   private readonly held: Job[] = [];
@@ -62,6 +74,22 @@ export class WebhookDelivery {
 
   enqueue(event: StripeEvent): void {
     this.admit({ event, kind: "initial", attempt: 1 });
+  }
+
+  snapshot(): DeliverySnapshot {
+    return {
+      attempts: [...this.attempts],
+      outstanding: [...this.outstanding.values()].map(({ event, kind, attempt }) => ({ eventId: event.id, kind, attempt })),
+    };
+  }
+
+  // After a restart: the log as it was, and every owed delivery sent again at once, oldest first.
+  restore(snapshot: DeliverySnapshot): void {
+    for (const [eventId, attempts] of snapshot.attempts) this.attempts.set(eventId, attempts);
+    for (const { eventId, kind, attempt } of snapshot.outstanding) {
+      const event = this.opts.state.events.get(eventId);
+      if (event) this.admit({ event, kind, attempt });
+    }
   }
 
   pause(): void {
@@ -107,6 +135,7 @@ export class WebhookDelivery {
 
   private admit(job: Job): void {
     if (this.stopped) return;
+    this.outstanding.set(job.event.id, job);
     if (this.paused || !this.opts.url()) {
       this.held.push(job);
       return;
@@ -136,9 +165,25 @@ export class WebhookDelivery {
 
   private retryLater(job: Job): void {
     const { maxAttempts, initialDelayMs, maxDelayMs } = this.opts.policy;
-    if (this.stopped || job.attempt >= maxAttempts) return;
+    if (this.stopped) return;
+    const next = { ...job, attempt: job.attempt + 1 };
+    if (job.attempt >= maxAttempts) {
+      this.outstanding.delete(job.event.id);
+      this.opts.changed();
+      return;
+    }
+    // Owed from now on, so a restart during the backoff still sends it.
+    this.outstanding.set(job.event.id, next);
     const delay = Math.min(initialDelayMs * 2 ** (job.attempt - 1), maxDelayMs);
-    this.opts.scheduler.after(delay, () => this.admit({ ...job, attempt: job.attempt + 1 }));
+    this.opts.scheduler.after(delay, () => this.admit(next));
+  }
+
+  // A webhook fault stands in for Stripe failing to reach the product: nothing is sent.
+  private async post(url: string, body: string, signature: string): Promise<PostResult> {
+    const { latencyMs, fault } = this.opts.faults.take(WEBHOOK_ENDPOINT, "");
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs).unref());
+    if (fault?.kind === "drop") return { status: null, error: `not delivered (sandbox fault ${fault.id})`, responseBody: "" };
+    return postWebhook(url, body, signature, this.opts.policy.timeoutMs, this.inflight);
   }
 
   private async send(event: StripeEvent, kind: DeliveryKind, attempt: number, timestamp?: number): Promise<DeliveryAttempt> {
@@ -151,20 +196,24 @@ export class WebhookDelivery {
       const body = kind === "tampered" ? tamperPayload(payload) : payload;
       const at = new Date().toISOString();
       const result = url
-        ? await postWebhook(url, body, signature, this.opts.policy.timeoutMs, this.inflight)
+        ? await this.post(url, body, signature)
         : { status: null, error: "no webhook URL configured", responseBody: "" };
       const ok = result.status !== null && result.status >= 200 && result.status < 300;
       const record: DeliveryAttempt = { eventId: event.id, type: event.type, kind, attempt, url, at, signatureTimestamp, ok, ...result };
       const list = this.attempts.get(event.id) ?? [];
       list.push(record);
       this.attempts.set(event.id, list);
-      if (ok && (kind === "initial" || kind === "redelivery")) event.pending_webhooks = 0;
+      if (ok && (kind === "initial" || kind === "redelivery")) {
+        event.pending_webhooks = 0;
+        this.outstanding.delete(event.id);
+      }
       this.opts.log(
         `stripe-sandbox webhook ${event.type} ${event.id} ${kind}#${attempt} -> ${result.status ?? result.error}`,
       );
       return record;
     } finally {
       this.busy -= 1;
+      this.opts.changed();
     }
   }
 }

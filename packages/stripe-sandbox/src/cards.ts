@@ -58,7 +58,7 @@ export function resolvePaymentMethod(state: SandboxState, ref: string): { method
     object: "payment_method",
     type: "card",
     card: { ...test.card },
-    billing_details: { address: null, email: null, name: null, phone: null },
+    billing_details: { address: null, email: null, name: null, phone: null, tax_id: null },
     created: nowUnix(),
     customer: null,
     livemode: false,

@@ -24,6 +24,9 @@ export function createCharge(state: SandboxState, pi: PaymentIntent, method: Pay
     metadata: { ...pi.metadata },
     outcome: decline
       ? {
+          advice_code: null,
+          network_advice_code: null,
+          network_decline_code: null,
           network_status: "declined_by_network",
           reason: decline.decline_code,
           risk_level: "normal",
@@ -31,6 +34,9 @@ export function createCharge(state: SandboxState, pi: PaymentIntent, method: Pay
           type: "issuer_declined",
         }
       : {
+          advice_code: null,
+          network_advice_code: null,
+          network_decline_code: null,
           network_status: "approved_by_network",
           reason: null,
           risk_level: "normal",

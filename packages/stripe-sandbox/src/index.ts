@@ -5,14 +5,18 @@ import { createDispute, type DisputeOptions } from "./charges";
 import { type SandboxContext, Scheduler } from "./context";
 import { DEFAULT_RETRY, type DeliveryAttempt, type RetryPolicy, WebhookDelivery } from "./delivery";
 import { createEvent } from "./events";
+import { FaultBook, type FaultSpec, type InjectedFault } from "./faults";
 import { IdempotencyStore } from "./idempotency";
+import { serveWithFaults, WithheldAnswers } from "./misbehave";
 import { type Dispute, type Refund, type StripeEvent } from "./objects";
+import { SnapshotFile } from "./persistence";
 import { scheduleCompletion, settleRefund } from "./refunds";
 import { handleHooks } from "./sandbox-routes";
 import { handleV1, sendJson } from "./server";
 import { SandboxState } from "./state";
 
 export type { DeliveryAttempt, DeliveryKind, RetryPolicy } from "./delivery";
+export type { FaultKind, FaultSpec, FaultStatus, InjectedFault } from "./faults";
 export type { Charge, Dispute, PaymentIntent, Refund, StripeEvent } from "./objects";
 
 export interface StripeSandboxOptions {
@@ -23,7 +27,21 @@ export interface StripeSandboxOptions {
   /** How long a refund stays pending before it succeeds (default 100 ms); negative or Infinity holds refunds pending. */
   refundDelayMs?: number;
   delivery?: Partial<RetryPolicy>;
+  /**
+   * Keep objects, idempotency keys and owed webhook deliveries in this directory, saved after every
+   * change and loaded at start, so a crash loses nothing Stripe would have kept. Without it, state is in memory only.
+   */
+  stateDir?: string;
   log?: (line: string) => void;
+}
+
+export interface SandboxFaults {
+  /** Makes matching requests (or webhook deliveries) misbehave, for a count, a time window, or until cleared. */
+  inject(spec: FaultSpec): InjectedFault;
+  /** Ends every fault; answers withheld by timeout faults are dropped. */
+  clear(): void;
+  /** Every fault injected since start, with its hits: what a fault report needs. */
+  list(): InjectedFault[];
 }
 
 export interface SandboxEventRecord {
@@ -48,6 +66,7 @@ export interface StripeSandbox {
   failRefund(refundId: string, failureReason?: string): Refund;
   completeRefund(refundId: string): Refund;
   holdRefunds(hold?: boolean): void;
+  faults: SandboxFaults;
 }
 
 const DEFAULT_REFUND_DELAY_MS = 100;
@@ -59,13 +78,25 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   const autoDelay = Number.isFinite(requested) && requested >= 0 ? requested : DEFAULT_REFUND_DELAY_MS;
   let refundDelay: number | null = autoDelay === requested ? autoDelay : null;
   const state = new SandboxState();
-  const scheduler = new Scheduler((error) => log(`stripe-sandbox timer failed: ${String(error)}`));
+  const idempotency = new IdempotencyStore();
+  const file = options.stateDir === undefined ? undefined : new SnapshotFile(options.stateDir);
+  const saved = file?.read();
+  let stopped = false;
+  // Saved before an answer leaves, so whatever a client was told survives a crash right after.
+  const persist = () => {
+    if (file && !stopped) file.write({ state: state.snapshot(), idempotency: idempotency.snapshot(), deliveries: delivery.snapshot() });
+  };
+  const scheduler = new Scheduler((error) => log(`stripe-sandbox timer failed: ${String(error)}`), persist);
+  const faults = new FaultBook();
+  const withheld = new WithheldAnswers();
   const delivery = new WebhookDelivery({
     state,
     scheduler,
     secret: options.webhookSecret,
     policy: { ...DEFAULT_RETRY, ...options.delivery },
     url: () => webhookUrl,
+    faults,
+    changed: persist,
     log,
   });
   const ctx: SandboxContext = {
@@ -80,13 +111,32 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
       return event;
     },
   };
-  const idempotency = new IdempotencyStore();
+  if (saved) {
+    state.restore(saved.state);
+    idempotency.restore(saved.idempotency);
+  }
+  const resumePendingRefunds = () => {
+    for (const refund of state.refunds.values()) {
+      if (refund.status === "pending" && !ctx.refundTimers.has(refund.id)) scheduleCompletion(ctx, refund.id);
+    }
+  };
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const handled = url.pathname.startsWith("/_sandbox/")
-      ? handleHooks(sandbox, req, res, url)
-      : handleV1({ ctx, idempotency }, req, res, url);
+      ? handleHooks(sandbox, req, res, url).then(() => req.method === "GET" || persist())
+      : serveWithFaults(
+          {
+            faults,
+            withheld,
+            handle: () => handleV1({ ctx, idempotency }, req, url),
+            applied: (response) => response.mutating && persist(),
+            log,
+          },
+          req,
+          res,
+          url,
+        );
     handled.catch((error: unknown) => {
       log(`stripe-sandbox request failed: ${String(error)}`);
       if (!res.headersSent) sendJson(res, 500, { error: { type: "api_error", message: "An unknown error occurred" } });
@@ -104,6 +154,8 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     port,
     stop() {
       stopping ??= new Promise<void>((resolve) => {
+        stopped = true;
+        withheld.dropAll();
         scheduler.stop();
         delivery.stop();
         server.close(() => resolve());
@@ -143,11 +195,21 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     completeRefund: (refundId) => structuredClone(settleRefund(ctx, refundId, "succeeded")),
     holdRefunds(hold = true) {
       refundDelay = hold ? null : autoDelay;
-      if (hold) return;
-      for (const refund of state.refunds.values()) {
-        if (refund.status === "pending" && !ctx.refundTimers.has(refund.id)) scheduleCompletion(ctx, refund.id);
-      }
+      if (!hold) resumePendingRefunds();
+    },
+    faults: {
+      inject: (spec) => faults.inject(spec),
+      clear() {
+        faults.clear();
+        withheld.dropAll();
+      },
+      list: () => faults.list(),
     },
   };
+  // Work that was under way when the last process died carries on, as Stripe's would.
+  if (saved) {
+    delivery.restore(saved.deliveries);
+    resumePendingRefunds();
+  }
   return sandbox;
 }

@@ -1,6 +1,7 @@
 // The sandbox's test hooks over HTTP (/_sandbox/...), so e2e tests can steer a sandbox running in another process.
 import type http from "node:http";
 import { StripeApiError, invalidRequest } from "./errors";
+import { type FaultKind, type FaultSpec, type FaultStatus } from "./faults";
 import { decode, parseForm } from "./form";
 import { type StripeSandbox } from "./index";
 import { readBody, sendJson } from "./server";
@@ -49,7 +50,22 @@ const HOOKS: Array<[method: string, pattern: RegExp, handler: HookHandler]> = [
   }],
   ["POST", /^\/_sandbox\/refunds\/([^/]+)\/fail$/, (s, id, b) => s.failRefund(id, str(b, "failureReason"))],
   ["POST", /^\/_sandbox\/refunds\/([^/]+)\/complete$/, (s, id) => s.completeRefund(id)],
+  ["GET", /^\/_sandbox\/faults$/, (s) => ({ data: s.faults.list() })],
+  ["POST", /^\/_sandbox\/faults$/, (s, _id, b) => s.faults.inject(faultSpec(b))],
+  ["POST", /^\/_sandbox\/faults\/clear$/, (s) => (s.faults.clear(), { cleared: true })],
 ];
+
+// The fault book validates the values; this only reads them off a JSON or form body.
+function faultSpec(body: Body): FaultSpec {
+  return {
+    endpoint: str(body, "endpoint") ?? "",
+    kind: (str(body, "kind") ?? "") as FaultKind,
+    status: num(body, "status") as FaultStatus | undefined,
+    latencyMs: num(body, "latencyMs"),
+    count: num(body, "count"),
+    forMs: num(body, "forMs"),
+  };
+}
 
 function findEvent(sandbox: StripeSandbox, id: string) {
   const record = sandbox.events().find((r) => r.event.id === id);

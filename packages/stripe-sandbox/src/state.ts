@@ -1,5 +1,6 @@
 // In-memory store of the sandbox's Stripe objects, with id generation and the JSON views the API returns.
 import { randomBytes } from "node:crypto";
+import type Stripe from "stripe";
 import { invalidRequest, resourceMissing } from "./errors";
 import {
   type Charge,
@@ -27,6 +28,22 @@ export function nowUnix(): number {
 
 type Json = Record<string, unknown>;
 
+/** Everything the store holds, as plain JSON for the state file. */
+export interface StateSnapshot {
+  paymentIntents: PaymentIntent[];
+  charges: Charge[];
+  refunds: Refund[];
+  paymentMethods: PaymentMethod[];
+  cards: Array<[paymentMethodId: string, card: TestCard]>;
+  disputes: Dispute[];
+  events: StripeEvent[];
+}
+
+function refill<T extends { id: string }>(map: Map<string, T>, items: T[]): void {
+  map.clear();
+  for (const item of items) map.set(item.id, item);
+}
+
 export class SandboxState {
   readonly paymentIntents = new Map<string, PaymentIntent>();
   readonly charges = new Map<string, Charge>();
@@ -36,6 +53,30 @@ export class SandboxState {
   readonly cards = new Map<string, TestCard>();
   readonly disputes = new Map<string, Dispute>();
   readonly events = new Map<string, StripeEvent>();
+
+  snapshot(): StateSnapshot {
+    return {
+      paymentIntents: [...this.paymentIntents.values()],
+      charges: [...this.charges.values()],
+      refunds: [...this.refunds.values()],
+      paymentMethods: [...this.paymentMethods.values()],
+      cards: [...this.cards],
+      disputes: [...this.disputes.values()],
+      events: [...this.events.values()],
+    };
+  }
+
+  // Insertion order is kept, so lists and "oldest first" deliveries read as before the restart.
+  restore(snapshot: StateSnapshot): void {
+    refill(this.paymentIntents, snapshot.paymentIntents);
+    refill(this.charges, snapshot.charges);
+    refill(this.refunds, snapshot.refunds);
+    refill(this.paymentMethods, snapshot.paymentMethods);
+    this.cards.clear();
+    for (const [id, card] of snapshot.cards) this.cards.set(id, card);
+    refill(this.disputes, snapshot.disputes);
+    refill(this.events, snapshot.events);
+  }
 
   find(id: string): StripeObject | undefined {
     const prefix = id.split("_")[0];
@@ -72,7 +113,7 @@ export class SandboxState {
         has_more: false,
         total_count: refunds.length,
         url: `/v1/charges/${object.id}/refunds`,
-      };
+      } satisfies Stripe.ApiList<Refund> & { total_count: number };
     }
     return json;
   }

@@ -7,7 +7,7 @@ export interface StoredResponse {
   body: unknown;
 }
 
-interface Entry extends StoredResponse {
+export interface IdempotencyEntry extends StoredResponse {
   endpoint: string;
   fingerprint: string;
   createdAt: number;
@@ -27,7 +27,7 @@ function canonical(value: unknown): unknown {
 }
 
 export class IdempotencyStore {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, IdempotencyEntry>();
 
   // Returns the stored response to replay, undefined for a new key, or throws when the key is misused.
   lookup(apiKey: string, key: string, endpoint: string, params: Params): StoredResponse | undefined {
@@ -48,6 +48,15 @@ export class IdempotencyStore {
       );
     }
     return { status: entry.status, body: entry.body };
+  }
+
+  snapshot(): Array<[scopedKey: string, entry: IdempotencyEntry]> {
+    return [...this.entries];
+  }
+
+  restore(entries: Array<[string, IdempotencyEntry]>): void {
+    this.entries.clear();
+    for (const [key, entry] of entries) this.entries.set(key, entry);
   }
 
   save(apiKey: string, key: string, endpoint: string, params: Params, response: StoredResponse): void {

@@ -62,7 +62,6 @@ export function createRefund(ctx: SandboxContext, params: Params, req: RequestIn
     charge: charge.id,
     created: nowUnix(),
     currency: charge.currency,
-    failure_reason: null,
     metadata: p.applyMetadata({}, params),
     payment_intent: charge.payment_intent,
     reason: p.optEnum(params, "reason", REASONS) ?? null,

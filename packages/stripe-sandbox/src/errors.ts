@@ -1,16 +1,13 @@
 // Stripe-shaped API errors: the status and body the real API sends, so the SDK picks the right error class.
-export interface StripeErrorBody {
+import type Stripe from "stripe";
+
+/** The SDK's raw error, with the types this sandbox answers and its own object views embedded. */
+export type StripeErrorBody = Omit<Stripe.StripeRawError, "type" | "message" | "payment_intent" | "payment_method"> & {
   type: "invalid_request_error" | "card_error" | "idempotency_error" | "api_error";
   message: string;
-  code?: string;
-  param?: string;
-  decline_code?: string;
-  doc_url?: string;
-  charge?: string;
   payment_intent?: unknown;
   payment_method?: unknown;
-  request_log_url?: string;
-}
+};
 
 export class StripeApiError extends Error {
   constructor(

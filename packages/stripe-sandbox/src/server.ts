@@ -75,21 +75,30 @@ function authenticate(header: string | undefined): string {
   return key;
 }
 
-interface V1Deps {
+export interface V1Deps {
   ctx: SandboxContext;
   idempotency: IdempotencyStore;
 }
 
-export async function handleV1(deps: V1Deps, req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
+export interface V1Response {
+  status: number;
+  body: unknown;
+  headers: http.OutgoingHttpHeaders;
+  /** False for reads: nothing changed, so nothing needs to be saved. */
+  mutating: boolean;
+}
+
+// Runs one API request to completion and returns the answer; the caller decides whether it is sent.
+export async function handleV1(deps: V1Deps, req: http.IncomingMessage, url: URL): Promise<V1Response> {
   const method = req.method ?? "GET";
   const requestId = newId("req", 14);
   const headers: http.OutgoingHttpHeaders = {
     "Request-Id": requestId,
     "Stripe-Version": req.headers["stripe-version"] ?? SANDBOX_API_VERSION,
   };
-  const reply = (status: number, body: unknown) => {
+  const answer = (status: number, body: unknown): V1Response => {
     deps.ctx.log(`stripe-sandbox ${method} ${url.pathname} -> ${status}`);
-    sendJson(res, status, body, headers);
+    return { status, body, headers, mutating: method !== "GET" };
   };
   try {
     const apiKey = authenticate(req.headers.authorization);
@@ -108,8 +117,7 @@ export async function handleV1(deps: V1Deps, req: http.IncomingMessage, res: htt
       const stored = deps.idempotency.lookup(apiKey, idempotencyKey, url.pathname, params);
       if (stored) {
         headers["Idempotent-Replayed"] = "true";
-        reply(stored.status, stored.body);
-        return;
+        return answer(stored.status, stored.body);
       }
     }
     const info: RequestInfo = { requestId, idempotencyKey };
@@ -121,19 +129,13 @@ export async function handleV1(deps: V1Deps, req: http.IncomingMessage, res: htt
       if (!(error instanceof StripeApiError)) throw error;
       status = error.status;
       body = { error: error.body };
-      if (!error.replayable) {
-        reply(status, body);
-        return;
-      }
+      if (!error.replayable) return answer(status, body);
     }
     if (idempotencyKey) deps.idempotency.save(apiKey, idempotencyKey, url.pathname, params, { status, body });
-    reply(status, body);
+    return answer(status, body);
   } catch (error) {
-    if (error instanceof StripeApiError) {
-      reply(error.status, { error: error.body });
-      return;
-    }
+    if (error instanceof StripeApiError) return answer(error.status, { error: error.body });
     deps.ctx.log(`stripe-sandbox internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    reply(500, { error: { type: "api_error", message: "An unknown error occurred" } });
+    return answer(500, { error: { type: "api_error", message: "An unknown error occurred" } });
   }
 }
