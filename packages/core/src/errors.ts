@@ -25,6 +25,7 @@ export type ErrorCode =
   | "idempotency_key_reused"
   | "idempotency_key_in_progress"
   | "payment_provider_error"
+  | "service_unavailable"
   | "invalid_signature";
 
 export class DomainError extends Error {
