@@ -9,8 +9,6 @@ import { Alerts, watchFunction } from "./alerts";
 import { createAuth } from "./auth";
 import { Migrations } from "./migrations";
 
-/** API Gateway's hard integration limit is 30 s; routes default well below it. */
-export const DEFAULT_ROUTE_TIMEOUT_SECONDS = 10;
 export const DEFAULT_ROUTE_MEMORY_MB = 1024;
 
 /** The authorizer's key in the SST Api; routes name it, or "none". */
@@ -39,7 +37,7 @@ function routeProps(route: RouteDef, deps: AccessDeps, cognito: TokenIssuer): Ap
     function: {
       handler: handlerPath(route.handler),
       description: `${routeKey(route)} (${route.handler})`,
-      timeout: route.timeoutSeconds ?? DEFAULT_ROUTE_TIMEOUT_SECONDS,
+      timeout: route.timeoutSeconds,
       memorySize: route.memoryMB ?? DEFAULT_ROUTE_MEMORY_MB,
       ...access,
       environment: {

@@ -1,36 +1,26 @@
 // Handler contracts that live in infra rather than in a manifest: the webhook consumer and the migration runner.
 // Kept free of CDK imports so tests and tools can read them without loading SST.
+import { taskConsumer, webhookConsumer } from "@evently/functions/consumers";
 import type { JobDef, Resource } from "@evently/functions/manifest";
 
 type Contract = Pick<JobDef, "name" | "handler" | "resources" | "timeoutSeconds">;
 
-/** Nothing routes to the consumer by URL or schedule, so no manifest lists it. */
-export const WEBHOOK_CONSUMER = {
-  name: "webhook-processor",
-  handler: "queue/webhook-processor",
-  // task-queue: settlement hands refunds and intent work to the provider-task worker.
-  resources: ["db", "stripe-key", "data-key", "task-queue", "metrics"],
-  timeoutSeconds: 30,
-} as const satisfies Contract;
+/** Declared with its time limit in the consumer manifest, which the local queue reads too. */
+export const WEBHOOK_CONSUMER = webhookConsumer;
 
 /** AWS's rule of thumb: six consumer timeouts, so retries inside the batch never surface a message twice. */
 export const WEBHOOK_VISIBILITY_SECONDS = 6 * WEBHOOK_CONSUMER.timeoutSeconds;
 /** After five failed receives a message is parked for a human instead of retried forever. */
 export const WEBHOOK_MAX_RECEIVE_COUNT = 5;
-export const WEBHOOK_BATCH_SIZE = 10;
+export const WEBHOOK_BATCH_SIZE = WEBHOOK_CONSUMER.batchSize;
 
 /** Runs provider tasks (PaymentIntents, cancels, refunds) as soon as they are committed. */
-export const TASK_CONSUMER = {
-  name: "provider-task-worker",
-  handler: "queue/provider-tasks",
-  resources: ["db", "stripe-key", "data-key", "metrics"],
-  timeoutSeconds: 30,
-} as const satisfies Contract;
+export const TASK_CONSUMER = taskConsumer;
 
 export const TASK_VISIBILITY_SECONDS = 6 * TASK_CONSUMER.timeoutSeconds;
 /** A task reschedules itself in its table row; the queue only retries records that could not be read at all. */
 export const TASK_MAX_RECEIVE_COUNT = 5;
-export const TASK_BATCH_SIZE = 10;
+export const TASK_BATCH_SIZE = TASK_CONSUMER.batchSize;
 
 /** Runs once per deploy from an SST Script, not per request. */
 export const MIGRATE = {

@@ -91,7 +91,8 @@ describe("route functions", () => {
       expect(fn.Runtime).toBe("nodejs22.x");
       expect(fn.Architectures).toEqual(["arm64"]);
       expect(fn.TracingConfig).toEqual({ Mode: "Active" });
-      expect(fn.Timeout, key(route)).toBe(route.timeoutSeconds ?? 10);
+      // Lambda's timeout is the manifest's time limit, the one the local server enforces too.
+      expect(fn.Timeout, key(route)).toBe(route.timeoutSeconds);
       expect(fn.Timeout!).toBeLessThanOrEqual(30); // API Gateway's integration limit
       const env = fn.Environment?.Variables ?? {};
       expect(env).toMatchObject({ POWERTOOLS_SERVICE_NAME: "evently", POWERTOOLS_METRICS_NAMESPACE: "Evently" });

@@ -7,17 +7,17 @@ import { synthesize, type Synthesized } from "./synth";
 
 vi.mock("@evently/functions/routes", () => ({
   routes: [
-    { method: "GET", path: "/health", handler: "http/health", access: "public", resources: ["db"] },
-    { method: "GET", path: "/openapi.json", handler: "http/openapi", access: "public", resources: [] },
-    { method: "GET", path: "/events/{eventId}", handler: "http/events/get", access: "optional", resources: ["db"] },
-    { method: "GET", path: "/me", handler: "http/me", access: "member", resources: ["db"] },
-    { method: "POST", path: "/events", handler: "http/events/create", access: "organizer", resources: ["db"] },
+    { method: "GET", path: "/health", handler: "http/health", access: "public", resources: ["db"], timeoutSeconds: 6 },
+    { method: "GET", path: "/openapi.json", handler: "http/openapi", access: "public", resources: [], timeoutSeconds: 6 },
+    { method: "GET", path: "/events/{eventId}", handler: "http/events/get", access: "optional", resources: ["db"], timeoutSeconds: 6 },
+    { method: "GET", path: "/me", handler: "http/me", access: "member", resources: ["db"], timeoutSeconds: 6 },
+    { method: "POST", path: "/events", handler: "http/events/create", access: "organizer", resources: ["db"], timeoutSeconds: 6 },
     {
       method: "POST", path: "/events/{eventId}/orders", handler: "http/orders/create", access: "member",
       resources: ["db", "stripe-key", "data-key"], timeoutSeconds: 20, memoryMB: 512,
     },
-    { method: "GET", path: "/ops/payment-health", handler: "http/ops/payment-health", access: "admin", resources: ["db"] },
-    { method: "POST", path: "/webhooks/stripe", handler: "http/webhooks/stripe", access: "stripe", resources: ["webhook-secret", "webhook-queue", "metrics"] },
+    { method: "GET", path: "/ops/payment-health", handler: "http/ops/payment-health", access: "admin", resources: ["db"], timeoutSeconds: 6 },
+    { method: "POST", path: "/webhooks/stripe", handler: "http/webhooks/stripe", access: "stripe", resources: ["webhook-secret", "webhook-queue", "metrics"], timeoutSeconds: 6 },
   ] satisfies RouteDef[],
 }));
 

@@ -1,5 +1,6 @@
 // Webhook and provider-task queues, DLQs and consumers; one EventBridge rule per job; every alarm with its threshold and the SNS topic; the dashboard.
 import { beforeAll, describe, expect, it } from "vitest";
+import { webhookConsumer } from "@evently/functions/consumers";
 import { handlerPath } from "@evently/functions/manifest";
 import { routes } from "@evently/functions/routes";
 import { schedules } from "@evently/functions/schedules";
@@ -42,7 +43,7 @@ describe("webhook queue", () => {
   it("hides a message for at least six consumer timeouts", () => {
     const { queue } = queues();
     const consumer = functionsByHandler(synth).get(CONSUMER);
-    expect(consumer?.props.Timeout).toBe(30);
+    expect(consumer?.props.Timeout).toBe(webhookConsumer.timeoutSeconds);
     expect(queue.props.VisibilityTimeout).toBeGreaterThanOrEqual(6 * consumer!.props.Timeout!);
   });
 

@@ -26,6 +26,7 @@ export type ErrorCode =
   | "idempotency_key_in_progress"
   | "payment_provider_error"
   | "amount_not_chargeable"
+  | "service_unavailable"
   | "invalid_signature";
 
 export class DomainError extends Error {

@@ -20,7 +20,8 @@ export interface RouteDef {
   handler: string;
   access: Access;
   resources: readonly Resource[];
-  timeoutSeconds?: number;
+  /** The function's time limit: Lambda's timeout in AWS, enforced by the local server too. */
+  timeoutSeconds: number;
   memoryMB?: number;
 }
 
@@ -34,6 +35,31 @@ export interface JobDef {
   resources: readonly Resource[];
   timeoutSeconds: number;
 }
+
+/** A queue consumer: nothing routes to it by URL or schedule, so it has its own manifest (consumers.ts). */
+export interface ConsumerDef {
+  name: string;
+  /** Module under packages/functions/src that exports `handler`. */
+  handler: string;
+  resources: readonly Resource[];
+  /** Lambda's timeout for one batch; the queue's visibility timeout is derived from it. */
+  timeoutSeconds: number;
+  /** Records per batch (the SQS event source's batchSize). */
+  batchSize: number;
+}
+
+/**
+ * The route time limits, by what a route waits on (docs/time-limits.md explains each).
+ * API Gateway's HTTP API cuts every integration at 30 s, so none may reach that.
+ */
+export const ROUTE_LIMITS = {
+  /** Database only (or one SQS send): short transactions; slower means the database is in trouble. */
+  standard: 6,
+  /** One provider call (Stripe) besides the database: its budget plus the transaction around it. */
+  provider: 10,
+  /** Bulk database work that fans out to provider tasks (cancelling a whole event). */
+  bulk: 15,
+} as const satisfies Record<string, number>;
 
 /** Whether API Gateway's JWT authorizer guards the route. */
 export const needsAuthorizer = (route: Pick<RouteDef, "access">): boolean =>

@@ -4,6 +4,7 @@ import path from "node:path";
 import { createDb, type Db } from "@evently/core/db/client";
 import { createMigrationDb, migrate } from "@evently/core/db/migrator";
 import { setDb } from "@evently/functions/lib/db";
+import { taskConsumer, webhookConsumer } from "@evently/functions/consumers";
 import { setWebhookQueue } from "@evently/functions/lib/queue";
 import { setTaskQueue } from "@evently/functions/lib/task-queue";
 import { routes } from "@evently/functions/routes";
@@ -62,14 +63,19 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     log(`Migrations ${results?.length ? `applied ${results.map((r) => r.migrationName).join(", ")}` : "up to date"}`);
 
     // One process serves every request here (in AWS each Lambda has its own connection): under a
-    // burst, requests queue for the pool rather than fail after the Lambda-sized default wait.
-    const db = createDb({ connectionString: databaseUrl, max: Number(process.env.DB_POOL_MAX) || 20, connectionTimeoutMs: 60_000 });
+    // burst, requests queue for a free pool slot rather than fail after the Lambda-sized wait,
+    // while a dead database still fails each connect within the client's connect timeout (2 s).
+    const poolSize = Number(process.env.DB_POOL_MAX) || 20;
+    const db = createDb({ connectionString: databaseUrl, max: poolSize, poolWaitMs: 60_000 });
     stops.push(() => db.destroy());
     setDb(db);
 
     const webhookQueue = await startLocalQueue({
       databaseUrl,
       name: "stripe-webhooks",
+      // The consumer's declared limit and batch size, as the SQS event source in AWS uses them.
+      timeoutSeconds: webhookConsumer.timeoutSeconds,
+      batchSize: webhookConsumer.batchSize,
       // Loaded on the first batch, like a Lambda cold start; the ingest needs only the queue.
       consumer: async (event, context) => (await import("@evently/functions/queue/webhook-processor")).handler(event, context),
     });
@@ -83,6 +89,8 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     const taskQueue = await startLocalQueue({
       databaseUrl,
       name: "provider-tasks",
+      timeoutSeconds: taskConsumer.timeoutSeconds,
+      batchSize: taskConsumer.batchSize,
       consumer: async (event, context) => (await import("@evently/functions/queue/provider-tasks")).handler(event, context),
     });
     stops.push(async () => {
@@ -92,7 +100,9 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     setTaskQueue(taskQueue.queue);
     log("Queue provider-tasks (pg-boss)");
 
-    const api: ApiServer = await startApiServer({ routes, port: options.port });
+    // One invocation per pooled connection, as each Lambda holds one: a burst queues before the
+    // functions' clocks start instead of every request sharing the pool and timing out together.
+    const api: ApiServer = await startApiServer({ routes, port: options.port, concurrency: poolSize });
     stops.push(() => api.close());
     log(`API ${api.url}`);
 

@@ -40,6 +40,19 @@ export function scheduledEvent(job: Pick<JobDef, "name">, at: Date = new Date())
   };
 }
 
+/**
+ * Lambda stops a job at its timeout and reports "Task timed out"; locally the run is reported
+ * failed at the same moment. Its work winds down by itself: every transaction's statement and
+ * lock timeouts end with the run's deadline.
+ */
+function withinLimit<T>(def: Pick<JobDef, "name" | "timeoutSeconds">, run: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Job ${def.name}: task timed out after ${def.timeoutSeconds} seconds`)), def.timeoutSeconds * 1000);
+  });
+  return Promise.race([run, limit]).finally(() => clearTimeout(timer));
+}
+
 /** Loads a job's handler module on first use, like a Lambda cold start. */
 export function loadJobHandler(job: Pick<JobDef, "handler">): Promise<JobHandler> {
   return import(`@evently/functions/${job.handler}`).then((m: { handler: JobHandler }) => m.handler);
@@ -58,7 +71,7 @@ export function startScheduler(options: SchedulerOptions = {}): LocalScheduler {
       handlers.set(def.name, handler);
       handler.catch(() => handlers.delete(def.name)); // a module that failed to load is retried next time
     }
-    return handler.then((h) => h(scheduledEvent(def), lambdaContext(`job-${def.name}`, def.timeoutSeconds)));
+    return withinLimit(def, handler.then((h) => h(scheduledEvent(def), lambdaContext(`job-${def.name}`, def.timeoutSeconds))));
   };
 
   const enqueue = (def: JobDef): Promise<JobResult> => {

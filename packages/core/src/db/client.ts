@@ -8,9 +8,29 @@ export interface DbOptions {
   /** Pool size: 1 inside Lambda (one request per container), more for the local server. */
   max?: number;
   ssl?: boolean;
-  /** How long a query may wait for a free pooled connection before failing (default 10 s). */
-  connectionTimeoutMs?: number;
+  /**
+   * How long a query may wait for a pooled connection, a free slot or a new one (default 10 s).
+   * A burst on a busy pool queues this long; a dead server fails within `connectTimeoutMs`.
+   */
+  poolWaitMs?: number;
+  /** How long opening one connection may take (default 2 s). */
+  connectTimeoutMs?: number;
+  /**
+   * Session defaults for work outside a budgeted transaction (useTransaction sets tighter ones
+   * from the invocation's deadline): no statement runs, and no lock is awaited, forever.
+   */
+  statementTimeoutMs?: number;
+  lockTimeoutMs?: number;
 }
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+/**
+ * A transaction left open this long is ended by the server: a Lambda frozen or killed mid-transaction
+ * must not hold its row locks until the connection is reaped.
+ */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
 const BIGINT_OID = 20;
 const NUMERIC_OID = 1700;
@@ -25,12 +45,25 @@ const types = {
 
 export type Db = Kysely<Database>;
 
+/** pg-pool uses one setting for the pool wait and the connect; each client gets its own, shorter, one. */
+function clientWithConnectTimeout(connectTimeoutMs: number): typeof pg.Client {
+  return class extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super({ ...(typeof config === "string" ? { connectionString: config } : config), connectionTimeoutMillis: connectTimeoutMs });
+    }
+  };
+}
+
 export function createDb(options: DbOptions): Db {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
     idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+    connectionTimeoutMillis: options.poolWaitMs ?? 10_000,
+    Client: clientWithConnectTimeout(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
+    statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    lock_timeout: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
     types,
     ...(options.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
   });

@@ -1,7 +1,8 @@
 // Ambient transactions: nested calls join the open transaction; side effects registered with
 // `afterCommit` (Stripe calls, enqueues) run only once the outermost transaction has committed.
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Transaction } from "kysely";
+import { sql, type Transaction } from "kysely";
+import { budgetMs, currentDeadline } from "../shared/deadline";
 import type { Database } from "./database";
 import type { Db } from "./client";
 
@@ -17,6 +18,23 @@ const storage = new AsyncLocalStorage<Ambient>();
 
 const DEADLOCK = "40P01";
 const MAX_ATTEMPTS = 3;
+/** The most one transaction's statements and lock waits may take, however long the invocation. */
+const TRANSACTION_CAP_MS = 30_000;
+/** Kept back after the transaction: the commit, after-commit effects and the answer. */
+const TRANSACTION_RESERVE_MS = 750;
+
+/**
+ * Within an invocation, no statement may run, and no lock be awaited, past the time left: the
+ * server cancels it (57014 / 55P03, a 503) while the function can still answer. Transaction-local
+ * (`set_config(…, true)`), so the pooled connection keeps its session defaults afterwards.
+ */
+async function applyBudget(trx: Trx): Promise<void> {
+  if (currentDeadline() === undefined) return;
+  const statementMs = budgetMs({ reserveMs: TRANSACTION_RESERVE_MS, capMs: TRANSACTION_CAP_MS, what: "the database work" });
+  // A lock wait gives up a little earlier, so the log says "lock timeout" rather than "canceled".
+  const lockMs = Math.max(1, Math.floor(statementMs * 0.8));
+  await sql`select set_config('statement_timeout', ${`${statementMs}ms`}, true), set_config('lock_timeout', ${`${lockMs}ms`}, true)`.execute(trx);
+}
 
 /**
  * Runs `fn` in the ambient transaction, or in a new one whose effects run after it commits.
@@ -31,7 +49,10 @@ export async function useTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): P
     const effects: Effect[] = [];
     let result: T;
     try {
-      result = await db.transaction().execute((trx) => storage.run({ trx, effects }, () => fn(trx)));
+      result = await db.transaction().execute(async (trx) => {
+        await applyBudget(trx);
+        return storage.run({ trx, effects }, () => fn(trx));
+      });
     } catch (error) {
       const deadlock = (error as { code?: unknown } | null)?.code === DEADLOCK;
       if (!deadlock || attempt >= MAX_ATTEMPTS) throw error;

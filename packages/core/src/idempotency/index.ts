@@ -69,7 +69,7 @@ export async function findEarlier(db: Db, r: IdempotencyRequest): Promise<Earlie
     }
     if (row.requestHash !== r.requestHash) throw new DomainError("idempotency_key_reused", "This Idempotency-Key was used with a different request");
     if (row.status === "completed") return { kind: "done", status: row.responseStatus ?? 200, body: row.responseBody, resourceId: row.resourceId };
-    if (row.busy) throw new DomainError("idempotency_key_in_progress", "A request with this Idempotency-Key is still running; retry shortly", { retryAfterSeconds: 1 });
+    if (row.busy) throw new DomainError("idempotency_key_in_progress", "A request with this Idempotency-Key is still running; retry shortly");
     if (!row.resourceId) {
       // Only effect transactions create unfinished keys, and they always name their resource.
       throw new Error(`idempotency key ${r.scope}/${r.key} is unfinished without a resource`);

@@ -14,7 +14,9 @@ export async function ensureIntent(deps: PaymentsDeps, paymentId: string): Promi
   if (!task || task.status === "succeeded") return;
   const result = task.status === "pending" ? await runTask(deps, task.id) : { status: "failed" as const };
   if (result.status === "succeeded") return;
-  // The hold stays; the same request (same Idempotency-Key) retried later finishes it.
+  // The hold stays; the same request (same Idempotency-Key) retried later finishes it. A provider
+  // failure or our own deadline keeps its meaning (502 or 503); anything else is the provider's too.
   const cause = result.status === "retry" ? result.error : undefined;
-  throw new DomainError("payment_provider_error", "The payment could not be started at the provider; retry the request", { retryAfterSeconds: 2 }, cause);
+  if (cause instanceof DomainError) throw cause;
+  throw new DomainError("payment_provider_error", "The payment could not be started at the provider; retry the request", {}, cause);
 }

@@ -1,5 +1,44 @@
 // The payment provider as the domain needs it; Stripe implements it (functions/lib/stripe-gateway.ts).
+import { DomainError } from "../errors";
 import type { Currency } from "../money";
+
+/**
+ * Why a provider call failed, as a stable code: the retryable ones (`timeout`, `connection`,
+ * `rate_limited`, `provider_unavailable`) may succeed on a later attempt with the same idempotency
+ * key; the others (`invalid_request`, `card_error`, `authentication`, `idempotency_conflict`) never will.
+ */
+export type ProviderFailure =
+  | "timeout"
+  | "connection"
+  | "rate_limited"
+  | "provider_unavailable"
+  | "invalid_request"
+  | "card_error"
+  | "authentication"
+  | "idempotency_conflict";
+
+const RETRYABLE: ReadonlySet<ProviderFailure> = new Set(["timeout", "connection", "rate_limited", "provider_unavailable"]);
+
+/**
+ * A failed provider call, classified. A client sees 502 `payment_provider_error` and our own
+ * generic message; the provider's message stays in `cause`, for logs only.
+ */
+export class ProviderError extends DomainError {
+  readonly retryable: boolean;
+  constructor(
+    readonly failure: ProviderFailure,
+    cause?: unknown,
+    /** The provider's HTTP status, when it answered at all. */
+    readonly providerStatus?: number,
+  ) {
+    super("payment_provider_error", "The payment provider could not complete the request; retry later", {}, cause);
+    this.retryable = RETRYABLE.has(failure);
+  }
+}
+
+/** Whether an error from a gateway call is worth another attempt with the same idempotency key. */
+export const isRetryableProviderError = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && (error as { retryable?: unknown }).retryable === true;
 
 export type ProviderIntentStatus =
   | "requires_payment_method"

@@ -1,6 +1,7 @@
 // Contracts of the order routes: place, read and cancel an order for tickets.
 import * as z from "zod";
-import { defineRoute, idParams } from "./route-schema";
+import { CancelParticipantInput } from "@evently/core/payments/order-lifecycle";
+import { defineRoute, idParams, uuid } from "./route-schema";
 
 const percent = (max: number) =>
   z.number().min(0).max(max).refine((n) => Number.isInteger(Math.round(n * 100)) && Math.abs(n * 100 - Math.round(n * 100)) < 1e-9, "at most two decimals");
@@ -61,4 +62,13 @@ export const cancelOrder = defineRoute({
   body: z.strictObject({ reason: z.string().trim().min(1).max(1000).optional() }),
   bodyOptional: true,
   response: OrderResult,
+});
+
+export const cancelParticipant = defineRoute({
+  route: "POST /events/{eventId}/participants/{participationId}/cancel",
+  summary: "Cancel one participant (organizer/admin); a completed payment is refunded in full unless refund is false",
+  tags: ["participants"],
+  params: z.object({ eventId: uuid(), participationId: uuid() }),
+  body: CancelParticipantInput,
+  response: Participation,
 });

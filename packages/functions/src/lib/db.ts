@@ -4,9 +4,15 @@ import { config } from "./config";
 
 let current: Promise<Db> | undefined;
 
+/**
+ * In Lambda one invocation uses the one pooled connection, so waiting for it is connecting: bounded
+ * like the connect itself, so an unreachable database is a quick 503 rather than a timed-out function.
+ */
+const poolWaitMs = config.inLambda ? 2_000 : undefined;
+
 async function connect(): Promise<Db> {
   const url = process.env.DATABASE_URL;
-  if (url) return createDb({ connectionString: url, max: config.dbPoolMax });
+  if (url) return createDb({ connectionString: url, max: config.dbPoolMax, poolWaitMs });
   const secretArn = process.env.DB_SECRET_ARN;
   if (!secretArn) throw new Error("DATABASE_URL or DB_SECRET_ARN must be set");
   // Loaded lazily: only deployed functions read Secrets Manager (cached by Powertools).
@@ -21,7 +27,7 @@ async function connect(): Promise<Db> {
   const host = process.env.DB_HOST ?? secret.host;
   const database = process.env.DB_NAME ?? secret.dbname ?? "postgres";
   const connectionString = `postgres://${encodeURIComponent(secret.username)}:${encodeURIComponent(secret.password)}@${host}:${secret.port ?? 5432}/${database}`;
-  return createDb({ connectionString, max: config.dbPoolMax, ssl: true });
+  return createDb({ connectionString, max: config.dbPoolMax, ssl: true, poolWaitMs });
 }
 
 /** The shared Kysely instance, created on first use and reused by every invocation. */

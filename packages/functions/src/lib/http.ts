@@ -5,10 +5,11 @@ import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type * as z from "zod";
 import type { Actor } from "@evently/core/auth/actor";
 import { DomainError } from "@evently/core/errors";
+import { DeadlineExceeded, withContextDeadline } from "@evently/core/shared/deadline";
 import type { Body, Params, Query, RouteSchema } from "../api/route-schema";
 import { routes } from "../routes";
 import { logger, metrics } from "./observability";
@@ -41,7 +42,16 @@ function issuesToErrors(error: z.ZodError) {
   return error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
 }
 
+/** No text this API stores or compares may hold a NUL: PostgreSQL refuses it in text columns. */
+function rejectNulInQuery(query: Record<string, string | undefined>): void {
+  const errors = Object.entries(query)
+    .filter(([name, value]) => name.includes("\u0000") || value?.includes("\u0000"))
+    .map(([name]) => ({ path: name.replaceAll("\u0000", "\\0"), message: "Must not contain NUL characters" }));
+  if (errors.length) throw new DomainError("validation_failed", "The request query is invalid", { errors });
+}
+
 function validate<T>(schema: z.ZodType<T> | undefined, value: unknown, where: "params" | "query" | "body"): T {
+  if (where === "query") rejectNulInQuery(value as Record<string, string | undefined>);
   if (!schema) return undefined as T;
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
@@ -53,15 +63,27 @@ function validate<T>(schema: z.ZodType<T> | undefined, value: unknown, where: "p
 // Only routes that read a caller load auth (jose, the DB client): public and webhook functions start faster.
 const loadAuth = () => import("./auth");
 
+/**
+ * Middy answers on its own this long before Lambda would stop the function, so even a handler
+ * that overran every budget gets a 503 problem instead of API Gateway's bare 5xx.
+ */
+const EARLY_TIMEOUT_MS = 250;
+
 const requestIdOf = (event: APIGatewayProxyEventV2, context: Context) => event.requestContext?.requestId ?? context.awsRequestId;
 
 /** Wraps a route implementation in the shared stack; the route's access comes from routes.ts. */
 export function http<S extends RouteSchema>(schema: S, impl: (req: HttpRequest<S>) => Promise<unknown>) {
   const def = routes.find((r) => `${r.method} ${r.path}` === schema.route);
   if (!def) throw new Error(`Route ${schema.route} is not in routes.ts`);
+  const { access } = def;
 
   const jsonBody = httpJsonBodyParser();
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
+    timeoutEarlyInMillis: EARLY_TIMEOUT_MS,
+    timeoutEarlyResponse: () => {
+      throw new DeadlineExceeded("the request");
+    },
+  })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .use(httpHeaderNormalizer())
@@ -79,32 +101,35 @@ export function http<S extends RouteSchema>(schema: S, impl: (req: HttpRequest<S
         request.response = problemResponse(problem, requestId);
       },
     })
-    .handler(async (event, context) => {
-      const requestId = requestIdOf(event, context);
-      const headers = event.headers ?? {};
-      if (schema.idempotencyKey) {
-        const key = headers["idempotency-key"];
-        if (!key || key.length > 255) throw new DomainError("idempotency_key_required", "Send an Idempotency-Key header of 1–255 characters");
-      }
-      const actor = def.access === "public" || def.access === "stripe" ? undefined : await (await loadAuth()).authenticate(event, def.access);
-      const result = await impl({
-        params: validate(schema.params, event.pathParameters ?? {}, "params") as Params<S>,
-        query: validate(schema.query, event.queryStringParameters ?? {}, "query") as Query<S>,
-        body: (event.body === undefined && schema.bodyOptional ? undefined : validate(schema.body, event.body, "body")) as Body<S>,
-        actor,
-        headers,
-        requestId,
-        sourceIp: event.requestContext?.http?.sourceIp,
-        userAgent: headers["user-agent"],
-        event,
-      });
-      const { status, body, headers: extra } = isReply(result) ? result : { status: schema.successStatus ?? 200, body: result, headers: undefined };
-      return {
-        statusCode: status,
-        headers: { "content-type": "application/json", "x-request-id": requestId, ...extra },
-        body: JSON.stringify(body),
-      };
+    // Every call out below takes its budget from the time this invocation has left.
+    .handler((event, context) => withContextDeadline(context, () => handle(event, context)));
+
+  async function handle(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
+    const requestId = requestIdOf(event, context);
+    const headers = event.headers ?? {};
+    if (schema.idempotencyKey) {
+      const key = headers["idempotency-key"];
+      if (!key || key.length > 255) throw new DomainError("idempotency_key_required", "Send an Idempotency-Key header of 1–255 characters");
+    }
+    const actor = access === "public" || access === "stripe" ? undefined : await (await loadAuth()).authenticate(event as APIGatewayProxyEventV2WithJWTAuthorizer, access);
+    const result = await impl({
+      params: validate(schema.params, event.pathParameters ?? {}, "params") as Params<S>,
+      query: validate(schema.query, event.queryStringParameters ?? {}, "query") as Query<S>,
+      body: (event.body === undefined && schema.bodyOptional ? undefined : validate(schema.body, event.body, "body")) as Body<S>,
+      actor,
+      headers,
+      requestId,
+      sourceIp: event.requestContext?.http?.sourceIp,
+      userAgent: headers["user-agent"],
+      event,
     });
+    const { status, body, headers: extra } = isReply(result) ? result : { status: schema.successStatus ?? 200, body: result, headers: undefined };
+    return {
+      statusCode: status,
+      headers: { "content-type": "application/json", "x-request-id": requestId, ...extra },
+      body: JSON.stringify(body),
+    };
+  }
 }
 
 /** The authenticated caller; for routes whose access guarantees one. */

@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { rememberRefusal, ReplayedAnswer, type IdempotencyRequest } from "@evently/core/idempotency";
 import { DomainError } from "@evently/core/errors";
+import { remainingMs } from "@evently/core/shared/deadline";
 import type { RouteSchema } from "../api/route-schema";
 import { getDb } from "./db";
 import { reply, requireActor, type HttpRequest, type Reply } from "./http";
@@ -21,8 +22,14 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
 
-/** A key whose request crashed is free again after this; a live request holds it no longer than its time limit. */
+/** Outside an invocation (no deadline): a key whose request crashed is free again after this. */
 const DEFAULT_LEASE_SECONDS = 30;
+
+/** The key is held for the rest of this invocation: it cannot outlive its time limit. */
+const leaseSeconds = () => {
+  const left = remainingMs();
+  return Number.isFinite(left) ? Math.ceil(left / 1000) + 1 : DEFAULT_LEASE_SECONDS;
+};
 
 const REPLAYED = { "idempotent-replayed": "true" };
 
@@ -37,7 +44,7 @@ export async function idempotent<S extends RouteSchema>(req: HttpRequest<S>, sco
     scope,
     key: req.headers["idempotency-key"] ?? "",
     requestHash: createHash("sha256").update(canonical({ params: req.params, body: req.body ?? null })).digest("base64url"),
-    leaseSeconds: DEFAULT_LEASE_SECONDS,
+    leaseSeconds: leaseSeconds(),
   };
   try {
     return await run(key);

@@ -6,6 +6,7 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { failAbandonedRuns, finishJobRun, startJobRun, type JobCounts } from "@evently/core/jobs/runs";
+import { withContextDeadline } from "@evently/core/shared/deadline";
 import { schedules } from "../schedules";
 import { getDb } from "./db";
 import { JOB_DIMENSION, JobMetric, METRICS_NAMESPACE, SERVICE_NAME } from "./metric-names";
@@ -36,6 +37,7 @@ const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: 
 export function job<C extends object>(name: string, run: (ctx: JobRunContext) => Promise<C>) {
   const def = schedules.find((s) => s.name === name);
   if (!def) throw new Error(`Job ${name} is not in schedules.ts`);
+  const { timeoutSeconds } = def;
 
   const jobMetrics = new Metrics({
     namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
@@ -51,38 +53,41 @@ export function job<C extends object>(name: string, run: (ctx: JobRunContext) =>
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(jobMetrics))
     .use({ after: flushServiceMetrics, onError: flushServiceMetrics })
-    .handler(async (_event, context: Context) => {
-      logger.appendKeys({ job: name });
-      const started = performance.now();
-      let runId: string | null = null;
-      const elapsed = () => Math.round(performance.now() - started);
-      try {
-        const db = await getDb();
-        const abandoned = await failAbandonedRuns(db, name, def.timeoutSeconds);
-        if (abandoned > 0) logger.warn("Earlier runs never finished; marked failed", { abandoned });
-        runId = await startJobRun(db, name);
-        const counts = (await run({ remainingTimeMs: () => context.getRemainingTimeInMillis(), metrics })) as JobCounts;
-        const durationMs = elapsed();
-        await finishJobRun(db, runId, { status: "succeeded", durationMs, counts });
-        jobMetrics.addMetric(JobMetric.succeeded, MetricUnit.Count, 1);
-        jobMetrics.addMetric(JobMetric.failed, MetricUnit.Count, 0);
-        jobMetrics.addMetric(JobMetric.durationMs, MetricUnit.Milliseconds, durationMs);
-        logger.info(`Job ${name} succeeded`, { runId, durationMs, counts });
-        return { job: name, runId, status: "succeeded", durationMs, counts };
-      } catch (error) {
-        const durationMs = elapsed();
-        jobMetrics.addMetric(JobMetric.succeeded, MetricUnit.Count, 0);
-        jobMetrics.addMetric(JobMetric.failed, MetricUnit.Count, 1);
-        jobMetrics.addMetric(JobMetric.durationMs, MetricUnit.Milliseconds, durationMs);
-        logger.error(`Job ${name} failed`, { runId, durationMs, error: error as Error });
-        if (runId) {
-          const id = runId;
-          await getDb()
-            .then((db) => finishJobRun(db, id, { status: "failed", durationMs, error: errorText(error) }))
-            .catch((e: unknown) => logger.error("Could not record the failed run", { error: e as Error }));
-        }
-        // Rethrown: Lambda reports the error (Errors metric, EventBridge retry policy).
-        throw error;
+    // The job's calls out (Stripe, lock and statement timeouts) take their budgets from this run's time.
+    .handler((_event, context: Context) => withContextDeadline(context, () => runJob(context)));
+
+  async function runJob(context: Context): Promise<JobResult> {
+    logger.appendKeys({ job: name });
+    const started = performance.now();
+    let runId: string | null = null;
+    const elapsed = () => Math.round(performance.now() - started);
+    try {
+      const db = await getDb();
+      const abandoned = await failAbandonedRuns(db, name, timeoutSeconds);
+      if (abandoned > 0) logger.warn("Earlier runs never finished; marked failed", { abandoned });
+      runId = await startJobRun(db, name);
+      const counts = (await run({ remainingTimeMs: () => context.getRemainingTimeInMillis(), metrics })) as JobCounts;
+      const durationMs = elapsed();
+      await finishJobRun(db, runId, { status: "succeeded", durationMs, counts });
+      jobMetrics.addMetric(JobMetric.succeeded, MetricUnit.Count, 1);
+      jobMetrics.addMetric(JobMetric.failed, MetricUnit.Count, 0);
+      jobMetrics.addMetric(JobMetric.durationMs, MetricUnit.Milliseconds, durationMs);
+      logger.info(`Job ${name} succeeded`, { runId, durationMs, counts });
+      return { job: name, runId, status: "succeeded", durationMs, counts };
+    } catch (error) {
+      const durationMs = elapsed();
+      jobMetrics.addMetric(JobMetric.succeeded, MetricUnit.Count, 0);
+      jobMetrics.addMetric(JobMetric.failed, MetricUnit.Count, 1);
+      jobMetrics.addMetric(JobMetric.durationMs, MetricUnit.Milliseconds, durationMs);
+      logger.error(`Job ${name} failed`, { runId, durationMs, error: error as Error });
+      if (runId) {
+        const id = runId;
+        await getDb()
+          .then((db) => finishJobRun(db, id, { status: "failed", durationMs, error: errorText(error) }))
+          .catch((e: unknown) => logger.error("Could not record the failed run", { error: e as Error }));
       }
-    });
+      // Rethrown: Lambda reports the error (Errors metric, EventBridge retry policy).
+      throw error;
+    }
+  }
 }

@@ -1,5 +1,6 @@
 // The one place that maps errors to HTTP: RFC 9457 problem responses with the API's stable codes.
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { databaseFault } from "@evently/core/db/faults";
 import { DomainError, type ErrorCode } from "@evently/core/errors";
 
 const STATUS: Record<ErrorCode, number> = {
@@ -27,8 +28,15 @@ const STATUS: Record<ErrorCode, number> = {
   idempotency_key_in_progress: 409,
   payment_provider_error: 502,
   amount_not_chargeable: 422,
+  service_unavailable: 503,
   invalid_signature: 400,
 };
+
+/**
+ * How long a client should wait before retrying a failure that is not its fault: a database
+ * failover or a lock queue clears in seconds; a provider outage gets a little longer.
+ */
+export const RETRY_AFTER_SECONDS: Partial<Record<number, number>> = { 502: 5, 503: 2 };
 
 const TITLE: Partial<Record<number, string>> = {
   400: "Bad Request",
@@ -70,13 +78,19 @@ interface HttpLikeError {
 const isHttpLike = (e: unknown): e is HttpLikeError =>
   typeof e === "object" && e !== null && typeof (e as HttpLikeError).statusCode === "number";
 
+const unavailable = (requestId: string) =>
+  problem(503, "service_unavailable", "The service is temporarily unavailable; retry the request shortly", { requestId });
+
 /**
- * Turns any thrown value into a problem. Known errors keep their code; anything else becomes a
- * bare 500 that reveals nothing but the request id (the caller logs the real error).
+ * Turns any thrown value into a problem. Known errors keep their code; a database that is
+ * unreachable or timed out, and our own time running out, are 503; a value the database refuses
+ * as data (SQLSTATE class 22) is the caller's 400; anything else becomes a bare 500. A 5xx body
+ * carries our own words and the request id only: the real error goes to the log.
  */
 export function toProblem(error: unknown, requestId: string): Problem {
   if (error instanceof DomainError) {
-    return problem(STATUS[error.code], error.code, error.message, error.extra);
+    const status = STATUS[error.code];
+    return problem(status, error.code, error.message, status >= 500 ? { requestId } : error.extra);
   }
   if (isHttpLike(error) && error.statusCode < 500 && error.expose !== false) {
     if (/malformed JSON/i.test(error.message)) {
@@ -85,13 +99,22 @@ export function toProblem(error: unknown, requestId: string): Problem {
     if (error.statusCode === 415) return problem(415, "unsupported_media_type", "Send the body as application/json");
     return problem(error.statusCode, "bad_request", error.message);
   }
+  const fault = databaseFault(error);
+  if (fault === "unavailable") return unavailable(requestId);
+  if (fault === "data") {
+    return problem(400, "validation_failed", "A value in the request cannot be stored", { errors: [{ path: "", message: "Invalid value" }] });
+  }
   return { type: "about:blank", title: TITLE[500] ?? "Internal Server Error", status: 500, detail: "An unexpected error occurred", code: "internal_error", requestId };
 }
 
 export function problemResponse(p: Problem, requestId: string): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: p.status,
-    headers: { "content-type": "application/problem+json", "x-request-id": requestId },
+    headers: {
+      "content-type": "application/problem+json",
+      "x-request-id": requestId,
+      ...(RETRY_AFTER_SECONDS[p.status] ? { "retry-after": String(RETRY_AFTER_SECONDS[p.status]) } : {}),
+    },
     body: JSON.stringify(p),
   };
 }

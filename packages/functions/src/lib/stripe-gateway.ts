@@ -1,8 +1,10 @@
-// PaymentGateway over Stripe PaymentIntents and Refunds, always with our own idempotency keys.
+// PaymentGateway over Stripe PaymentIntents and Refunds, always with our own idempotency keys, each
+// call within the invocation's budget and its failures classified as ProviderError.
 import type Stripe from "stripe";
 import type { Currency } from "@evently/core/money";
 import type { PaymentGateway, ProviderIntent, ProviderIntentStatus, ProviderRefund } from "@evently/core/ports/payment-gateway";
 import { getStripe } from "./stripe";
+import { budgetedStripeCall } from "./stripe-budget";
 
 function toIntent(pi: Stripe.PaymentIntent): ProviderIntent {
   const charge = typeof pi.latest_charge === "object" && pi.latest_charge ? pi.latest_charge : null;
@@ -33,20 +35,27 @@ function toRefund(r: Stripe.Refund): ProviderRefund {
 export const stripeGateway: PaymentGateway = {
   async createIntent({ paymentId, amountMinor, currency, description, idempotencyKey }) {
     const stripe = await getStripe();
-    const pi = await stripe.paymentIntents.create(
-      { amount: amountMinor, currency: currency.toLowerCase(), description, metadata: { paymentId }, automatic_payment_methods: { enabled: true } },
-      { idempotencyKey },
+    const pi = await budgetedStripeCall("creating the payment", (budget) =>
+      stripe.paymentIntents.create(
+        { amount: amountMinor, currency: currency.toLowerCase(), description, metadata: { paymentId }, automatic_payment_methods: { enabled: true } },
+        { idempotencyKey, ...budget },
+      ),
     );
     return toIntent(pi);
   },
   async retrieveIntent(id) {
-    return toIntent(await (await getStripe()).paymentIntents.retrieve(id));
+    const stripe = await getStripe();
+    return toIntent(await budgetedStripeCall("reading the payment", (budget) => stripe.paymentIntents.retrieve(id, {}, budget)));
   },
   async cancelIntent(id, idempotencyKey) {
-    return toIntent(await (await getStripe()).paymentIntents.cancel(id, {}, { idempotencyKey }));
+    const stripe = await getStripe();
+    return toIntent(await budgetedStripeCall("cancelling the payment", (budget) => stripe.paymentIntents.cancel(id, {}, { idempotencyKey, ...budget })));
   },
   async createRefund({ paymentIntentId, amountMinor, refundId, idempotencyKey }) {
     const stripe = await getStripe();
-    return toRefund(await stripe.refunds.create({ payment_intent: paymentIntentId, amount: amountMinor, metadata: { refundId } }, { idempotencyKey }));
+    const refund = await budgetedStripeCall("sending the refund", (budget) =>
+      stripe.refunds.create({ payment_intent: paymentIntentId, amount: amountMinor, metadata: { refundId } }, { idempotencyKey, ...budget }),
+    );
+    return toRefund(refund);
   },
 };

@@ -7,6 +7,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { withContextDeadline } from "@evently/core/shared/deadline";
 import { CONSUMER_DIMENSION, METRICS_NAMESPACE, SERVICE_NAME, WebhookMetric } from "../lib/metric-names";
 import { logger } from "../lib/observability";
 
@@ -71,9 +72,12 @@ export function createProcessor(handleEvent: RecordHandler) {
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(webhookMetrics))
-    .handler(async (event: SQSEvent, context: Context) => {
-      // A processor per invocation: it keeps per-batch state, and locally batches run concurrently.
-      const processor = new BatchProcessor(EventType.SQS);
-      return processPartialResponse(event, handleRecord, processor, { context });
-    });
+    // Every record's calls out take their budgets from the batch's remaining time.
+    .handler((event: SQSEvent, context: Context) =>
+      withContextDeadline(context, () => {
+        // A processor per invocation: it keeps per-batch state, and locally batches run concurrently.
+        const processor = new BatchProcessor(EventType.SQS);
+        return processPartialResponse(event, handleRecord, processor, { context });
+      }),
+    );
 }

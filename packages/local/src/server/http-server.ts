@@ -2,14 +2,15 @@
 // with real HTTP API v2 events, verifying local JWTs where API Gateway's authorizer would.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { needsAuthorizer, type RouteDef } from "@evently/functions/manifest";
 import { problem, problemResponse } from "@evently/functions/lib/problem";
 import { verifyLocalToken } from "../tokens";
-import { buildEvent, lambdaContext } from "./apigw-event";
+import { buildEvent } from "./apigw-event";
+import { createInvocationGate } from "./concurrency";
+import { invokeWithLimit, type Handler } from "./invoke";
 import { createRouter } from "./router";
 
-type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 const MAX_BODY = 1024 * 1024;
 
 export interface ApiServer {
@@ -19,7 +20,7 @@ export interface ApiServer {
 }
 
 const handlers = new Map<string, Promise<Handler>>();
-function loadHandler(module: string): Promise<Handler> {
+function loadFunctionHandler(module: string): Promise<Handler> {
   let loaded = handlers.get(module);
   if (!loaded) {
     loaded = import(`@evently/functions/${module}`).then((m: { handler: Handler }) => m.handler);
@@ -62,8 +63,20 @@ async function authorize(route: RouteDef, req: IncomingMessage): Promise<Record<
   }
 }
 
-export async function startApiServer(options: { routes: readonly RouteDef[]; port?: number; host?: string }): Promise<ApiServer> {
+export interface ApiServerOptions {
+  routes: readonly RouteDef[];
+  port?: number;
+  host?: string;
+  /** Where handler modules come from (default: packages/functions); tests hand in their own. */
+  loadHandler?: (module: string) => Promise<Handler>;
+  /** Invocations at once (concurrency.ts); the runtime passes its database pool size. */
+  concurrency?: number;
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const router = createRouter(options.routes);
+  const loadHandler = options.loadHandler ?? loadFunctionHandler;
+  const gate = createInvocationGate(options.concurrency ?? Infinity);
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://local");
@@ -76,7 +89,10 @@ export async function startApiServer(options: { routes: readonly RouteDef[]; por
       if (!body) return reject(res, 413, "payload_too_large", "The request body exceeds 1 MB");
       const event = buildEvent(req, url, match, body, claims);
       const handler = await loadHandler(match.route.handler);
-      send(res, await handler(event, lambdaContext(match.route.handler.replace(/\W+/g, "-"), match.route.timeoutSeconds)));
+      const invocation = await gate.run(() => invokeWithLimit(match.route, handler, event));
+      if (invocation.failure === "error") console.error(`local gateway: ${match.route.handler} failed`, invocation.error);
+      else if (invocation.failure) console.error(`local gateway: ${match.route.handler} exceeded its ${match.route.timeoutSeconds} s limit (${invocation.failure})`);
+      if (!res.destroyed) send(res, invocation.result);
     } catch (error) {
       // The handler's own stack turns errors into problems; reaching here is a runtime fault.
       console.error("local gateway error", error);

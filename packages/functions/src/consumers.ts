@@ -1,0 +1,30 @@
+// The queue consumer manifest: infra (webhooks.ts, provider-tasks.ts) deploys it and the local queue invokes it with the same limits.
+import type { ConsumerDef } from "./manifest";
+
+/**
+ * Stripe webhook events, ten per batch, processed concurrently. Each event is one short
+ * transaction and at most one provider read (a PaymentIntent re-read), so a batch fits well
+ * inside 30 s; the SQS visibility timeout is six times this.
+ */
+export const webhookConsumer = {
+  name: "webhook-processor",
+  handler: "queue/webhook-processor",
+  // task-queue: settlement hands refunds and intent work to the provider-task worker.
+  resources: ["db", "stripe-key", "data-key", "task-queue", "metrics"],
+  timeoutSeconds: 30,
+  batchSize: 10,
+} as const satisfies ConsumerDef;
+
+/**
+ * Provider tasks (PaymentIntents, cancels, refunds) as soon as they commit: ten messages of up
+ * to 100 task ids each, every task one provider call under its own budget.
+ */
+export const taskConsumer = {
+  name: "provider-task-worker",
+  handler: "queue/provider-tasks",
+  resources: ["db", "stripe-key", "data-key", "metrics"],
+  timeoutSeconds: 30,
+  batchSize: 10,
+} as const satisfies ConsumerDef;
+
+export const consumers: readonly ConsumerDef[] = [webhookConsumer, taskConsumer];
