@@ -118,7 +118,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const handled = url.pathname.startsWith("/_sandbox/")
-      ? handleHooks(sandbox, req, res, url).then(() => req.method === "GET" || persist())
+      ? handleHooks(sandbox, req, res, url, persist)
       : serveWithFaults(
           {
             faults,
