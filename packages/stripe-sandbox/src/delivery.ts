@@ -7,6 +7,7 @@ import { serialiseEvent, signPayload, tamperPayload } from "./events";
 import { postWebhook, type PostResult } from "./http-post";
 import { type StripeEvent } from "./objects";
 import { nowUnix, type SandboxState } from "./state";
+import { TrackedMap } from "./tracked-map";
 
 export type DeliveryKind = "initial" | "redelivery" | "stale" | "tampered";
 
@@ -58,7 +59,7 @@ interface DeliveryOptions {
 }
 
 export class WebhookDelivery {
-  readonly attempts = new Map<string, DeliveryAttempt[]>();
+  readonly attempts = new TrackedMap<DeliveryAttempt[]>();
   // Every delivery not yet acknowledged nor given up, by event id: what a restart must resume.
   private readonly outstanding = new Map<string, Job>();
   private readonly queue: Job[] = [];
@@ -76,17 +77,22 @@ export class WebhookDelivery {
     this.admit({ event, kind: "initial", attempt: 1 });
   }
 
-  snapshot(): DeliverySnapshot {
+  // Attempts: all, or those changed since the last save. Outstanding: always the whole (short) list.
+  snapshot(all: boolean): DeliverySnapshot {
     return {
-      attempts: [...this.attempts],
+      attempts: this.attempts.changes(all),
       outstanding: [...this.outstanding.values()].map(({ event, kind, attempt }) => ({ eventId: event.id, kind, attempt })),
     };
   }
 
-  // After a restart: the log as it was, and every owed delivery sent again at once, oldest first.
-  restore(snapshot: DeliverySnapshot): void {
-    for (const [eventId, attempts] of snapshot.attempts) this.attempts.set(eventId, attempts);
-    for (const { eventId, kind, attempt } of snapshot.outstanding) {
+  // After a restart: the log as it was, read back before anything else happens...
+  restoreLog(snapshot: DeliverySnapshot): void {
+    this.attempts.load(snapshot.attempts);
+  }
+
+  // ...and, once the sandbox listens, every owed delivery sent again at once, oldest first.
+  resumeOwed(outstanding: DeliverySnapshot["outstanding"]): void {
+    for (const { eventId, kind, attempt } of outstanding) {
       const event = this.opts.state.events.get(eventId);
       if (event) this.admit({ event, kind, attempt });
     }

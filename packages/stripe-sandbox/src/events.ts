@@ -31,8 +31,8 @@ export function createEvent(state: SandboxState, input: EventInput): StripeEvent
     type: input.type,
   };
   if (input.previous) event.data.previous_attributes = structuredClone(input.previous);
-  state.events.set(event.id, event);
-  return event;
+  // The watched copy: deliveries keep it and mark it delivered later.
+  return state.events.put(event.id, event);
 }
 
 // Real deliveries are pretty-printed, which is why receivers must verify the raw bytes, not re-serialised JSON.

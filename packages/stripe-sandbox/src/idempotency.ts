@@ -1,6 +1,7 @@
 // Stripe's Idempotency-Key semantics: the first result for a key is replayed; reusing it for other params is an error.
 import { idempotencyError } from "./errors";
 import { type Params } from "./form";
+import { TrackedMap } from "./tracked-map";
 
 export interface StoredResponse {
   status: number;
@@ -27,7 +28,7 @@ function canonical(value: unknown): unknown {
 }
 
 export class IdempotencyStore {
-  private readonly entries = new Map<string, IdempotencyEntry>();
+  private readonly entries = new TrackedMap<IdempotencyEntry>();
 
   // Returns the stored response to replay, undefined for a new key, or throws when the key is misused.
   lookup(apiKey: string, key: string, endpoint: string, params: Params): StoredResponse | undefined {
@@ -50,13 +51,13 @@ export class IdempotencyStore {
     return { status: entry.status, body: entry.body };
   }
 
-  snapshot(): Array<[scopedKey: string, entry: IdempotencyEntry]> {
-    return [...this.entries];
+  // Expired keys are not removed from the file; they expire again when next looked up.
+  snapshot(all: boolean): Array<[scopedKey: string, entry: IdempotencyEntry]> {
+    return this.entries.changes(all);
   }
 
   restore(entries: Array<[string, IdempotencyEntry]>): void {
-    this.entries.clear();
-    for (const [key, entry] of entries) this.entries.set(key, entry);
+    this.entries.load(entries);
   }
 
   save(apiKey: string, key: string, endpoint: string, params: Params, response: StoredResponse): void {

@@ -9,11 +9,12 @@ import { FaultBook, type FaultSpec, type InjectedFault } from "./faults";
 import { IdempotencyStore } from "./idempotency";
 import { serveWithFaults, WithheldAnswers } from "./misbehave";
 import { type Dispute, type Refund, type StripeEvent } from "./objects";
-import { SnapshotFile } from "./persistence";
 import { scheduleCompletion, settleRefund } from "./refunds";
 import { handleHooks } from "./sandbox-routes";
 import { handleV1, sendJson } from "./server";
+import { Saver } from "./saver";
 import { SandboxState } from "./state";
+import { copy } from "./tracked-map";
 
 export type { DeliveryAttempt, DeliveryKind, RetryPolicy } from "./delivery";
 export type { FaultKind, FaultSpec, FaultStatus, InjectedFault } from "./faults";
@@ -79,13 +80,8 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   let refundDelay: number | null = autoDelay === requested ? autoDelay : null;
   const state = new SandboxState();
   const idempotency = new IdempotencyStore();
-  const file = options.stateDir === undefined ? undefined : new SnapshotFile(options.stateDir);
-  const saved = file?.read();
-  let stopped = false;
   // Saved before an answer leaves, so whatever a client was told survives a crash right after.
-  const persist = () => {
-    if (file && !stopped) file.write({ state: state.snapshot(), idempotency: idempotency.snapshot(), deliveries: delivery.snapshot() });
-  };
+  const persist = () => saver?.save();
   const scheduler = new Scheduler((error) => log(`stripe-sandbox timer failed: ${String(error)}`), persist);
   const faults = new FaultBook();
   const withheld = new WithheldAnswers();
@@ -111,10 +107,8 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
       return event;
     },
   };
-  if (saved) {
-    state.restore(saved.state);
-    idempotency.restore(saved.idempotency);
-  }
+  const saver = options.stateDir === undefined ? undefined : new Saver(options.stateDir, { state, idempotency, delivery });
+  const owed = saver?.restore() ?? [];
   const resumePendingRefunds = () => {
     for (const refund of state.refunds.values()) {
       if (refund.status === "pending" && !ctx.refundTimers.has(refund.id)) scheduleCompletion(ctx, refund.id);
@@ -124,7 +118,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const handled = url.pathname.startsWith("/_sandbox/")
-      ? handleHooks(sandbox, req, res, url).then(() => req.method === "GET" || persist())
+      ? handleHooks(sandbox, req, res, url, persist)
       : serveWithFaults(
           {
             faults,
@@ -154,7 +148,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     port,
     stop() {
       stopping ??= new Promise<void>((resolve) => {
-        stopped = true;
+        saver?.stop();
         withheld.dropAll();
         scheduler.stop();
         delivery.stop();
@@ -171,8 +165,8 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
       return [...state.events.values()]
         .filter((event) => !filter.type || event.type === filter.type)
         .map((event) => {
-          const deliveries = structuredClone(delivery.attempts.get(event.id) ?? []);
-          return { event: structuredClone(event), deliveries, delivered: deliveries.some((d) => d.ok) };
+          const deliveries = copy(delivery.attempts.get(event.id) ?? []);
+          return { event: copy(event), deliveries, delivered: deliveries.some((d) => d.ok) };
         });
     },
     // Settled means nothing is sending or scheduled; events held by pauseDelivery() do not count.
@@ -190,9 +184,9 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     resumeDelivery: ({ order = "fifo" } = {}) => delivery.resume(order),
     deliverStale: (eventId, secondsAgo = 600) => delivery.deliverNow(eventId, "stale", secondsAgo),
     deliverTampered: (eventId) => delivery.deliverNow(eventId, "tampered"),
-    triggerDispute: (paymentIntentId, opts) => structuredClone(createDispute(ctx, paymentIntentId, opts)),
-    failRefund: (refundId, reason) => structuredClone(settleRefund(ctx, refundId, "failed", reason)),
-    completeRefund: (refundId) => structuredClone(settleRefund(ctx, refundId, "succeeded")),
+    triggerDispute: (paymentIntentId, opts) => copy(createDispute(ctx, paymentIntentId, opts)),
+    failRefund: (refundId, reason) => copy(settleRefund(ctx, refundId, "failed", reason)),
+    completeRefund: (refundId) => copy(settleRefund(ctx, refundId, "succeeded")),
     holdRefunds(hold = true) {
       refundDelay = hold ? null : autoDelay;
       if (!hold) resumePendingRefunds();
@@ -207,9 +201,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     },
   };
   // Work that was under way when the last process died carries on, as Stripe's would.
-  if (saved) {
-    delivery.restore(saved.deliveries);
-    resumePendingRefunds();
-  }
+  delivery.resumeOwed(owed);
+  resumePendingRefunds();
   return sandbox;
 }

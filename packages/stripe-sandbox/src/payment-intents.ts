@@ -8,6 +8,7 @@ import { type Params } from "./form";
 import { type PaymentIntent, type PaymentIntentStatus } from "./objects";
 import * as p from "./params";
 import { newId, nowUnix } from "./state";
+import { copy } from "./tracked-map";
 
 type Json = Record<string, unknown>;
 
@@ -174,7 +175,7 @@ function attemptConfirmation(ctx: SandboxContext, pi: PaymentIntent, pmRef: stri
   const error = { type: "card_error" as const, code, decline_code, message, doc_url: docUrl(code), charge: charge.id };
   pi.status = "requires_payment_method";
   pi.payment_method = null;
-  pi.last_payment_error = { ...error, payment_method: structuredClone(method) };
+  pi.last_payment_error = { ...error, payment_method: copy(method) };
   ctx.emit("payment_intent.payment_failed", pi, req);
   throw new StripeApiError(402, {
     ...error,

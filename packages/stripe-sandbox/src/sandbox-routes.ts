@@ -87,7 +87,14 @@ function parseBody(raw: string, contentType: string | undefined): Body {
   return parseForm(raw);
 }
 
-export async function handleHooks(sandbox: StripeSandbox, req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
+// `save` runs after a hook that may have changed state and before its answer is sent.
+export async function handleHooks(
+  sandbox: StripeSandbox,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  save: () => void,
+) {
   try {
     const method = req.method ?? "GET";
     const hook = HOOKS.map(([m, pattern, handler]) => ({ m, match: pattern.exec(url.pathname), handler })).find(
@@ -96,6 +103,7 @@ export async function handleHooks(sandbox: StripeSandbox, req: http.IncomingMess
     if (!hook?.match) throw invalidRequest(`Unknown sandbox hook (${method}: ${url.pathname})`, { status: 404 });
     const body = parseBody(await readBody(req), req.headers["content-type"]);
     const result = await hook.handler(sandbox, decode(hook.match[1] ?? ""), body, url);
+    if (method !== "GET") save();
     sendJson(res, 200, result);
   } catch (error) {
     if (!(error instanceof StripeApiError)) throw error;

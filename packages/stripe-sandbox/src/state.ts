@@ -12,6 +12,7 @@ import {
   type StripeObject,
 } from "./objects";
 import { type TestCard } from "./cards";
+import { copy, TrackedMap } from "./tracked-map";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -28,54 +29,28 @@ export function nowUnix(): number {
 
 type Json = Record<string, unknown>;
 
-/** Everything the store holds, as plain JSON for the state file. */
-export interface StateSnapshot {
-  paymentIntents: PaymentIntent[];
-  charges: Charge[];
-  refunds: Refund[];
-  paymentMethods: PaymentMethod[];
-  cards: Array<[paymentMethodId: string, card: TestCard]>;
-  disputes: Dispute[];
-  events: StripeEvent[];
-}
+const COLLECTIONS = ["paymentIntents", "charges", "refunds", "paymentMethods", "cards", "disputes", "events"] as const;
 
-function refill<T extends { id: string }>(map: Map<string, T>, items: T[]): void {
-  map.clear();
-  for (const item of items) map.set(item.id, item);
-}
+/** The store's entries by collection, as written to the state file: all of them, or those changed since the last save. */
+export type StateSnapshot = Record<(typeof COLLECTIONS)[number], Array<[string, object]>>;
 
 export class SandboxState {
-  readonly paymentIntents = new Map<string, PaymentIntent>();
-  readonly charges = new Map<string, Charge>();
-  readonly refunds = new Map<string, Refund>();
-  readonly paymentMethods = new Map<string, PaymentMethod>();
+  readonly paymentIntents = new TrackedMap<PaymentIntent>();
+  readonly charges = new TrackedMap<Charge>();
+  readonly refunds = new TrackedMap<Refund>();
+  readonly paymentMethods = new TrackedMap<PaymentMethod>();
   // The test card behind each PaymentMethod decides how later confirmations with it behave.
-  readonly cards = new Map<string, TestCard>();
-  readonly disputes = new Map<string, Dispute>();
-  readonly events = new Map<string, StripeEvent>();
+  readonly cards = new TrackedMap<TestCard>();
+  readonly disputes = new TrackedMap<Dispute>();
+  readonly events = new TrackedMap<StripeEvent>();
 
-  snapshot(): StateSnapshot {
-    return {
-      paymentIntents: [...this.paymentIntents.values()],
-      charges: [...this.charges.values()],
-      refunds: [...this.refunds.values()],
-      paymentMethods: [...this.paymentMethods.values()],
-      cards: [...this.cards],
-      disputes: [...this.disputes.values()],
-      events: [...this.events.values()],
-    };
+  snapshot(all: boolean): StateSnapshot {
+    return Object.fromEntries(COLLECTIONS.map((name) => [name, this[name].changes(all)])) as StateSnapshot;
   }
 
-  // Insertion order is kept, so lists and "oldest first" deliveries read as before the restart.
+  // Applied in file order, so later saves win and lists read in creation order as before the restart.
   restore(snapshot: StateSnapshot): void {
-    refill(this.paymentIntents, snapshot.paymentIntents);
-    refill(this.charges, snapshot.charges);
-    refill(this.refunds, snapshot.refunds);
-    refill(this.paymentMethods, snapshot.paymentMethods);
-    this.cards.clear();
-    for (const [id, card] of snapshot.cards) this.cards.set(id, card);
-    refill(this.disputes, snapshot.disputes);
-    refill(this.events, snapshot.events);
+    for (const name of COLLECTIONS) (this[name] as TrackedMap<object>).load(snapshot[name]);
   }
 
   find(id: string): StripeObject | undefined {
@@ -104,12 +79,12 @@ export class SandboxState {
 
   // A detached snapshot, so later mutations never leak into stored responses or event payloads.
   view(object: StripeObject): Json {
-    const json = structuredClone(object) as unknown as Json;
+    const json = copy(object) as unknown as Json;
     if (object.object === "charge") {
       const refunds = this.refundsOf(object.id).reverse();
       json.refunds = {
         object: "list",
-        data: refunds.map((r) => structuredClone(r)),
+        data: refunds.map((r) => copy(r)),
         has_more: false,
         total_count: refunds.length,
         url: `/v1/charges/${object.id}/refunds`,

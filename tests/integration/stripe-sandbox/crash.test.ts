@@ -1,6 +1,6 @@
 // State survives a SIGKILL of the sandbox's process: objects, idempotent replays, and deliveries still owed.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -75,7 +75,8 @@ describe("stripe sandbox: state across a crash", () => {
     const owed = receiver.verified().map((e) => `${e.type} ${e.id}`);
     await kill(first.child);
 
-    // A write cut short leaves only a partial temporary file; the last complete snapshot still loads.
+    // Writes cut short by a kill: a partial journal line and a partial temporary snapshot are ignored.
+    appendFileSync(path.join(dir, "journal.jsonl"), '{"state":{"paymentIntents":[["pi_partial"');
     writeFileSync(path.join(dir, "state.json.tmp"), '{"version":1,"state":{"paymentIn');
 
     // Second life on the same directory: the product answers again, refunds settle quickly.
