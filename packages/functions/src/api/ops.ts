@@ -29,4 +29,5 @@ export const paymentHealth = defineRoute({
   summary: "Latest payment-health snapshot (404 before the job first ran)",
   tags: ["ops"],
   response: z.object({ takenAt: z.iso.datetime(), measures: PaymentHealthMeasuresSchema }),
+  problems: ["not_found"],
 });
