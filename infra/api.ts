@@ -10,13 +10,13 @@ import { createAuth } from "./auth";
 import { Migrations } from "./migrations";
 
 /** API Gateway's hard integration limit is 30 s; routes default well below it. */
-export const DEFAULT_ROUTE_TIMEOUT_SECONDS = 10;
-export const DEFAULT_ROUTE_MEMORY_MB = 1024;
+const DEFAULT_ROUTE_TIMEOUT_SECONDS = 10;
+const DEFAULT_ROUTE_MEMORY_MB = 1024;
 
 /** The authorizer's key in the SST Api; routes name it, or "none". */
-export const JWT_AUTHORIZER = "jwt";
+const JWT_AUTHORIZER = "jwt";
 
-export const routeKey = (route: Pick<RouteDef, "method" | "path">): string => `${route.method} ${route.path}`;
+const routeKey = (route: Pick<RouteDef, "method" | "path">): string => `${route.method} ${route.path}`;
 
 export interface ApiOutputs {
   httpApi: apigwv2.IHttpApi;
@@ -26,7 +26,7 @@ export interface ApiOutputs {
 }
 
 /** Where handlers verify a bearer token themselves (lib/auth.ts): `optional` routes have no authorizer. */
-export interface TokenIssuer {
+interface TokenIssuer {
   issuer: string;
   clientId: string;
 }

@@ -4,10 +4,10 @@ import { type AddressInfo } from "node:net";
 import Stripe from "stripe";
 import { startStripeSandbox, type StripeSandbox } from "@evently/local/stripe-sandbox/index";
 
-export const SECRET = "whsec_sandbox_test";
+const SECRET = "whsec_sandbox_test";
 const verifier = new Stripe("sk_test_verifier");
 
-export interface Received {
+interface Received {
   rawBody: string;
   signature: string;
   verified: boolean;
@@ -16,7 +16,7 @@ export interface Received {
   status: number;
 }
 
-export interface Receiver {
+interface Receiver {
   url: string;
   received: Received[];
   verified(): Stripe.Event[];
@@ -25,12 +25,13 @@ export interface Receiver {
   stop(): Promise<void>;
 }
 
-export async function startReceiver(secret = SECRET): Promise<Receiver> {
+async function startReceiver(secret = SECRET): Promise<Receiver> {
   const received: Received[] = [];
   let respond: (event: Stripe.Event, nth: number) => number = () => 200;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the body catches every error and always answers
     req.on("end", async () => {
       const rawBody = Buffer.concat(chunks).toString("utf8");
       const signature = String(req.headers["stripe-signature"] ?? "");

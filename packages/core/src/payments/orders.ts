@@ -1,5 +1,5 @@
 // Placing an order: price it, hold the seats and write order + payment in one short transaction,
-// then create the PaymentIntent outside it (DESIGN invariants 1 and 2).
+// then create the PaymentIntent outside it (docs/ARCHITECTURE.md, invariants 1 and 2).
 import type { Actor } from "../auth/actor";
 import { setAuditContext } from "../db/audit-context";
 import { useTransaction } from "../db/transaction";
@@ -93,7 +93,7 @@ export async function createOrder(deps: PaymentsDeps, actor: Actor, eventId: str
       return ids;
     });
     const intent = created.paymentId ? await attachIntent(deps, created.paymentId, `Tickets: ${event.title}`) : null;
-    return orderResult(deps, created.orderId, { clientSecret: intent?.clientSecret ?? null, forUser: actor.userId });
+    return await orderResult(deps, created.orderId, { clientSecret: intent?.clientSecret ?? null, forUser: actor.userId });
   } catch (error) {
     if (!(error instanceof SeatsGone)) throw error;
   }
