@@ -43,7 +43,13 @@ export function createContractChecker(doc: OpenApiDocument) {
    * Returns what is wrong with an answer, or undefined when it is documented. Answers to paths or
    * methods the document does not name (the catch-all 404, a 405) are the gateway's, not a route's.
    */
-  return function check(method: string, pathname: string, status: number, contentType: string | null, bodyText: string): string | undefined {
+  return function check(
+    method: string,
+    pathname: string,
+    status: number,
+    contentType: string | null,
+    bodyText: string,
+  ): string | undefined {
     const template = templates.find((t) => t.pattern.test(pathname))?.path;
     const operation = template ? doc.paths[template]?.[method.toLowerCase()] : undefined;
     if (!template || !operation) return undefined;

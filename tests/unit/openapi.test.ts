@@ -45,13 +45,19 @@ describe("the OpenAPI document", () => {
       expect(ref, ref).toMatch(/^#\/components\/schemas\//);
       expect(resolve(ref), ref).toBeTypeOf("object");
     }
-    expect(Object.keys(json.components.schemas)).toEqual(expect.arrayContaining(["Problem", "Participation", "CheckIn", "Payment", "Refund", "GatewayMessage"]));
+    expect(Object.keys(json.components.schemas)).toEqual(
+      expect.arrayContaining(["Problem", "Participation", "CheckIn", "Payment", "Refund", "GatewayMessage"]),
+    );
   });
 
   it("documents the answers each route can give", () => {
     const statuses = (path: string, method: string) => Object.keys(op(path, method).responses);
-    expect(statuses("/events/{eventId}/check-ins", "post")).toEqual(expect.arrayContaining(["200", "201", "400", "401", "403", "404", "409"]));
-    expect(statuses("/events/{eventId}/orders", "post")).toEqual(expect.arrayContaining(["201", "400", "401", "404", "409", "422", "502", "503"]));
+    expect(statuses("/events/{eventId}/check-ins", "post")).toEqual(
+      expect.arrayContaining(["200", "201", "400", "401", "403", "404", "409"]),
+    );
+    expect(statuses("/events/{eventId}/orders", "post")).toEqual(
+      expect.arrayContaining(["201", "400", "401", "404", "409", "422", "502", "503"]),
+    );
     expect(statuses("/health", "get")).toEqual(expect.arrayContaining(["200", "503"]));
     expect(statuses("/events", "get")).not.toContain("401");
     expect(statuses("/me", "get")).not.toContain("403");
@@ -60,15 +66,26 @@ describe("the OpenAPI document", () => {
 
   it("names the problem codes of each status", () => {
     const conflict = op("/events/{eventId}/orders", "post").responses["409"]!.content!["application/problem+json"]!.schema;
-    expect(conflict).toMatchObject({ allOf: [{ $ref: "#/components/schemas/Problem" }, { properties: { code: { enum: expect.arrayContaining(["sold_out", "idempotency_key_in_progress"]) } } }] });
+    expect(conflict).toMatchObject({
+      allOf: [
+        { $ref: "#/components/schemas/Problem" },
+        { properties: { code: { enum: expect.arrayContaining(["sold_out", "idempotency_key_in_progress"]) } } },
+      ],
+    });
   });
 });
 
 describe("the e2e response checker", () => {
   const check = createContractChecker(json);
-  const checkIn = { id: crypto.randomUUID(), participationId: crypto.randomUUID(), checkedInAt: "2026-01-01T00:00:00.000000Z", checkedInBy: null };
+  const checkIn = {
+    id: crypto.randomUUID(),
+    participationId: crypto.randomUUID(),
+    checkedInAt: "2026-01-01T00:00:00.000000Z",
+    checkedInBy: null,
+  };
   const path = `/events/${crypto.randomUUID()}/check-ins`;
-  const problem = (status: number, code: string) => JSON.stringify({ type: `https://evently.dev/problems/${code}`, title: "t", status, detail: "d", code });
+  const problem = (status: number, code: string) =>
+    JSON.stringify({ type: `https://evently.dev/problems/${code}`, title: "t", status, detail: "d", code });
 
   it("accepts documented answers", () => {
     expect(check("POST", path, 201, "application/json", JSON.stringify(checkIn))).toBeUndefined();

@@ -17,7 +17,8 @@ const OTHER_CODES = {
 } as const;
 type ProblemCode = ErrorCode | keyof typeof OTHER_CODES;
 
-const statusOf = (code: ProblemCode): number => (code in OTHER_CODES ? OTHER_CODES[code as keyof typeof OTHER_CODES] : statusFor(code as ErrorCode));
+const statusOf = (code: ProblemCode): number =>
+  code in OTHER_CODES ? OTHER_CODES[code as keyof typeof OTHER_CODES] : statusFor(code as ErrorCode);
 
 /** The problem codes a route can answer: implied by its declaration, plus the ones it lists. */
 export function problemCodes(route: RouteDef, schema: RouteSchema): ProblemCode[] {
@@ -53,10 +54,16 @@ const gatewayAnswers = (route: RouteDef, status: number) => status === 503 || (s
  * The `responses` object of one operation. `toSchema` turns a zod schema into a JSON Schema whose
  * shared parts are components; `success` is the documented success answer.
  */
-export function operationResponses(route: RouteDef, schema: RouteSchema, toSchema: (s: NonNullable<RouteSchema["response"]>) => JsonSchema) {
+export function operationResponses(
+  route: RouteDef,
+  schema: RouteSchema,
+  toSchema: (s: NonNullable<RouteSchema["response"]>) => JsonSchema,
+) {
   const responses: Record<string, JsonSchema> = {};
   const json = (s: RouteSchema["response"]) => (s ? { content: { "application/json": { schema: toSchema(s) } } } : {});
-  const success = schema.responseJsonSchema ? { content: { "application/json": { schema: { ...schema.responseJsonSchema } } } } : json(schema.response);
+  const success = schema.responseJsonSchema
+    ? { content: { "application/json": { schema: { ...schema.responseJsonSchema } } } }
+    : json(schema.response);
   responses[String(schema.successStatus ?? 200)] = { description: "Success", ...success };
   for (const [status, s] of Object.entries(schema.responses ?? {})) responses[status] = { description: "Also a success", ...json(s) };
 

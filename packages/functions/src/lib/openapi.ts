@@ -15,7 +15,10 @@ function retarget(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(retarget);
   if (typeof value !== "object" || value === null) return value;
   return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, k === "$ref" && typeof v === "string" && v.startsWith(LOCAL_DEFS) ? COMPONENTS + v.slice(LOCAL_DEFS.length) : retarget(v)]),
+    Object.entries(value).map(([k, v]) => [
+      k,
+      k === "$ref" && typeof v === "string" && v.startsWith(LOCAL_DEFS) ? COMPONENTS + v.slice(LOCAL_DEFS.length) : retarget(v),
+    ]),
   );
 }
 
@@ -35,7 +38,8 @@ class Components {
 
   add(id: string, schema: JsonSchema): void {
     const existing = this.schemas[id];
-    if (existing && JSON.stringify(existing) !== JSON.stringify(schema)) throw new Error(`Two different schemas share the OpenAPI component id "${id}"`);
+    if (existing && JSON.stringify(existing) !== JSON.stringify(schema))
+      throw new Error(`Two different schemas share the OpenAPI component id "${id}"`);
     this.schemas[id] = schema;
   }
 }
