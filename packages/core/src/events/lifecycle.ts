@@ -18,7 +18,7 @@ export interface CancelEventHooks {
   /**
    * Called once per participation this cancellation moved to `cancelled`, inside the
    * transaction, after seats were released. Payments registers one that schedules the refund
-   * of a completed payment with `afterCommit` (DESIGN invariant 2: no network call in here).
+   * of a completed payment with `afterCommit` (docs/ARCHITECTURE.md, invariant 2: no network call in here).
    */
   onParticipationCancelled?(trx: Trx, participation: Participation): Promise<void> | void;
 }

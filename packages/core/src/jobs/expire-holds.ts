@@ -1,5 +1,5 @@
 // The expire-holds job: seat holds whose time ran out give their seats back exactly once, the
-// waitlist moves up, and their PaymentIntents are cancelled after commit (DESIGN invariants 2, 4, 5).
+// waitlist moves up, and their PaymentIntents are cancelled after commit (docs/ARCHITECTURE.md, invariants 2, 4, 5).
 import { sql } from "kysely";
 import { setAuditContext } from "../db/audit-context";
 import { useTransaction, type Trx } from "../db/transaction";

@@ -12,7 +12,7 @@ export const cancelIdempotencyKey = (paymentId: string) => `evently-payment-${pa
  * Marks a pending/failed payment cancelled now rather than when the provider confirms, so no
  * payment stays pending forever (payment-health alarms on those). If the buyer pays anyway, the
  * succeeded webhook still completes it (cancelled → completed is forward) and settlement refunds
- * or re-seats it (DESIGN invariant 4). Returns the intent id to cancel, if any.
+ * or re-seats it (docs/ARCHITECTURE.md, invariant 4). Returns the intent id to cancel, if any.
  */
 export async function abandonPayment(
   trx: Trx,

@@ -10,7 +10,7 @@ export interface PaymentsDeps {
   holdTtlSeconds: number;
 }
 
-/** Where a request came from, for the audit log (seed 001: ip and user agent). */
+/** Where a request came from, for the audit log (it keeps the caller's ip and user agent). */
 export interface RequestMeta {
   ip?: string | null;
   userAgent?: string | null;
