@@ -13,7 +13,7 @@ import { Webhooks } from "./webhooks";
 const FIVE_MINUTES = Duration.minutes(5);
 
 /** Thresholds operators tune; each alarm's description repeats its own. */
-export const THRESHOLDS = {
+const THRESHOLDS = {
   api5xxPercent: 1,
   deadLetterMessages: 0,
   webhookOldestMessageSeconds: 300,

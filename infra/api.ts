@@ -12,9 +12,9 @@ import { Migrations } from "./migrations";
 export const DEFAULT_ROUTE_MEMORY_MB = 1024;
 
 /** The authorizer's key in the SST Api; routes name it, or "none". */
-export const JWT_AUTHORIZER = "jwt";
+const JWT_AUTHORIZER = "jwt";
 
-export const routeKey = (route: Pick<RouteDef, "method" | "path">): string => `${route.method} ${route.path}`;
+const routeKey = (route: Pick<RouteDef, "method" | "path">): string => `${route.method} ${route.path}`;
 
 export interface ApiOutputs {
   httpApi: apigwv2.IHttpApi;
@@ -24,7 +24,7 @@ export interface ApiOutputs {
 }
 
 /** Where handlers verify a bearer token themselves (lib/auth.ts): `optional` routes have no authorizer. */
-export interface TokenIssuer {
+interface TokenIssuer {
   issuer: string;
   clientId: string;
 }

@@ -5,7 +5,7 @@ import type { Construct } from "constructs";
 import { stageSettings } from "./stage";
 
 /** Values of the `cognito:groups` claim the handlers read; every signed-in user is a member. */
-export const ROLE_GROUPS = ["admin", "organizer"] as const;
+const ROLE_GROUPS = ["admin", "organizer"] as const;
 
 export interface AuthOutputs {
   userPool: cognito.UserPool;

@@ -8,8 +8,8 @@ import { use, type StackContext } from "sst/constructs";
 import { Network } from "./network";
 import { exportForConsumers, physicalPrefix, stageSettings } from "./stage";
 
-export const DB_NAME = "evently";
-export const DB_PORT = 5432;
+const DB_NAME = "evently";
+const DB_PORT = 5432;
 
 export interface DatabaseOutputs {
   cluster: rds.DatabaseCluster;

@@ -10,14 +10,14 @@ import { maxIntervalSeconds, toEventBridgeCron } from "./cron";
 import { Migrations } from "./migrations";
 
 /** Construct id for a job; SST wants ids of letters, digits, "-" and "_". */
-export const jobId = (job: Pick<JobDef, "name">): string => `Job_${job.name.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+const jobId = (job: Pick<JobDef, "name">): string => `Job_${job.name.replace(/[^A-Za-z0-9_-]/g, "_")}`;
 
 /**
  * EventBridge retries a failed async invocation twice by default. For a job that runs again
  * within the hour the next tick is the retry, and overlapping retries only contend for the same
  * rows; a rare job (archive, daily) keeps the retries.
  */
-export function jobRetryAttempts(job: Pick<JobDef, "cron">): number {
+function jobRetryAttempts(job: Pick<JobDef, "cron">): number {
   return maxIntervalSeconds(job.cron) <= 3600 ? 0 : 2;
 }
 

@@ -4,7 +4,7 @@ import type { StackContext } from "sst/constructs";
 import { exportForConsumers } from "./stage";
 
 /** Subnet group names; database.ts and access.ts select by these, never by index. */
-export const SUBNETS = {
+const SUBNETS = {
   public: "public",
   app: "app",
   data: "data",

@@ -38,7 +38,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       ends_at timestamptz NOT NULL,
       timezone text NOT NULL DEFAULT 'UTC',
       capacity integer NOT NULL CONSTRAINT events_capacity_check CHECK (capacity BETWEEN 1 AND 1000000),
-      -- Active + held (pending) seats. Taken only by a conditional UPDATE (DESIGN invariant 1);
+      -- Active + held (pending) seats. Taken only by a conditional UPDATE (docs/ARCHITECTURE.md, invariant 1);
       -- this CHECK is the last line of defence against oversell, and also stops capacity edits below it.
       seats_taken integer NOT NULL DEFAULT 0,
       location text,

@@ -1,4 +1,4 @@
-// Ticket types, promo codes, participations (RSVPs and tickets, seed 000) and check-ins.
+// Ticket types, promo codes, participations (RSVPs and tickets in one table) and check-ins.
 import { sql, type Kysely } from "kysely";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -97,7 +97,7 @@ export async function up(db: Kysely<any>): Promise<void> {
         (status IN ('cancelled', 'refunded') AND cancelled_at IS NOT NULL)
         OR (status NOT IN ('cancelled', 'refunded') AND cancelled_at IS NULL)),
       -- One row per user and event, cancelled ones included: re-registering reactivates the row.
-      -- Deviation from seed 000, which made this DEFERRABLE INITIALLY DEFERRED: PostgreSQL cannot use
+      -- Not DEFERRABLE INITIALLY DEFERRED: PostgreSQL cannot use
       -- a deferrable constraint as the arbiter of INSERT … ON CONFLICT, which registration relies on.
       CONSTRAINT participations_user_event_key UNIQUE (user_id, event_id)
     )`.execute(db);

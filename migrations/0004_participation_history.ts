@@ -1,4 +1,4 @@
-// Participation history written by trigger (seed 000), its archive, and the trigger itself.
+// Participation history written by trigger (docs/ARCHITECTURE.md, invariant 6), its archive, and the trigger itself.
 import { sql, type Kysely } from "kysely";
 
 // Shared by the live table and the archive, which must stay column-for-column identical so the
@@ -45,7 +45,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   // Who and why come from transaction-local settings (packages/core/src/db/audit-context.ts).
   // set_config(…, true) leaves '' rather than NULL behind once a session has used a setting,
-  // hence NULLIF before the casts. created_at is clock_timestamp(), not seed 000's now(): now() is
+  // hence NULLIF before the casts. created_at is clock_timestamp(), not now(): now() is
   // the same for every change in one transaction, which would leave their order undefined.
   // Every update is logged, even one that changes nothing: an audit trail records every write.
   await sql`

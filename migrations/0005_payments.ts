@@ -1,4 +1,4 @@
-// Orders, payments and refunds (seed 001 adapted to Stripe PaymentIntents and integer minor units).
+// Orders, payments and refunds (Stripe PaymentIntents, integer minor units).
 import { sql, type Kysely } from "kysely";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

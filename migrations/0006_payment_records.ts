@@ -1,4 +1,4 @@
-// The payment ledger (+ archive), failure records and audit log (seeds 000 and 001).
+// The payment ledger (+ archive), failure records and audit log (docs/ARCHITECTURE.md "Data model").
 import { sql, type Kysely } from "kysely";
 
 // Shared by the ledger and its archive so the archive job can move rows with INSERT … SELECT *.

@@ -1,5 +1,5 @@
 // Events, ticket types, promo codes and reports over HTTP: a whole organizer flow, who may call
-// what (API.md "Auth"), and bad input as 4xx problems that leave the database untouched.
+// what (docs/API.md "Authentication and roles"), and bad input as 4xx problems that leave the database untouched.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestRuntime, type TestRuntime } from "../support/runtime";
 import { inDays, makeActor, makeEvent, makeTicketType, seatParticipant, type TestActor } from "../support/fixtures";

@@ -1,7 +1,7 @@
 // Reading synthesized CloudFormation across stacks: resources by type, references through exports, functions by handler.
 import type { Synthesized, StackName } from "./synth";
 
-export interface CfnResource {
+interface CfnResource {
   Type: string;
   Properties?: Record<string, unknown>;
   DeletionPolicy?: string;
@@ -18,7 +18,7 @@ export interface Located<T = Record<string, unknown>> {
 
 type Json = Record<string, unknown>;
 
-export function templateJson(synth: Synthesized, stack: StackName): Json {
+function templateJson(synth: Synthesized, stack: StackName): Json {
   return synth.templates[stack].toJSON() as Json;
 }
 

@@ -1,4 +1,4 @@
-// The infra against a fixed manifest (API.md's jobs and one route per access kind), so it is tested whatever routes.ts holds today.
+// The infra against a fixed manifest (the three jobs and one route per access kind), so it is tested whatever routes.ts holds today.
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { JobDef, RouteDef } from "@evently/functions/manifest";
 import { address, functionsByHandler, resourcesOf, statementsByRole, actionsOf, resourcesIn, target, type LambdaProps, type Located } from "./cfn";
@@ -44,7 +44,7 @@ beforeAll(async () => {
 const fn = (module: string) => fns.get(`packages/functions/src/${module}.handler`)!;
 const managedEnv = (f: Located<LambdaProps>) => Object.keys(f.props.Environment?.Variables ?? {}).filter((k) => MANAGED_ENV.has(k)).sort();
 
-describe("jobs from API.md", () => {
+describe("jobs of the fixed manifest", () => {
   it.each([
     ["expire-holds", "cron(* * * * ? *)", 0, 60, 10],
     ["payment-health", "cron(0/5 * * * ? *)", 0, 60, 15],

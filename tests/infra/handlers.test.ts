@@ -31,7 +31,7 @@ describe("handler modules", () => {
     expect(missing, "handlers referenced by routes.ts / schedules.ts / infra without a module").toEqual([]);
   });
 
-  // Bundling every handler takes 10–20 s on two cores, so it is opt-in (CI before deploy):
+  // Bundling every handler takes 10–20 s on two cores, so it is opt-in locally; .ci/run turns it on:
   // INFRA_BUNDLE=1 npx vitest run tests/infra/handlers.test.ts
   it.runIf(process.env.INFRA_BUNDLE === "1")(
     "every existing handler bundles the way SST bundles it (esm, split, minified, pg-native and @aws-sdk external)",

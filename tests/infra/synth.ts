@@ -9,9 +9,9 @@ import { useRuntimeHandlers, type RuntimeHandler } from "sst/runtime/handlers.js
 import config from "../../sst.config";
 import { STACKS } from "../../infra";
 
-export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-export const ACCOUNT = "123456789012";
-export const REGION = "us-east-1";
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const ACCOUNT = "123456789012";
+const REGION = "us-east-1";
 
 export type StackName = "Network" | "Secrets" | "Alerts" | "Database" | "Migrations" | "ProviderTasks" | "Webhooks" | "Api" | "Jobs" | "Alarms";
 
@@ -22,7 +22,7 @@ export interface Synthesized {
   bundled: BundleRequest[];
 }
 
-export interface BundleRequest {
+interface BundleRequest {
   handler: string;
   /** The merged `nodejs` props (sst.config.ts defaults): format, minify, sourcemap, esbuild. */
   nodejs: NodeJSProps | undefined;
@@ -88,7 +88,7 @@ export async function synthesize(stage = "test"): Promise<Synthesized> {
       context: { [`availability-zones:account=${ACCOUNT}:region=${REGION}`]: [`${REGION}a`, `${REGION}b`, `${REGION}c`] },
     },
   );
-  await config.stacks(app);
+  config.stacks(app);
   await app.finish();
 
   const templates = Object.fromEntries(

@@ -89,7 +89,7 @@ export async function makePromoCode(db: Db, organizer: Actor, eventId: string, o
 
 /**
  * RAW, bypassing the participation service: inserts a participation and, for active/pending,
- * takes its seats with the same conditional UPDATEs as DESIGN invariant 1. For tests that need
+ * takes its seats with the same conditional UPDATEs as docs/ARCHITECTURE.md, invariant 1. For tests that need
  * counters in a given state (capacity edits, cancellation, reports), not for testing registration.
  */
 export async function seatParticipant(

@@ -2,6 +2,7 @@
 import { startLocalRuntime, type LocalRuntime } from "@evently/local/runtime";
 import { signLocalToken, type LocalRole } from "@evently/local/tokens";
 import { createTestDatabase, type TestDatabase } from "./db";
+import { assertDocumentedResponse } from "./openapi-contract";
 
 export interface TestRuntime extends LocalRuntime {
   database: TestDatabase;
@@ -19,11 +20,15 @@ export async function startTestRuntime(): Promise<TestRuntime> {
       const headers: Record<string, string> = { ...options.headers };
       if (options.as) headers.authorization = `Bearer ${await signLocalToken(options.as)}`;
       if (options.body !== undefined) headers["content-type"] ??= "application/json";
-      return fetch(`${runtime.apiUrl}${path}`, {
+      const url = `${runtime.apiUrl}${path}`;
+      const res = await fetch(url, {
         method,
         headers,
         ...(options.body !== undefined ? { body: typeof options.body === "string" ? options.body : JSON.stringify(options.body) } : {}),
       });
+      // Every answer an e2e test sees must be one the OpenAPI document promises.
+      await assertDocumentedResponse(method, url, res);
+      return res;
     },
     async stop() {
       await runtime.stop();

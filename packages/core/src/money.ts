@@ -8,7 +8,7 @@ export interface Money {
   currency: Currency;
 }
 
-/** Upper bound of any money input (API.md, "Input limits"). */
+/** Upper bound of any money input (docs/API.md "Input limits"). */
 export const MAX_MONEY_MINOR = 100_000_000;
 
 const BASIS_POINTS_PER_WHOLE = 10_000;

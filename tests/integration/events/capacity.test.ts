@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.destroy());
 
-/** What a registration does (DESIGN invariant 1), in a transaction the test controls. */
+/** What a registration does (docs/ARCHITECTURE.md, invariant 1), in a transaction the test controls. */
 const takeSeats = (trx: Trx, eventId: string, n: number) =>
   trx.updateTable("events").set({ seatsTaken: sql`seats_taken + ${n}` }).where("id", "=", eventId)
     .where(sql<boolean>`seats_taken + ${n} <= capacity`).returning("seatsTaken").executeTakeFirst();

@@ -1,5 +1,5 @@
 // The event report: counts from participations and check-ins, revenue from captured payments,
-// refunds that completed, and seed 001's sliding-scale ranges.
+// refunds that completed, and the four sliding-scale ranges.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PaymentStatus, RefundStatus } from "@evently/core/payments/payments.table";
 import { eventReport } from "@evently/core/reports";

@@ -169,7 +169,7 @@ describe("archive", () => {
   });
 
   it("skips rows an earlier, interrupted copy already put in the archive (ON CONFLICT DO NOTHING)", async () => {
-    // A copy without the delete, as the seed's non-transactional function could leave behind.
+    // A copy without the delete, as a non-transactional archiver could leave behind.
     await sql`INSERT INTO participation_history_archive SELECT * FROM participation_history WHERE created_at < now() - interval '2 years' ORDER BY created_at LIMIT 500`.execute(t.db);
     const before = await census();
     const result = await archive(t.db, { batchSize: 5_000, timeBudgetMs: 60_000 });

@@ -1,5 +1,5 @@
 // The expire-holds job against real Postgres and the Stripe sandbox: each hold is released exactly
-// once even when runs overlap, the waitlist moves up, and late payments follow DESIGN invariant 4.
+// once even when runs overlap, the waitlist moves up, and late payments follow docs/ARCHITECTURE.md, invariant 4.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTransaction } from "@evently/core/db/transaction";

@@ -128,7 +128,7 @@ describe("stripe sandbox: webhook delivery", () => {
     const stdout = await new Promise<string>((resolve, reject) => {
       const args = ["--import", "tsx", script];
       execFile(process.execPath, args, { env: { ...process.env, WEBHOOK_URL: url }, timeout: 15_000 }, (error, out) =>
-        error ? reject(error) : resolve(out),
+        error ? reject(new Error(error.message, { cause: error })) : resolve(out),
       );
     });
     expect(stdout).toContain("stopped");

@@ -1,4 +1,4 @@
-// Who may do what on the participation routes (API.md "Auth"): every route × anonymous, member,
+// Who may do what on the participation routes (docs/API.md "Authentication and roles"): every route × anonymous, member,
 // other member, organizer of another event, the event's organizer and an admin.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeActor, makeEvent, type TestActor } from "../../support/fixtures";

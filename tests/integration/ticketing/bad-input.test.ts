@@ -1,4 +1,4 @@
-// Bad input on every participation route is a 4xx problem that changes nothing (DESIGN invariant 7).
+// Bad input on every participation route is a 4xx problem that changes nothing (docs/ARCHITECTURE.md, invariant 7).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeActor, makeEvent, type TestActor } from "../../support/fixtures";
 import { call } from "../../support/participation-fixtures";

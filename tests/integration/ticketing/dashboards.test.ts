@@ -1,4 +1,4 @@
-// The two participation lists over HTTP (seed 000's user dashboard and admin participant list):
+// The two participation lists over HTTP (the member's dashboard and the organizer's participant list):
 // what they include, their order, payment columns from LEFT JOINs, and keyset pagination.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PaymentStatus } from "@evently/core/payments/payments.table";

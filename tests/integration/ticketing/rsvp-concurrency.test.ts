@@ -1,4 +1,4 @@
-// No oversell under load, through the real handlers over HTTP (DESIGN invariants 1 and 5):
+// No oversell under load, through the real handlers over HTTP (docs/ARCHITECTURE.md, invariants 1 and 5):
 // hundreds of simultaneous RSVPs, cancellations and re-registrations on one event.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { participationViews } from "@evently/core/ticketing";

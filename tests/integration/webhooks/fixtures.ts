@@ -5,7 +5,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Queue, QueueMessage } from "@evently/core/ports/queue";
 import { lambdaContext } from "@evently/local/server/apigw-event";
 
-export const SECRET = "whsec_test"; // vitest.config.ts sets STRIPE_WEBHOOK_SECRET to this
+const SECRET = "whsec_test"; // vitest.config.ts sets STRIPE_WEBHOOK_SECRET to this
 
 let counter = 0;
 /** A Stripe event as Stripe sends it: pretty-printed JSON, which must reach the queue unchanged. */

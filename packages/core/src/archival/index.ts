@@ -1,4 +1,4 @@
-// Archival (seed 000 retention): participation history older than 2 years and completed payment
+// Archival (the retention periods of docs/API.md "Scheduled jobs"): participation history older than 2 years and completed payment
 // transactions older than 7 years move to their _archive tables in short, bounded batches.
 import { sql, type RawBuilder } from "kysely";
 import type { Db } from "../db/client";

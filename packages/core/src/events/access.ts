@@ -1,5 +1,5 @@
 // Who may see and who may manage an event. An event the caller may not see does not exist for
-// them (404, API.md "another user's resource"), so its existence never leaks.
+// them (404, docs/API.md "Authentication and roles"), so its existence never leaks.
 import { isAdmin, isOrganizer, type Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";

@@ -38,7 +38,7 @@ export interface EventsTable {
   endsAt: Date;
   timezone: Generated<string>;
   capacity: number;
-  /** Active + held (pending) seats; only ever moved by a conditional UPDATE (DESIGN invariant 1). */
+  /** Active + held (pending) seats; only ever moved by a conditional UPDATE (docs/ARCHITECTURE.md, invariant 1). */
   seatsTaken: Generated<number>;
   location: string | null;
   venueId: string | null;

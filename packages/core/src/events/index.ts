@@ -87,7 +87,7 @@ export async function getEvent(db: Db, actor: Actor | undefined, eventId: string
 export interface UpdateEventHooks {
   /**
    * Called inside the transaction when capacity grew, so the participation service can promote
-   * the waitlist into the new seats (DESIGN invariant 5) without this module depending on it.
+   * the waitlist into the new seats (docs/ARCHITECTURE.md, invariant 5) without this module depending on it.
    */
   onCapacityIncreased?(trx: Trx, event: EventRow): Promise<void> | void;
 }

@@ -1,4 +1,4 @@
-// Input building blocks for the organizer-facing services (API.md "Input limits") and the one
+// Input building blocks for the organizer-facing services (docs/API.md "Input limits") and the one
 // place that turns a zod failure into the API's validation_failed problem.
 import * as z from "zod";
 import { DomainError } from "../errors";

@@ -1,4 +1,4 @@
-// Rows → the API's resource shapes (API.md "Resource shapes"): camelCase, ISO timestamps, minor units.
+// Rows → the API's resource shapes (docs/API.md "Resource shapes"): camelCase, ISO timestamps, minor units.
 import type { Currency, Money } from "../money";
 import type { TicketType } from "../ticketing/ticketing.table";
 import type { EventKind, EventRow, EventStatus } from "./events.table";

@@ -1,4 +1,4 @@
-// Payment health (seed 001 "Monitoring and Alerting", seed 000 health checks): the measures the
+// Payment health (docs/ARCHITECTURE.md "Schedules and alarms"): the measures the
 // payment-health job stores as a snapshot for GET /ops/payment-health and emits as metrics.
 import { sql, type RawBuilder } from "kysely";
 import { taskHealth } from "../payments/provider-tasks";
@@ -65,7 +65,7 @@ async function paymentMeasures(db: Db, at: RawBuilder<unknown>) {
 }
 
 /**
- * Seat counters against the rows they count (DESIGN invariant 1): any difference means seats were
+ * Seat counters against the rows they count (docs/ARCHITECTURE.md, invariant 1): any difference means seats were
  * taken or released without their participation moving, i.e. a bug or a manual edit.
  */
 async function seatDrift(db: Db) {

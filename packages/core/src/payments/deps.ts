@@ -13,7 +13,7 @@ export interface PaymentsDeps {
   taskQueue?: Queue;
 }
 
-/** Where a request came from, for the audit log (seed 001: ip and user agent). */
+/** Where a request came from, for the audit log (it keeps the caller's ip and user agent). */
 export interface RequestMeta {
   ip?: string | null;
   userAgent?: string | null;

@@ -1,4 +1,4 @@
-// The Payment and Refund resources (API.md) and the reads that return them: one payment for its
+// The Payment and Refund resources (docs/API.md "Resource shapes") and the reads that return them: one payment for its
 // buyer, the event's organizer or an admin, and the buyer's own history, newest first.
 import { sql } from "kysely";
 import * as z from "zod";

@@ -37,7 +37,7 @@ export async function audit(db: Conn, entry: AuditEntry): Promise<void> {
 }
 
 /**
- * Statuses only move forward (DESIGN invariant 3): a stale `payment_failed` arriving after
+ * Statuses only move forward (docs/ARCHITECTURE.md, invariant 3): a stale `payment_failed` arriving after
  * `succeeded` must not undo it. A failed payment may still succeed (the buyer retries a card).
  */
 export const STATUS_RANK: Record<PaymentStatus, number> = {

@@ -1,5 +1,5 @@
 // What the provider's verdict on a PaymentIntent does to our payment, order and participation.
-// Runs inside the webhook's transaction; network calls only after commit (DESIGN invariant 2).
+// Runs inside the webhook's transaction; network calls only after commit (docs/ARCHITECTURE.md, invariant 2).
 import { sql } from "kysely";
 import { afterCommit, type Trx } from "../db/transaction";
 import type { ProviderIntent } from "../ports/payment-gateway";

@@ -1,4 +1,4 @@
-// The order routes' response `{order, participation, payment}` as API.md shapes it.
+// The order routes' response `{order, participation, payment}` as docs/API.md "Resource shapes" describes it.
 import type { Db } from "../db/client";
 import { notFound } from "../errors";
 import type { PaymentsDeps } from "./deps";

@@ -1,4 +1,4 @@
-// A waitlisted buyer promoted to a seat hold gets a fresh order and PaymentIntent (DESIGN
+// A waitlisted buyer promoted to a seat hold gets a fresh order and PaymentIntent (docs/ARCHITECTURE.md,
 // invariant 5): priced now, with the sliding scale they asked for when they joined the waitlist.
 import { afterCommit, type Trx } from "../db/transaction";
 import type { Currency } from "../money";

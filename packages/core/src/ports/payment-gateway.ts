@@ -72,7 +72,7 @@ export interface ProviderRefund {
 
 /**
  * Every call carries our own deterministic idempotency key, so a retry after a crash or an SQS
- * redelivery never creates a second intent or refund (DESIGN: Stripe's automatic keys would not).
+ * redelivery never creates a second intent or refund (Stripe's automatic keys would not survive an SQS redelivery).
  */
 export interface PaymentGateway {
   createIntent(input: { paymentId: string; amountMinor: number; currency: Currency; description: string; idempotencyKey: string }): Promise<ProviderIntent>;

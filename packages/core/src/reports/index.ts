@@ -1,5 +1,5 @@
 // Reports service: an event's capacity use, participation counts, revenue, refunds and the
-// sliding-scale distribution of seed 001 — for its organizer and admins.
+// sliding-scale distribution (four ranges of the discount percent) — for its organizer and admins.
 import type { Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { managedEvent } from "../events/access";
@@ -41,7 +41,7 @@ export interface EventReport {
   revenue: {
     /** Per currency: captured (gross), refunded (completed refunds) and net = gross − refunded. */
     byCurrency: Array<{ currency: Currency; payments: number; grossMinor: number; refundedMinor: number; netMinor: number }>;
-    /** Captured payments in seed 001's ranges of the sliding-scale percent; every range always present. */
+    /** Captured payments in the four ranges of the sliding-scale percent (pricing.ts); every range always present. */
     slidingScale: Array<{ range: SlidingScaleRange; label: string; payments: number; byCurrency: Array<{ currency: Currency; amountMinor: number }> }>;
   };
 }

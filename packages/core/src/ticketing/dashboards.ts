@@ -1,4 +1,4 @@
-// Participation lists from seed 000's sample queries: the member's dashboard of upcoming events and
+// The two participation lists (docs/API.md "Routes"): the member's dashboard of upcoming events and
 // the organizer's participant list, both keyset-paginated.
 import { sql } from "kysely";
 import * as z from "zod";
@@ -61,7 +61,7 @@ function toPage<R extends { id: string; sortKey: string }, T>(list: string, rows
 }
 
 /**
- * The caller's upcoming events (seed 000 "user dashboard"): live participations only — active,
+ * The caller's upcoming events (the member's dashboard): live participations only — active,
  * pending (seats held for payment) and waitlisted — soonest event first.
  */
 export async function myParticipations(db: Db, actor: Actor, page: PageInput): Promise<Page<DashboardItem>> {
@@ -98,7 +98,7 @@ export async function myParticipations(db: Db, actor: Actor, page: PageInput): P
 }
 
 /**
- * An event's participants for its organizer or an admin (seed 000 "admin participant list"), in
+ * An event's participants for its organizer or an admin (the organizer's participant list), in
  * registration order, with payment status and check-in time; `status` narrows to one status.
  */
 export async function eventParticipants(

@@ -150,7 +150,7 @@ export function priceOrder(input: PriceOrderInput): PriceBreakdown {
 export const SLIDING_SCALE_RANGES = ["full_price", "light", "moderate", "high"] as const;
 export type SlidingScaleRange = (typeof SLIDING_SCALE_RANGES)[number];
 
-/** Report bucket of seed 001: 0 full price, ≤ 25 light, ≤ 50 moderate, above that high. */
+/** Report bucket of the sliding-scale percent: 0 full price, ≤ 25 light, ≤ 50 moderate, above that high. */
 export function slidingScaleRange(percent: number): SlidingScaleRange {
   if (!Number.isFinite(percent) || percent < 0 || percent > SLIDING_SCALE_MAX_PERCENT) {
     throw new RangeError(`slidingScalePercent must be 0–${SLIDING_SCALE_MAX_PERCENT}, got ${percent}`);

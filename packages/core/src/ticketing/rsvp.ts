@@ -1,5 +1,5 @@
 // RSVP registration and cancellation for `rsvp` events: one seat per RSVP taken and released with
-// the counters of seats.ts, the waitlist joined and promoted in the same transaction (DESIGN 1, 5, 6).
+// the counters of seats.ts, the waitlist joined and promoted in the same transaction (docs/ARCHITECTURE.md, invariants 1, 5, 6).
 import { sql } from "kysely";
 import type { Actor } from "../auth/actor";
 import { setAuditContext } from "../db/audit-context";
@@ -14,7 +14,7 @@ import { promoteWaitlist } from "./waitlist";
 
 export interface RsvpInput {
   eventId: string;
-  /** Recorded in participation_history with the caller (DESIGN invariant 6). */
+  /** Recorded in participation_history with the caller (docs/ARCHITECTURE.md, invariant 6). */
   ip?: string;
   userAgent?: string;
 }
@@ -59,6 +59,7 @@ async function registerWithSeat(db: Db, actor: Actor, input: RsvpInput): Promise
       const row = await insertOrReactivateRsvp(trx, { eventId: input.eventId, userId: actor.userId, status: "active", actorId: actor.userId });
       if (!row) throw alreadyRegistered();
       if (await takeSeats(trx, { eventId: input.eventId, ticketTypeId: null, quantity: 1 })) return row.id;
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a private sentinel the catch below turns into the waitlist path
       throw NO_SEAT;
     });
   } catch (error) {

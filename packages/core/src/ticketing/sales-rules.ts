@@ -1,5 +1,5 @@
 // Sales rules: pure checks on whether a ticket type can be bought now, in what quantity, and with
-// which promo code. Each throws the DomainError code API.md promises for that failure.
+// which promo code. Each throws the DomainError code docs/API.md promises for that failure.
 //
 // Time windows are half-open, [start, end): a window opens at its start instant and is already
 // closed at its end instant, the same convention as the early-bird deadline in pricing.ts.

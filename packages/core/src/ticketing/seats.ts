@@ -1,4 +1,4 @@
-// Seat counters (DESIGN invariant 1): seats are taken by conditional UPDATEs, event row first,
+// Seat counters (docs/ARCHITECTURE.md, invariant 1): seats are taken by conditional UPDATEs, event row first,
 // then ticket type, always in that order; the CHECK constraints are the last line of defence.
 import { sql } from "kysely";
 import type { Trx } from "../db/transaction";

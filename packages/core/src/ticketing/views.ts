@@ -1,4 +1,4 @@
-// The Participation resource (API.md "Resource shapes") as one query, shared by RSVP, check-ins,
+// The Participation resource (docs/API.md "Resource shapes") as one query, shared by RSVP, check-ins,
 // dashboards and the payments code's order responses.
 import { sql, type ExpressionBuilder, type RawBuilder } from "kysely";
 import type { Db } from "../db/client";

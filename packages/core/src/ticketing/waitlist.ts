@@ -1,4 +1,4 @@
-// Waitlist promotion (DESIGN invariant 5): freed seats go to the oldest waitlisted participation,
+// Waitlist promotion (docs/ARCHITECTURE.md, invariant 5): freed seats go to the oldest waitlisted participation,
 // in the transaction that freed them. RSVPs become active; tickets become a new seat hold.
 import type { Trx } from "../db/transaction";
 import { nextWaitlisted, transition } from "./participations.repository";

@@ -1,5 +1,5 @@
 // The webhook inbox: an event id is claimed in the same transaction as its effect, so a
-// redelivery finds it and does nothing (DESIGN invariant 3). Failed attempts stay visible.
+// redelivery finds it and does nothing (docs/ARCHITECTURE.md, invariant 3). Failed attempts stay visible.
 import { sql } from "kysely";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";

@@ -42,6 +42,7 @@ export const updateEvent = defineRoute({
   params: eventParams,
   body: UpdateEventInput,
   response: EventSchema,
+  problems: ["capacity_below_taken", "invalid_state"],
 });
 
 export const publishEvent = defineRoute({
@@ -50,6 +51,7 @@ export const publishEvent = defineRoute({
   tags: ["events"],
   params: eventParams,
   response: EventSchema,
+  problems: ["invalid_state", "validation_failed"],
 });
 
 export const cancelEvent = defineRoute({
@@ -60,6 +62,7 @@ export const cancelEvent = defineRoute({
   body: CancelEventInput,
   bodyOptional: true,
   response: EventSchema,
+  problems: ["invalid_state"],
 });
 
 export const eventAvailability = defineRoute({
@@ -78,6 +81,7 @@ export const createTicketType = defineRoute({
   body: CreateTicketTypeInput,
   response: TicketTypeSchema,
   successStatus: 201,
+  problems: ["invalid_state"],
 });
 
 export const updateTicketType = defineRoute({
@@ -87,6 +91,7 @@ export const updateTicketType = defineRoute({
   params: idParams("ticketTypeId"),
   body: UpdateTicketTypeInput,
   response: TicketTypeSchema,
+  problems: ["invalid_state", "quantity_below_taken"],
 });
 
 export const createPromoCode = defineRoute({
@@ -97,6 +102,7 @@ export const createPromoCode = defineRoute({
   body: CreatePromoCodeInput,
   response: PromoCodeSchema,
   successStatus: 201,
+  problems: ["conflict", "invalid_state"],
 });
 
 export const eventReport = defineRoute({

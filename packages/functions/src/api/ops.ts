@@ -4,7 +4,7 @@ import { defineRoute } from "./route-schema";
 
 const count = () => z.number().int().min(0);
 
-/** The measures of API.md "Scheduled jobs" (payment-health), as the job computed them. */
+/** The measures of the payment-health job (docs/API.md "Scheduled jobs"), as the job computed them. */
 // Not exported: api/index.ts reads every export of this module as a route contract.
 const PaymentHealthMeasuresSchema = z
   .object({
@@ -29,4 +29,5 @@ export const paymentHealth = defineRoute({
   summary: "Latest payment-health snapshot (404 before the job first ran)",
   tags: ["ops"],
   response: z.object({ takenAt: z.iso.datetime(), measures: PaymentHealthMeasuresSchema }),
+  problems: ["not_found"],
 });

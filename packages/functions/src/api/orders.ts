@@ -44,6 +44,7 @@ export const createOrder = defineRoute({
   response: OrderResult,
   successStatus: 201,
   idempotencyKey: true,
+  problems: ["already_registered", "invalid_promo_code", "invalid_quantity", "invalid_state", "not_on_sale", "sold_out", "unknown_ticket_type"],
 });
 
 export const getOrder = defineRoute({
@@ -62,6 +63,7 @@ export const cancelOrder = defineRoute({
   body: z.strictObject({ reason: z.string().trim().min(1).max(1000).optional() }),
   bodyOptional: true,
   response: OrderResult,
+  problems: ["cancellation_closed", "invalid_state"],
 });
 
 export const cancelParticipant = defineRoute({

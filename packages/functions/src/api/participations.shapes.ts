@@ -1,4 +1,4 @@
-// Response shapes of the participation routes (API.md "Resource shapes"); payments can reuse
+// Response shapes of the participation routes (docs/API.md "Resource shapes"); payments can reuse
 // ParticipationSchema in its order responses. Kept apart because api/index.ts lists every export
 // of participations.ts as a route.
 import * as z from "zod";
@@ -6,7 +6,7 @@ import * as z from "zod";
 export const STATUSES = ["pending", "active", "waitlisted", "cancelled", "refunded"] as const;
 const micros = (description: string) => z.string().meta({ description: `${description} (ISO-8601 UTC, microseconds)` });
 
-/** API.md's Participation; payments can reuse it in order responses. */
+/** docs/API.md's Participation; payments can reuse it in order responses. */
 export const ParticipationSchema = z
   .object({
     id: z.uuid(),

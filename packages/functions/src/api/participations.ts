@@ -21,6 +21,7 @@ export const registerRsvp = defineRoute({
   bodyOptional: true,
   response: ParticipationSchema,
   successStatus: 201,
+  problems: ["already_registered", "conflict", "event_full", "invalid_state"],
 });
 
 export const cancelRsvp = defineRoute({
@@ -31,6 +32,7 @@ export const cancelRsvp = defineRoute({
   body: z.strictObject({ reason: z.string().trim().min(1).max(1000).optional() }),
   bodyOptional: true,
   response: ParticipationSchema,
+  problems: ["invalid_state", "not_registered"],
 });
 
 export const createCheckIn = defineRoute({
@@ -41,6 +43,8 @@ export const createCheckIn = defineRoute({
   body: z.strictObject({ participationId: uuid() }),
   response: CheckInSchema,
   successStatus: 201,
+  problems: ["not_active"],
+  responses: { 200: CheckInSchema },
 });
 
 export const myParticipations = defineRoute({

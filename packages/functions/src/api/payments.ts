@@ -50,6 +50,7 @@ export const refundPayment = defineRoute({
   response: Refund,
   successStatus: 202,
   idempotencyKey: true,
+  problems: ["invalid_state", "refund_exceeds_payment"],
 });
 
 export const myPayments = defineRoute({

@@ -1,5 +1,6 @@
 // How a route declares its contract once: zod schemas that validate input and generate OpenAPI.
 import * as z from "zod";
+import type { ErrorCode } from "@evently/core/errors";
 
 export interface RouteSchema {
   /** "METHOD /path" exactly as in routes.ts. */
@@ -12,9 +13,18 @@ export interface RouteSchema {
   /** The body may be omitted entirely (e.g. an optional cancellation reason). */
   bodyOptional?: boolean;
   response?: z.ZodType;
+  /** The success body as plain JSON Schema, for a route that keeps zod out of its bundle (the webhook). */
+  responseJsonSchema?: Readonly<Record<string, unknown>>;
   successStatus?: number;
   /** Requires the Idempotency-Key header (1–255 characters). */
   idempotencyKey?: boolean;
+  /**
+   * Domain error codes this route answers beyond those its declaration already implies (path ids,
+   * input, access, idempotency and resources; see lib/openapi-responses.ts), for the OpenAPI document.
+   */
+  problems?: readonly ErrorCode[];
+  /** Answers other than `successStatus` and problems, by status (e.g. a repeated check-in's 200). */
+  responses?: Readonly<Record<number, z.ZodType>>;
 }
 
 export const defineRoute = <S extends RouteSchema>(schema: S): S => schema;
@@ -51,5 +61,6 @@ export const Problem = z
     detail: z.string(),
     code: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    requestId: z.string().optional().meta({ description: "Only on 5xx answers: quote it when reporting the failure" }),
   })
-  .meta({ id: "Problem" });
+  .meta({ id: "Problem", description: "RFC 9457 problem details with the API's stable machine `code`" });

@@ -7,6 +7,7 @@ export const health = defineRoute({
   summary: "Liveness and database reachability",
   tags: ["system"],
   response: z.object({ status: z.literal("ok"), db: z.literal("ok") }),
+  responses: { 503: z.object({ status: z.literal("error"), db: z.literal("unreachable") }) },
 });
 
 export const openapi = defineRoute({

@@ -19,4 +19,6 @@ export const stripeWebhook = {
     "Stripe webhook: verifies the Stripe-Signature header over the raw body (at most 300 s old), " +
     'queues the event and answers 200 {"received": true}; a missing or bad signature is 400 invalid_signature',
   tags: ["webhooks"],
+  responseJsonSchema: { type: "object", properties: { received: { const: true } }, required: ["received"] },
+  problems: ["invalid_signature"],
 } satisfies RouteSchema;

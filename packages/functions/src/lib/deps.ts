@@ -30,7 +30,7 @@ export function paymentsDeps(): Promise<PaymentsDeps> {
   return deps;
 }
 
-/** The webhook processor needs exactly the payments dependencies. */
+/** The webhook processor needs exactly the payments dependencies. @alias */
 export const webhookDeps = paymentsDeps;
 
 /** Tests may swap the gateway (e.g. to simulate the provider being down). */

@@ -3,27 +3,68 @@ import * as z from "zod";
 import type { RouteDef } from "../manifest";
 import { needsAuthorizer } from "../manifest";
 import { Problem, type RouteSchema } from "../api/route-schema";
+import { GATEWAY_MESSAGE, operationResponses } from "./openapi-responses";
 
 type JsonSchema = Record<string, unknown>;
-const toSchema = (schema: z.ZodType, io: "input" | "output"): JsonSchema => {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as JsonSchema;
-  return rest;
-};
 
-function parameters(schema: z.ZodObject | undefined, location: "path" | "query") {
+const LOCAL_DEFS = "#/$defs/";
+const COMPONENTS = "#/components/schemas/";
+
+/** Points zod's local `#/$defs/X` references at the document's `components/schemas/X`. */
+function retarget(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(retarget);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k,
+      k === "$ref" && typeof v === "string" && v.startsWith(LOCAL_DEFS) ? COMPONENTS + v.slice(LOCAL_DEFS.length) : retarget(v),
+    ]),
+  );
+}
+
+/**
+ * Converts zod schemas to JSON Schema, moving every schema with a `.meta({ id })` into one shared
+ * set of components, so each `$ref` resolves against the whole document.
+ */
+class Components {
+  readonly schemas: Record<string, JsonSchema> = {};
+
+  toSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
+    const generated = z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as JsonSchema;
+    const { $schema: _drop, $defs, ...root } = generated;
+    for (const [id, def] of Object.entries(($defs ?? {}) as Record<string, JsonSchema>)) this.add(id, retarget(def) as JsonSchema);
+    return retarget(root) as JsonSchema;
+  }
+
+  add(id: string, schema: JsonSchema): void {
+    const existing = this.schemas[id];
+    if (existing && JSON.stringify(existing) !== JSON.stringify(schema))
+      throw new Error(`Two different schemas share the OpenAPI component id "${id}"`);
+    this.schemas[id] = schema;
+  }
+}
+
+function parameters(components: Components, schema: z.ZodObject | undefined, location: "path" | "query") {
   if (!schema) return [];
   return Object.entries(schema.shape).map(([name, field]) => ({
     name,
     in: location,
     required: location === "path" || !(field as z.ZodType).safeParse(undefined).success,
-    schema: toSchema(field as z.ZodType, "input"),
+    schema: components.toSchema(field as z.ZodType, "input"),
   }));
 }
 
-const problemContent = { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } };
+const operationId = (route: RouteDef) =>
+  `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, "").replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`;
+
+const security = (route: RouteDef) =>
+  needsAuthorizer(route) ? { security: [{ bearer: [] }] } : route.access === "optional" ? { security: [{}, { bearer: [] }] } : {};
 
 export function buildOpenApi(routes: readonly RouteDef[], schemas: readonly RouteSchema[]) {
   const byRoute = new Map(schemas.map((s) => [s.route, s]));
+  const components = new Components();
+  components.add("GatewayMessage", GATEWAY_MESSAGE);
+  const problem = components.toSchema(Problem, "output");
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const s = byRoute.get(`${route.method} ${route.path}`);
@@ -31,28 +72,26 @@ export function buildOpenApi(routes: readonly RouteDef[], schemas: readonly Rout
     const headers = s.idempotencyKey
       ? [{ name: "Idempotency-Key", in: "header", required: true, schema: { type: "string", minLength: 1, maxLength: 255 } }]
       : [];
-    const success = String(s.successStatus ?? 200);
     (paths[route.path] ??= {})[route.method.toLowerCase()] = {
-      operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, "").replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`,
+      operationId: operationId(route),
       summary: s.summary,
       tags: s.tags,
-      ...(needsAuthorizer(route) ? { security: [{ bearer: [] }] } : route.access === "optional" ? { security: [{}, { bearer: [] }] } : {}),
-      parameters: [...parameters(s.params, "path"), ...parameters(s.query, "query"), ...headers],
-      ...(s.body ? { requestBody: { required: !s.bodyOptional, content: { "application/json": { schema: toSchema(s.body, "input") } } } } : {}),
-      responses: {
-        [success]: { description: "Success", ...(s.response ? { content: { "application/json": { schema: toSchema(s.response, "output") } } } : {}) },
-        "4XX": { description: "Problem", content: problemContent },
-        "5XX": { description: "Problem (request id only)", content: problemContent },
-      },
+      ...security(route),
+      parameters: [...parameters(components, s.params, "path"), ...parameters(components, s.query, "query"), ...headers],
+      ...(s.body
+        ? { requestBody: { required: !s.bodyOptional, content: { "application/json": { schema: components.toSchema(s.body, "input") } } } }
+        : {}),
+      responses: operationResponses(route, s, (schema) => components.toSchema(schema, "output")),
     };
   }
+  if (problem.$ref !== `${COMPONENTS}Problem`) throw new Error("The Problem schema must carry .meta({ id: 'Problem' })");
   return {
     openapi: "3.1.0",
     info: { title: "Evently API", version: "1.0.0", description: "Event RSVPs, ticket sales and payments." },
     paths,
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-      schemas: { Problem: toSchema(Problem, "output") },
+      schemas: components.schemas,
     },
   };
 }

@@ -77,6 +77,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const router = createRouter(options.routes);
   const loadHandler = options.loadHandler ?? loadFunctionHandler;
   const gate = createInvocationGate(options.concurrency ?? Infinity);
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the body catches every error and always answers
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://local");

@@ -1,5 +1,5 @@
 // PATCH /events/{eventId}: the organizer (or an admin) edits an event; added capacity goes to the
-// waitlist at once, in the same transaction (DESIGN invariant 5).
+// waitlist at once, in the same transaction (docs/ARCHITECTURE.md, invariant 5).
 import { updateEvent } from "@evently/core/events";
 import { promotionOptions } from "@evently/core/payments/waitlist-orders";
 import { promoteWaitlist } from "@evently/core/ticketing/waitlist";

@@ -1,0 +1,107 @@
+// The published OpenAPI document is valid OpenAPI 3.1, every `$ref` resolves, every route's answers
+// are documented, and the e2e response checker rejects what the document does not promise.
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { describe, expect, it } from "vitest";
+import { apiSchemas } from "@evently/functions/api/index";
+import { buildOpenApi } from "@evently/functions/lib/openapi";
+import { routes } from "@evently/functions/routes";
+import { createContractChecker, type OpenApiDocument } from "../support/openapi-contract";
+
+const doc = buildOpenApi(routes, apiSchemas);
+const json = JSON.parse(JSON.stringify(doc)) as OpenApiDocument & Record<string, unknown>;
+const op = (path: string, method: string) => json.paths[path]![method]!;
+
+function refs(value: unknown, found: string[] = []): string[] {
+  if (Array.isArray(value)) value.forEach((v) => refs(v, found));
+  else if (value && typeof value === "object")
+    for (const [k, v] of Object.entries(value)) {
+      if (k === "$ref" && typeof v === "string") found.push(v);
+      else refs(v, found);
+    }
+  return found;
+}
+
+const resolve = (pointer: string): unknown =>
+  pointer
+    .replace(/^#\//, "")
+    .split("/")
+    .map((p) => p.replaceAll("~1", "/").replaceAll("~0", "~"))
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], json);
+
+describe("the OpenAPI document", () => {
+  it("is valid OpenAPI 3.1 by an independent validator", async () => {
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(json));
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe("3.1");
+    expect(() => validator.resolveRefs()).not.toThrow();
+  });
+
+  it("has only references into its own components, and each of them resolves", () => {
+    const all = [...new Set(refs(json))];
+    expect(all.length).toBeGreaterThan(3);
+    for (const ref of all) {
+      expect(ref, ref).toMatch(/^#\/components\/schemas\//);
+      expect(resolve(ref), ref).toBeTypeOf("object");
+    }
+    expect(Object.keys(json.components.schemas)).toEqual(
+      expect.arrayContaining(["Problem", "Participation", "CheckIn", "Payment", "Refund", "GatewayMessage"]),
+    );
+  });
+
+  it("documents the answers each route can give", () => {
+    const statuses = (path: string, method: string) => Object.keys(op(path, method).responses);
+    expect(statuses("/events/{eventId}/check-ins", "post")).toEqual(
+      expect.arrayContaining(["200", "201", "400", "401", "403", "404", "409"]),
+    );
+    expect(statuses("/events/{eventId}/orders", "post")).toEqual(
+      expect.arrayContaining(["201", "400", "401", "404", "409", "422", "502", "503"]),
+    );
+    expect(statuses("/health", "get")).toEqual(expect.arrayContaining(["200", "503"]));
+    expect(statuses("/events", "get")).not.toContain("401");
+    expect(statuses("/me", "get")).not.toContain("403");
+    for (const route of routes) expect(statuses(route.path, route.method.toLowerCase()), `${route.method} ${route.path}`).toContain("500");
+  });
+
+  it("names the problem codes of each status", () => {
+    const conflict = op("/events/{eventId}/orders", "post").responses["409"]!.content!["application/problem+json"]!.schema;
+    expect(conflict).toMatchObject({
+      allOf: [
+        { $ref: "#/components/schemas/Problem" },
+        { properties: { code: { enum: expect.arrayContaining(["sold_out", "idempotency_key_in_progress"]) } } },
+      ],
+    });
+  });
+});
+
+describe("the e2e response checker", () => {
+  const check = createContractChecker(json);
+  const checkIn = {
+    id: crypto.randomUUID(),
+    participationId: crypto.randomUUID(),
+    checkedInAt: "2026-01-01T00:00:00.000000Z",
+    checkedInBy: null,
+  };
+  const path = `/events/${crypto.randomUUID()}/check-ins`;
+  const problem = (status: number, code: string) =>
+    JSON.stringify({ type: `https://evently.dev/problems/${code}`, title: "t", status, detail: "d", code });
+
+  it("accepts documented answers", () => {
+    expect(check("POST", path, 201, "application/json", JSON.stringify(checkIn))).toBeUndefined();
+    expect(check("POST", path, 200, "application/json", JSON.stringify(checkIn))).toBeUndefined();
+    expect(check("POST", path, 409, "application/problem+json", problem(409, "not_active"))).toBeUndefined();
+    expect(check("POST", path, 401, "application/json", JSON.stringify({ message: "Unauthorized" }))).toBeUndefined();
+  });
+
+  it("rejects an undocumented status, code, content type or body", () => {
+    expect(check("POST", path, 418, "application/json", "{}")).toMatch(/status not documented/);
+    expect(check("POST", path, 409, "application/problem+json", problem(409, "sold_out"))).toMatch(/does not match/);
+    expect(check("POST", path, 201, "text/plain", JSON.stringify(checkIn))).toMatch(/content type/);
+    expect(check("POST", path, 201, "application/json", JSON.stringify({ ...checkIn, id: 7 }))).toMatch(/does not match/);
+  });
+
+  it("leaves the gateway's answers to unknown paths alone", () => {
+    expect(check("GET", "/nope", 404, "application/problem+json", problem(404, "not_found"))).toBeUndefined();
+  });
+});
