@@ -1,5 +1,6 @@
 // Composes the local runtime: database, migrations, API (and, as they land, queue, scheduler,
 // Stripe sandbox). `npm start` and the e2e tests both start the product through here.
+import "./env-defaults";
 import path from "node:path";
 import { createDb, type Db } from "@evently/core/db/client";
 import { createMigrationDb, migrate } from "@evently/core/db/migrator";

@@ -1,7 +1,7 @@
 // Reading and cancelling orders: the buyer before the event's cutoff, its organizer or an admin
 // at any time; a completed payment is refunded in full, a pending intent is cancelled.
 import { sql } from "kysely";
-import { isAdmin, type Actor } from "../auth/actor";
+import { canManage, type Actor } from "../auth/actor";
 import { setAuditContext } from "../db/audit-context";
 import { afterCommit, useTransaction } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
@@ -23,7 +23,7 @@ async function loadOrder(deps: PaymentsDeps, actor: Actor, orderId: string) {
     .select(["o.id", "o.userId", "o.participationId", "o.eventId", "o.ticketTypeId", "o.quantity", "o.status", "e.organizerId", "e.startsAt", "e.cancellationCutoffHours", "e.title"])
     .where("o.id", "=", orderId)
     .executeTakeFirst();
-  const manages = row && (isAdmin(actor) || row.organizerId === actor.userId);
+  const manages = row && canManage(actor, row.organizerId);
   if (!row || (row.userId !== actor.userId && !manages)) throw notFound("Order");
   return { ...row, manages: Boolean(manages) };
 }

@@ -11,8 +11,8 @@ let deps: Promise<PaymentsDeps> | undefined;
 let gatewayOverride: PaymentGateway | undefined;
 
 export function paymentsDeps(): Promise<PaymentsDeps> {
-  deps ??= Promise.all([getDb(), getSecretValue("data-key")])
-    .then(([db, dataKey]) => ({ db, gateway: gatewayOverride ?? stripeGateway, cipher: createFieldCipher(dataKey), holdTtlSeconds: config.holdTtlSeconds }))
+  deps ??= Promise.all([getDb(), getSecretValue("data-key"), getSecretValue("blind-index-key")])
+    .then(([db, dataKey, indexKey]) => ({ db, gateway: gatewayOverride ?? stripeGateway, cipher: createFieldCipher(dataKey, indexKey), holdTtlSeconds: config.holdTtlSeconds }))
     .catch((error: unknown) => {
       deps = undefined;
       throw error;

@@ -5,13 +5,15 @@ import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type * as z from "zod";
 import type { Actor } from "@evently/core/auth/actor";
 import { DomainError } from "@evently/core/errors";
 import type { Body, Params, Query, RouteSchema } from "../api/route-schema";
 import { routes } from "../routes";
-import { logger, metrics } from "./observability";
+import { assertConfigured } from "./config";
+import { logger, metrics, TRACE_OPTIONS, tracer } from "./observability";
 import { problemResponse, toProblem } from "./problem";
 
 export interface HttpRequest<S extends RouteSchema> {
@@ -59,9 +61,11 @@ const requestIdOf = (event: APIGatewayProxyEventV2, context: Context) => event.r
 export function http<S extends RouteSchema>(schema: S, impl: (req: HttpRequest<S>) => Promise<unknown>) {
   const def = routes.find((r) => `${r.method} ${r.path}` === schema.route);
   if (!def) throw new Error(`Route ${schema.route} is not in routes.ts`);
+  assertConfigured(def);
 
   const jsonBody = httpJsonBodyParser();
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .use(httpHeaderNormalizer())

@@ -4,12 +4,14 @@ import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { failAbandonedRuns, finishJobRun, startJobRun, type JobCounts } from "@evently/core/jobs/runs";
 import { schedules } from "../schedules";
 import { getDb } from "./db";
 import { JOB_DIMENSION, JobMetric, METRICS_NAMESPACE, SERVICE_NAME } from "./metric-names";
-import { logger, metrics } from "./observability";
+import { assertConfigured } from "./config";
+import { logger, metrics, TRACE_OPTIONS, tracer } from "./observability";
 
 export interface JobRunContext {
   /** Milliseconds before the platform kills this invocation (Lambda's timeout, or the local one). */
@@ -36,6 +38,7 @@ const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: 
 export function job<C extends object>(name: string, run: (ctx: JobRunContext) => Promise<C>) {
   const def = schedules.find((s) => s.name === name);
   if (!def) throw new Error(`Job ${name} is not in schedules.ts`);
+  assertConfigured(def);
 
   const jobMetrics = new Metrics({
     namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
@@ -48,6 +51,7 @@ export function job<C extends object>(name: string, run: (ctx: JobRunContext) =>
   };
 
   return middy<ScheduledEvent | undefined, JobResult>()
+    .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(jobMetrics))
     .use({ after: flushServiceMetrics, onError: flushServiceMetrics })
