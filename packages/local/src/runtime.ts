@@ -21,6 +21,11 @@ export interface RuntimeOptions {
   port?: number;
   /** Stripe sandbox port (0 = any free port); not started when STRIPE_SECRET_KEY is set. */
   stripeSandboxPort?: number;
+  /**
+   * When the webhook queue redelivers a failed message: "aws" (default) after the visibility
+   * timeout, as SQS does; "fast" within seconds, for tests.
+   */
+  queueTiming?: "aws" | "fast";
   /** The local scheduler of schedules.ts (default on); tests may turn it off or override crons. */
   scheduler?: boolean | Pick<SchedulerOptions, "cron">;
   log?: (line: string) => void;
@@ -68,6 +73,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     const webhookQueue = await startLocalQueue({
       databaseUrl,
       name: "stripe-webhooks",
+      ...(options.queueTiming === "fast" ? { backoff: { delaySeconds: 1, exponential: true } } : {}),
       // Loaded on the first batch, like a Lambda cold start; the ingest needs only the queue.
       consumer: async (event, context) => (await import("@evently/functions/queue/webhook-processor")).handler(event, context),
     });

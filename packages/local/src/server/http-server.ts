@@ -7,6 +7,7 @@ import { needsAuthorizer, type RouteDef } from "@evently/functions/manifest";
 import { problem, problemResponse } from "@evently/functions/lib/problem";
 import { verifyLocalToken } from "../tokens";
 import { buildEvent, lambdaContext } from "./apigw-event";
+import { corsPolicy, createCors } from "./cors";
 import { createRouter } from "./router";
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -62,10 +63,12 @@ async function authorize(route: RouteDef, req: IncomingMessage): Promise<Record<
   }
 }
 
-export async function startApiServer(options: { routes: readonly RouteDef[]; port?: number; host?: string }): Promise<ApiServer> {
+export async function startApiServer(options: { routes: readonly RouteDef[]; port?: number; host?: string; corsOrigins?: readonly string[] }): Promise<ApiServer> {
   const router = createRouter(options.routes);
+  const cors = createCors(corsPolicy(options.corsOrigins));
   const server = createServer(async (req, res) => {
     try {
+      if (cors(req, res)) return; // a preflight, answered as API Gateway does
       const url = new URL(req.url ?? "/", "http://local");
       const match = router.match(req.method ?? "GET", url.pathname);
       if (match === undefined) return reject(res, 404, "not_found", `No route for ${url.pathname}`);
