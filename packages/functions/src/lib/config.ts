@@ -63,8 +63,11 @@ export function parseEnv(env: Record<string, string | undefined>): Env {
   throw new ConfigError(String(issue.path[0]), issue.message);
 }
 
-/** What a deployed function must be given for each resource it uses (infra/access.ts sets these). */
-const NEEDS: Record<Resource, readonly EnvName[]> = {
+/**
+ * What a deployed function must be given for each resource it uses: the contract infra/access.ts
+ * fulfils (its tests can compare against this table).
+ */
+export const ENV_FOR_RESOURCE: Record<Resource, readonly EnvName[]> = {
   db: ["DB_SECRET_ARN", "DB_HOST"],
   "stripe-key": ["STRIPE_SECRET_ARN"],
   "webhook-secret": ["STRIPE_WEBHOOK_SECRET_ARN"],
@@ -82,7 +85,7 @@ export interface Needs {
 /** The variables a function with these needs lacks, in Lambda; locally packages/local supplies them. */
 export function missingIn(env: Env, needs: Needs): EnvName[] {
   if (!env.AWS_LAMBDA_FUNCTION_NAME) return [];
-  const wanted = new Set(needs.resources.flatMap((r) => NEEDS[r]));
+  const wanted = new Set(needs.resources.flatMap((r) => ENV_FOR_RESOURCE[r]));
   if (needs.access === "optional") ["COGNITO_ISSUER", "COGNITO_CLIENT_ID"].forEach((n) => wanted.add(n as EnvName));
   return [...wanted].filter((name) => env[name] === undefined);
 }
