@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     include: ["tests/{unit,integration,infra,e2e}/**/*.test.ts"],
     globalSetup: ["tests/support/global-setup.ts"],
+    // The development defaults (data keys, local secrets) come from the one module that owns them.
+    setupFiles: ["packages/local/src/env-defaults.ts"],
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 120_000,

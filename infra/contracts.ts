@@ -33,3 +33,13 @@ export const MIGRATE = {
 
 /** Every handler module infra deploys besides the manifests' routes and jobs. */
 export const INFRA_HANDLERS: readonly string[] = [WEBHOOK_CONSUMER.handler, TASK_CONSUMER.handler, MIGRATE.handler];
+
+/**
+ * The HTTP API's CORS rules besides the origins (which come from CORS_ORIGINS): API Gateway applies
+ * them in AWS, the local server (packages/local/src/server/cors.ts) answers the same way.
+ */
+export const API_CORS = {
+  allowMethods: ["GET", "POST", "PATCH", "DELETE"],
+  allowHeaders: ["authorization", "content-type", "idempotency-key"],
+  exposeHeaders: ["x-request-id"],
+} as const;

@@ -12,7 +12,7 @@ export interface TestRuntime extends LocalRuntime {
 
 export async function startTestRuntime(): Promise<TestRuntime> {
   const database = await createTestDatabase();
-  const runtime = await startLocalRuntime({ databaseUrl: database.url, port: 0 });
+  const runtime = await startLocalRuntime({ databaseUrl: database.url, port: 0, queueTiming: "fast" });
   return {
     ...runtime,
     database,

@@ -1,5 +1,6 @@
 // Composes the local runtime: database, migrations, API (and, as they land, queue, scheduler,
 // Stripe sandbox). `npm start` and the e2e tests both start the product through here.
+import "./env-defaults";
 import path from "node:path";
 import { createDb, type Db } from "@evently/core/db/client";
 import { createMigrationDb, migrate } from "@evently/core/db/migrator";
@@ -24,6 +25,11 @@ export interface RuntimeOptions {
   stripeSandboxPort?: number;
   /** Where the Stripe sandbox keeps its state across restarts and crashes (default: in memory only). */
   stripeStateDir?: string;
+  /**
+   * When the webhook queue redelivers a failed message: "aws" (default) after the visibility
+   * timeout, as SQS does; "fast" within seconds, for tests.
+   */
+  queueTiming?: "aws" | "fast";
   /** The local scheduler of schedules.ts (default on); tests may turn it off or override crons. */
   scheduler?: boolean | Pick<SchedulerOptions, "cron">;
   log?: (line: string) => void;
@@ -76,6 +82,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       // The consumer's declared limit and batch size, as the SQS event source in AWS uses them.
       timeoutSeconds: webhookConsumer.timeoutSeconds,
       batchSize: webhookConsumer.batchSize,
+      ...(options.queueTiming === "fast" ? { backoff: { delaySeconds: 1, exponential: true } } : {}),
       // Loaded on the first batch, like a Lambda cold start; the ingest needs only the queue.
       consumer: async (event, context) => (await import("@evently/functions/queue/webhook-processor")).handler(event, context),
     });

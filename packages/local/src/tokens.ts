@@ -1,9 +1,10 @@
 // Local HS256 tokens shaped like Cognito's: `sub`, `email`, `cognito:groups`.
 import { SignJWT, jwtVerify, type JWTPayload } from "jose";
+import { LOCAL_DEFAULTS } from "./env-defaults";
 
 export type LocalRole = "member" | "organizer" | "admin";
 
-export const localJwtSecret = (): string => process.env.LOCAL_JWT_SECRET ?? "local-dev-secret";
+export const localJwtSecret = (): string => process.env.LOCAL_JWT_SECRET ?? LOCAL_DEFAULTS.LOCAL_JWT_SECRET;
 const key = () => new TextEncoder().encode(localJwtSecret());
 
 export async function signLocalToken(input: { sub: string; role?: LocalRole; email?: string; expiresIn?: string }): Promise<string> {

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Actor } from "@evently/core/auth/actor";
 import { createDb, type Db } from "@evently/core/db/client";
+import { LOCAL_DEFAULTS } from "@evently/local/env-defaults";
 import type { StageContext } from "../lib/context";
 import { createEvent, createMembers, createOrganizer, seatFacts } from "../lib/fixtures";
 import { burst, loadTest, runConcurrent, signTokens, smoke, type LoadResult } from "../lib/load";
@@ -13,7 +14,6 @@ import { rawSeatHold } from "../lib/raw-sql";
 import { int, ms, percentile, perSecond, ratio } from "../lib/stats";
 
 const CONCURRENCY = 64;
-const DATA_KEY = "v1:bG9jYWwtZGV2LWRhdGEta2V5LW5vdC1hLXNlY3JldCE=";
 
 interface Variant {
   label: string;
@@ -119,7 +119,7 @@ async function measure(ctx: StageContext, live: Live, db: Db): Promise<void> {
       throw new Error("not used");
     },
   };
-  const deps = { db, gateway: fakeGateway, cipher: createFieldCipher(DATA_KEY), holdTtlSeconds: 900 };
+  const deps = { db, gateway: fakeGateway, cipher: createFieldCipher(LOCAL_DEFAULTS.DATA_KEY, LOCAL_DEFAULTS.BLIND_INDEX_KEY), holdTtlSeconds: 900 };
 
   const heldOn = async (eventId: string) => (await seatFacts(pool, eventId)).pending;
 

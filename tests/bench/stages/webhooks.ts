@@ -4,6 +4,7 @@
 // raw ingest (HMAC check + INSERT) and a raw processor sending the processor's SQL with `pg`.
 import type pg from "pg";
 import { createDb, type Db } from "@evently/core/db/client";
+import { LOCAL_DEFAULTS } from "@evently/local/env-defaults";
 import type { StageContext } from "../lib/context";
 import { createEvent, createMembers, createOrganizer } from "../lib/fixtures";
 import { loadTest, runConcurrent, smoke, type LoadResult } from "../lib/load";
@@ -12,8 +13,7 @@ import { runRawProcessor } from "../lib/raw-processor";
 import { int, ms, perSecond, ratio, sleep } from "../lib/stats";
 import { paymentsNeeded, planDeliveries, signature, type DeliveryPlan, type PendingPayment } from "../lib/webhook-events";
 
-const DATA_KEY = "v1:bG9jYWwtZGV2LWRhdGEta2V5LW5vdC1hLXNlY3JldCE=";
-const SECRET = process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_local_dev";
+const SECRET = process.env.STRIPE_WEBHOOK_SECRET ?? LOCAL_DEFAULTS.STRIPE_WEBHOOK_SECRET;
 const INGEST_CONNECTIONS = 16;
 
 interface Verdict {
@@ -99,7 +99,7 @@ async function measure(ctx: StageContext, o: { pool: pg.Pool; db: Db; runtime: S
     import("@evently/core/payments/crypto"),
     import("@evently/functions/lib/stripe-gateway"),
   ]);
-  const cipher = createFieldCipher(DATA_KEY);
+  const cipher = createFieldCipher(LOCAL_DEFAULTS.DATA_KEY, LOCAL_DEFAULTS.BLIND_INDEX_KEY);
   const deps = { db: o.db, gateway: stripeGateway, cipher, holdTtlSeconds: 3_600 };
   const organizer = await createOrganizer(o.pool);
   const makePayments = async (tag: string): Promise<PendingPayment[]> => {

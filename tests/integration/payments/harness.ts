@@ -34,7 +34,7 @@ export async function startPaymentsHarness(): Promise<PaymentsHarness> {
   const { stripeGateway } = await import("@evently/functions/lib/stripe-gateway");
   // The same data key for the core deps here and for paymentsDeps() in HTTP handlers (lib/secrets.ts).
   process.env.DATA_KEY = `v1:${randomBytes(32).toString("base64")}`;
-  const cipher = createFieldCipher(process.env.DATA_KEY);
+  const cipher = createFieldCipher(process.env.DATA_KEY, process.env.BLIND_INDEX_KEY ?? "");
   const deps: PaymentsDeps = { db: t.db, gateway: stripeGateway, cipher, holdTtlSeconds: 900 };
   const stripe = new Stripe("sk_test_local", { host: "127.0.0.1", port: sandbox.port, protocol: "http" });
   const processed = new Set<string>();

@@ -17,6 +17,15 @@ export interface Actor extends Claims {
 export const isAdmin = (actor: Actor): boolean => actor.roles.includes("admin");
 export const isOrganizer = (actor: Actor): boolean => actor.roles.includes("organizer") || isAdmin(actor);
 
+/**
+ * The one management rule: a caller manages an event (and its ticket types, promo codes, orders,
+ * payments, participants and reports) when they hold the organizer role now AND organize it, or
+ * are an admin. Being the event's `organizer_id` alone is not enough: a user whose organizer role
+ * was removed manages nothing.
+ */
+export const canManage = (actor: Actor | undefined, organizerId: string): boolean =>
+  actor !== undefined && (isAdmin(actor) || (actor.roles.includes("organizer") && organizerId === actor.userId));
+
 /** Throws 403 unless the caller has `role` (admin satisfies every role). */
 export function requireRole(actor: Actor, role: Role): void {
   const ok = role === "member" || (role === "organizer" ? isOrganizer(actor) : isAdmin(actor));

@@ -1,16 +1,12 @@
 // Who may see and who may manage an event. An event the caller may not see does not exist for
 // them (404, docs/API.md "Authentication and roles"), so its existence never leaks.
-import { isAdmin, isOrganizer, type Actor } from "../auth/actor";
+import { canManage, type Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";
 import { notFound } from "../errors";
 import type { EventRow } from "./events.table";
 import * as repo from "./events.repository";
 import type { EventRecord } from "./views";
-
-/** Admins manage every event; organizers the ones they organize. */
-export const canManage = (actor: Actor | undefined, event: Pick<EventRow, "organizerId">): boolean =>
-  actor !== undefined && (isAdmin(actor) || (isOrganizer(actor) && event.organizerId === actor.userId));
 
 /**
  * Public once published: a published or completed event, and a cancelled one that had been
@@ -21,7 +17,7 @@ export const isPublic = (event: Pick<EventRow, "status" | "publishedAt">): boole
   event.status === "published" || event.status === "completed" || (event.status === "cancelled" && event.publishedAt !== null);
 
 export const canView = (actor: Actor | undefined, event: Pick<EventRow, "status" | "publishedAt" | "organizerId">): boolean =>
-  isPublic(event) || canManage(actor, event);
+  isPublic(event) || canManage(actor, event.organizerId);
 
 /** The event if the caller may see it, else 404. */
 export async function viewableEvent(db: Db | Trx, actor: Actor | undefined, id: string): Promise<EventRecord> {
@@ -33,6 +29,6 @@ export async function viewableEvent(db: Db | Trx, actor: Actor | undefined, id: 
 /** The event if the caller manages it, else 404 — also for public events of other organizers. */
 export async function managedEvent(db: Db | Trx, actor: Actor, id: string): Promise<EventRecord> {
   const event = await repo.fromId(db, id);
-  if (!event || !canManage(actor, event)) throw notFound("Event");
+  if (!event || !canManage(actor, event.organizerId)) throw notFound("Event");
   return event;
 }

@@ -12,7 +12,7 @@ import { CreateEventInput, UpdateEventInput } from "./inputs";
 import { emptyToNull, invalid, parseInput, validationError, type FieldError } from "./validation";
 import { toEventView, toTicketTypeView, type EventDetailView, type EventView } from "./views";
 
-export { canManage, canView, isPublic, managedEvent, viewableEvent } from "./access";
+export { canView, isPublic, managedEvent, viewableEvent } from "./access";
 export { availabilityOf, getAvailability } from "./availability";
 export { CancelEventInput, CreateEventInput, ListEventsOptions, UpdateEventInput } from "./inputs";
 export { cancelEvent, publishEvent, type CancelEventHooks } from "./lifecycle";

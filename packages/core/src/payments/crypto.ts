@@ -14,17 +14,18 @@ interface VersionedKey {
   key: Buffer;
 }
 
+/** 64 hex characters (what Secrets Manager generates) or base64. */
+const keyBytes = (text: string): Buffer => (/^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, "hex") : Buffer.from(text, "base64"));
+
 /**
  * Parses a keyring "v2:<32 bytes>,v1:<32 bytes>" (base64 or hex): the first key encrypts, every key
  * decrypts (so rotation is: prepend a new key, re-encrypt at leisure, then drop the old one).
- * The blind-index key is derived from the LAST (oldest) key so lookups survive a rotation.
  */
 export function parseKeyring(keyring: string): VersionedKey[] {
   const keys = keyring.split(",").map((entry) => {
     // "v2:<key>" or a bare key (= v1, e.g. the 64 hex characters Secrets Manager generates).
     const [version, material] = entry.includes(":") ? entry.trim().split(":") : ["v1", entry.trim()];
-    const text = material ?? "";
-    const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, "hex") : Buffer.from(text, "base64");
+    const key = keyBytes(material ?? "");
     if (!version || !/^v\d+$/.test(version) || key.length !== 32) throw new Error("data key must be [v<N>:]<32 bytes as base64 or hex>");
     return { version, key };
   });
@@ -32,11 +33,24 @@ export function parseKeyring(keyring: string): VersionedKey[] {
   return keys;
 }
 
-export function createFieldCipher(keyring: string): FieldCipher {
+/**
+ * The blind-index key is its own secret (32 bytes, base64 or hex), never part of the keyring:
+ * every stored index was computed with it, so it must outlive every data key. Deriving it from a
+ * data key would tie lookups to that key and break them when the key is finally dropped. The key
+ * itself is stretched with HKDF so an index can never equal a MAC made with the raw secret.
+ */
+function blindIndexKey(material: string, dataKeys: readonly VersionedKey[]): Buffer {
+  const raw = keyBytes(material.trim());
+  if (raw.length !== 32) throw new Error("blind-index key must be 32 bytes as base64 or hex");
+  if (dataKeys.some((k) => k.key.equals(raw))) throw new Error("the blind-index key must differ from every data key");
+  return Buffer.from(hkdfSync("sha256", raw, Buffer.alloc(0), "evently blind index", 32));
+}
+
+export function createFieldCipher(keyring: string, indexKeyMaterial: string): FieldCipher {
   const keys = parseKeyring(keyring);
   const current = keys[0]!;
   const byVersion = new Map(keys.map((k) => [k.version, k.key]));
-  const indexKey = Buffer.from(hkdfSync("sha256", keys[keys.length - 1]!.key, Buffer.alloc(0), "evently blind index", 32));
+  const indexKey = blindIndexKey(indexKeyMaterial, keys);
 
   return {
     encrypt(plain) {

@@ -2,11 +2,11 @@
 // at any time; a completed payment is refunded in full, a pending intent is cancelled — through
 // the one settlement path (cancellation.ts) that event cancellation and hold expiry use too.
 import * as z from "zod";
-import type { Actor } from "../auth/actor";
+import { canManage, type Actor } from "../auth/actor";
 import { setAuditContext } from "../db/audit-context";
 import { useTransaction } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
-import { canManage, managedEvent } from "../events/access";
+import { managedEvent } from "../events/access";
 import { parseInput, text } from "../events/validation";
 import { participationViews, type ParticipationView } from "../ticketing/views";
 import { transition } from "../ticketing/participations.repository";
@@ -25,7 +25,7 @@ async function loadOrder(deps: PaymentsDeps, actor: Actor, orderId: string) {
     .select(["o.id", "o.userId", "o.participationId", "o.eventId", "o.ticketTypeId", "o.quantity", "o.status", "e.organizerId", "e.startsAt", "e.cancellationCutoffHours", "e.title"])
     .where("o.id", "=", orderId)
     .executeTakeFirst();
-  const manages = row && canManage(actor, row);
+  const manages = row && canManage(actor, row.organizerId);
   if (!row || (row.userId !== actor.userId && !manages)) throw notFound("Order");
   return { ...row, manages: Boolean(manages) };
 }

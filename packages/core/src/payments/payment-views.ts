@@ -2,7 +2,7 @@
 // buyer, the event's organizer or an admin, and the buyer's own history, newest first.
 import { sql } from "kysely";
 import * as z from "zod";
-import { isAdmin, isOrganizer, type Actor } from "../auth/actor";
+import { canManage, isAdmin, type Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
@@ -82,7 +82,7 @@ async function withDetails(db: Conn, rows: PaymentRow[], showOrigin: boolean): P
 }
 
 /** Admins manage every payment; organizers those of the events they organize. */
-export const managesPayment = (actor: Actor, organizerId: string): boolean => isAdmin(actor) || (isOrganizer(actor) && organizerId === actor.userId);
+export const managesPayment = (actor: Actor, organizerId: string): boolean => canManage(actor, organizerId);
 
 /** GET /payments/{id}: the buyer, the event's organizer or an admin; anyone else gets 404. */
 export async function getPayment(deps: Pick<PaymentsDeps, "db">, actor: Actor, paymentId: string): Promise<PaymentView> {

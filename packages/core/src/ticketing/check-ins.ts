@@ -1,9 +1,8 @@
 // Door check-ins: the event's organizer (or an admin) checks in an active participation, once.
-import type { Actor } from "../auth/actor";
+import { canManage, type Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
-import { canManage } from "../events/access";
 import { isoMicros } from "./views";
 
 export interface CheckInView {
@@ -24,7 +23,7 @@ export interface CheckInResult {
 /** The event if the caller organizes it or is an admin; otherwise it does not exist for them. */
 export async function requireManagedEvent(db: Db | Trx, actor: Actor, eventId: string): Promise<void> {
   const event = await db.selectFrom("events").select("organizerId").where("id", "=", eventId).executeTakeFirst();
-  if (!event || !canManage(actor, event)) throw notFound("Event");
+  if (!event || !canManage(actor, event.organizerId)) throw notFound("Event");
 }
 
 const columns = ["id", "participationId", "checkedInBy", isoMicros("checkedInAt").as("checkedInAt")] as const;

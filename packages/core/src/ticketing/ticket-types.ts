@@ -1,11 +1,11 @@
 // Ticket types of an event: the organizer's create/edit service and the queries behind it.
 import { sql } from "kysely";
 import * as z from "zod";
-import type { Actor } from "../auth/actor";
+import { canManage, type Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { useTransaction, type Trx } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
-import { canManage, managedEvent } from "../events/access";
+import { managedEvent } from "../events/access";
 import { withConstraints, type ConstraintMap } from "../events/constraint-errors";
 import { OPEN_STATUSES, lockForUpdate } from "../events/events.repository";
 import type { EventRow } from "../events/events.table";
@@ -178,7 +178,7 @@ export async function updateTicketType(db: Db, actor: Actor, ticketTypeId: strin
     if (!current) throw notFound("Ticket type");
     // Event first, then ticket type: the lock order every seat-taking transaction uses.
     const event = await lockForUpdate(trx, current.eventId);
-    if (!event || !canManage(actor, event)) throw notFound("Ticket type");
+    if (!event || !canManage(actor, event.organizerId)) throw notFound("Ticket type");
     assertSellableEvent(event);
     if (patch.currency !== undefined) await assertSameCurrency(trx, event.id, patch.currency, ticketTypeId);
 

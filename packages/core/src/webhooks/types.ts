@@ -23,3 +23,8 @@ export interface EventHandler<P = unknown> {
 
 export const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 export const obj = (v: unknown): Record<string, unknown> => (typeof v === "object" && v !== null ? (v as Record<string, unknown>) : {});
+/** A metadata value that is a well-formed uuid, else null (anything else could never name our row). */
+export const uuidOrNull = (v: unknown): string | null => {
+  const text = str(v);
+  return text && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text) ? text : null;
+};

@@ -6,7 +6,7 @@ import { DomainError } from "@evently/core/errors";
 import { rolesFromGroups, requireRole, type Actor, type Claims } from "@evently/core/auth/actor";
 import { resolveActor } from "@evently/core/users";
 import type { Access } from "../manifest";
-import { config } from "./config";
+import { config, ConfigError } from "./config";
 import { getDb } from "./db";
 
 type Event = Partial<Pick<APIGatewayProxyEventV2WithJWTAuthorizer, "requestContext" | "headers">>;
@@ -20,19 +20,21 @@ export function claimsFromPayload(payload: Record<string, unknown>): Claims | un
   };
 }
 
-// Cognito in AWS (issuer + JWKS), the local HS256 secret everywhere else.
-const cognitoIssuer = process.env.COGNITO_ISSUER;
-const jwks = cognitoIssuer ? createRemoteJWKSet(new URL(`${cognitoIssuer}/.well-known/jwks.json`)) : undefined;
+// Cognito when configured (always in Lambda: config stops a function without it), the local HS256
+// secret otherwise. There is no path from Lambda to the local secret.
+const cognito = config.cognito;
+const jwks = cognito ? createRemoteJWKSet(new URL(`${cognito.issuer}/.well-known/jwks.json`)) : undefined;
 
 export async function verifyBearer(token: string): Promise<JWTPayload> {
-  if (jwks && cognitoIssuer) {
-    const { payload } = await jwtVerify(token, jwks, { issuer: cognitoIssuer });
+  if (jwks && cognito) {
+    const { payload } = await jwtVerify(token, jwks, { issuer: cognito.issuer });
     // Like API Gateway's authorizer: ID tokens name the client in `aud`, access tokens in `client_id`.
-    const client = process.env.COGNITO_CLIENT_ID;
     const audiences = [payload.aud, payload.client_id].flat();
-    if (client && !audiences.includes(client)) throw new Error("token issued for another client");
+    if (cognito.clientId && !audiences.includes(cognito.clientId)) throw new Error("token issued for another client");
     return payload;
   }
+  if (config.inLambda) throw new ConfigError("COGNITO_ISSUER", "is not set");
+  if (!config.localJwtSecret) throw new ConfigError("LOCAL_JWT_SECRET", "is not set (packages/local sets a development value)");
   return (await jwtVerify(token, new TextEncoder().encode(config.localJwtSecret), { algorithms: ["HS256"] })).payload;
 }
 

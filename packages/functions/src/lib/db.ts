@@ -1,6 +1,7 @@
 // The per-container database handle: DATABASE_URL locally, the Aurora secret + RDS Proxy in AWS.
 import { createDb, type Db } from "@evently/core/db/client";
 import { config } from "./config";
+import { readSecretJson } from "./secrets";
 
 let current: Promise<Db> | undefined;
 
@@ -15,9 +16,8 @@ async function connect(): Promise<Db> {
   if (url) return createDb({ connectionString: url, max: config.dbPoolMax, poolWaitMs });
   const secretArn = process.env.DB_SECRET_ARN;
   if (!secretArn) throw new Error("DATABASE_URL or DB_SECRET_ARN must be set");
-  // Loaded lazily: only deployed functions read Secrets Manager (cached by Powertools).
-  const { getSecret } = await import("@aws-lambda-powertools/parameters/secrets");
-  const secret = (await getSecret(secretArn, { transform: "json", maxAge: 300 })) as {
+  // Only deployed functions read Secrets Manager (cached by Powertools, traced).
+  const secret = (await readSecretJson(secretArn)) as {
     username: string;
     password: string;
     host: string;

@@ -12,11 +12,11 @@ let deps: Promise<PaymentsDeps> | undefined;
 let gatewayOverride: PaymentGateway | undefined;
 
 export function paymentsDeps(): Promise<PaymentsDeps> {
-  deps ??= Promise.all([getDb(), getSecretValue("data-key")])
-    .then(([db, dataKey]) => ({
+  deps ??= Promise.all([getDb(), getSecretValue("data-key"), getSecretValue("blind-index-key")])
+    .then(([db, dataKey, indexKey]) => ({
       db,
       gateway: gatewayOverride ?? stripeGateway,
-      cipher: createFieldCipher(dataKey),
+      cipher: createFieldCipher(dataKey, indexKey),
       holdTtlSeconds: config.holdTtlSeconds,
       // Read at each dispatch: the local runtime registers its queue after the first import.
       get taskQueue() {

@@ -5,6 +5,7 @@ import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type * as z from "zod";
 import type { Actor } from "@evently/core/auth/actor";
@@ -12,7 +13,8 @@ import { DomainError } from "@evently/core/errors";
 import { DeadlineExceeded, withContextDeadline } from "@evently/core/shared/deadline";
 import type { Body, Params, Query, RouteSchema } from "../api/route-schema";
 import { routes } from "../routes";
-import { logger, metrics } from "./observability";
+import { assertConfigured } from "./config";
+import { logger, metrics, TRACE_OPTIONS, tracer } from "./observability";
 import { problemResponse, toProblem } from "./problem";
 
 export interface HttpRequest<S extends RouteSchema> {
@@ -76,6 +78,7 @@ export function http<S extends RouteSchema>(schema: S, impl: (req: HttpRequest<S
   const def = routes.find((r) => `${r.method} ${r.path}` === schema.route);
   if (!def) throw new Error(`Route ${schema.route} is not in routes.ts`);
   const { access } = def;
+  assertConfigured(def);
 
   const jsonBody = httpJsonBodyParser();
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
@@ -84,6 +87,7 @@ export function http<S extends RouteSchema>(schema: S, impl: (req: HttpRequest<S
       throw new DeadlineExceeded("the request");
     },
   })
+    .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .use(httpHeaderNormalizer())

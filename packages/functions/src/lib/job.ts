@@ -4,13 +4,15 @@ import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { failAbandonedRuns, finishJobRun, startJobRun, type JobCounts } from "@evently/core/jobs/runs";
 import { withContextDeadline } from "@evently/core/shared/deadline";
 import { schedules } from "../schedules";
 import { getDb } from "./db";
 import { JOB_DIMENSION, JobMetric, METRICS_NAMESPACE, SERVICE_NAME } from "./metric-names";
-import { logger, metrics } from "./observability";
+import { assertConfigured } from "./config";
+import { logger, metrics, TRACE_OPTIONS, tracer } from "./observability";
 
 export interface JobRunContext {
   /** Milliseconds before the platform kills this invocation (Lambda's timeout, or the local one). */
@@ -38,6 +40,7 @@ export function job<C extends object>(name: string, run: (ctx: JobRunContext) =>
   const def = schedules.find((s) => s.name === name);
   if (!def) throw new Error(`Job ${name} is not in schedules.ts`);
   const { timeoutSeconds } = def;
+  assertConfigured(def);
 
   const jobMetrics = new Metrics({
     namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
@@ -50,6 +53,7 @@ export function job<C extends object>(name: string, run: (ctx: JobRunContext) =>
   };
 
   return middy<ScheduledEvent | undefined, JobResult>()
+    .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(jobMetrics))
     .use({ after: flushServiceMetrics, onError: flushServiceMetrics })

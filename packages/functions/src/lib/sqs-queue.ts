@@ -1,6 +1,7 @@
 // The Queue port over Amazon SQS: what the webhook ingest uses in AWS (WEBHOOK_QUEUE_URL).
 import { SendMessageCommand, SQSClient, type MessageAttributeValue } from "@aws-sdk/client-sqs";
 import type { Queue, QueueMessage } from "@evently/core/ports/queue";
+import { traced } from "./observability";
 
 function toAttributes(attributes: QueueMessage["attributes"]): Record<string, MessageAttributeValue> | undefined {
   const entries = Object.entries(attributes ?? {}).filter(([, value]) => value !== "");
@@ -10,7 +11,7 @@ function toAttributes(attributes: QueueMessage["attributes"]): Record<string, Me
 }
 
 /** Sends each message with its attributes; an SQS error propagates so the caller never answers 2xx. */
-export function createSqsQueue(queueUrl: string, client: SQSClient = new SQSClient({})): Queue {
+export function createSqsQueue(queueUrl: string, client: SQSClient = traced(new SQSClient({}))): Queue {
   return {
     async send(message) {
       const attributes = toAttributes(message.attributes);

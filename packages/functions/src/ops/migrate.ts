@@ -4,8 +4,9 @@ import type { Context } from "aws-lambda";
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import { createMigrationDb, migrate } from "@evently/core/db/migrator";
 import { SERVICE_NAME } from "../lib/metric-names";
+import { redactLogValue } from "../lib/redact";
 
-const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME });
+const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME, jsonReplacerFn: redactLogValue });
 
 /** The JSON Aurora's generated secret holds (rds.Credentials.fromGeneratedSecret). */
 export interface DbSecret {

@@ -6,10 +6,11 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { withContextDeadline } from "@evently/core/shared/deadline";
 import { CONSUMER_DIMENSION, METRICS_NAMESPACE, SERVICE_NAME, WebhookMetric } from "../lib/metric-names";
-import { logger } from "../lib/observability";
+import { logger, TRACE_OPTIONS, tracer } from "../lib/observability";
 
 /** The part of a Stripe event the core dispatcher reads. */
 export interface StripeEventEnvelope {
@@ -70,6 +71,7 @@ export function createProcessor(handleEvent: RecordHandler) {
   }
 
   return middy<SQSEvent, SQSBatchResponse>()
+    .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(webhookMetrics))
     // Every record's calls out take their budgets from the batch's remaining time.

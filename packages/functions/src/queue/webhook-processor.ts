@@ -2,6 +2,8 @@
 // record is a verified Stripe event handed to the core dispatcher, which records it in the
 // webhook inbox in the same transaction as its effect (a redelivery is a no-op).
 import { processStripeEvent } from "@evently/core/webhooks";
+import { WEBHOOK_CONSUMER } from "../../../../infra/contracts";
+import { assertConfigured } from "../lib/config";
 import { webhookDeps } from "../lib/deps";
 import { createProcessor, type RecordHandler } from "./webhook-batch";
 
@@ -21,4 +23,5 @@ export {
 export const defaultRecordHandler: RecordHandler = async (event) => processStripeEvent(await webhookDeps(), event);
 
 /** The Lambda entry point (infra: SQS event source with reportBatchItemFailures). */
+assertConfigured(WEBHOOK_CONSUMER);
 export const handler = createProcessor(defaultRecordHandler);

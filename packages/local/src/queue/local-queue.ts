@@ -1,10 +1,18 @@
 // The local stand-in for SQS and Lambda's event source mapping: pg-boss on the same Postgres (own
-// schema "pgboss") hands the consumer SQS-shaped batches, honours batchItemFailures, retries with
-// backoff and dead-letters a message after `maxReceives` receives, like the AWS redrive policy.
+// schema "pgboss") hands the consumer SQS-shaped batches, honours batchItemFailures, redelivers a
+// failed message after the queue's visibility timeout (or a short backoff, for tests) and
+// dead-letters it after `maxReceives` receives, like the AWS redrive policy. Batch size, receives,
+// visibility and consumer timeout default to the deployed queue's own (infra/contracts.ts).
 import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import PgBoss from "pg-boss";
 import type { Queue } from "@evently/core/ports/queue";
+import {
+  WEBHOOK_BATCH_SIZE,
+  WEBHOOK_CONSUMER,
+  WEBHOOK_MAX_RECEIVE_COUNT,
+  WEBHOOK_VISIBILITY_SECONDS,
+} from "../../../../infra/contracts";
 import { lambdaContext } from "../server/apigw-event";
 import { ensureFetchOrderIndex, statisticsRefresher } from "./fetch-plan";
 import { createPoller } from "./poller";
@@ -24,16 +32,22 @@ export interface LocalQueueOptions {
   databaseUrl: string;
   name: string;
   consumer: Consumer;
-  /** Records per batch (SQS event source default: 10). */
+  /** Records per batch (default: the deployed event source's). */
   batchSize?: number;
-  /** Receives before a message moves to the dead-letter queue (the redrive policy's maxReceiveCount). */
+  /** Receives before a message moves to the dead-letter queue (default: the redrive policy's maxReceiveCount). */
   maxReceives?: number;
+  /** How long a received message stays invisible (default: the deployed queue's visibility timeout). */
+  visibilityTimeoutSeconds?: number;
+  /**
+   * Without it (AWS timing), a failed message comes back after the visibility timeout, as from
+   * SQS. With it (fast mode, for tests), after this backoff instead.
+   */
   backoff?: Partial<Backoff>;
   /** Batches in flight at once, like concurrent Lambda invocations (default 4). */
   concurrency?: number;
   /** How often an idle poller looks for work; a local send wakes pollers at once (default 200 ms). */
   pollIntervalMs?: number;
-  /** A batch running longer counts as failed, like a Lambda timeout (default 30 s). */
+  /** A batch running longer counts as failed, like a Lambda timeout (default: the consumer's). */
   timeoutSeconds?: number;
   onError?: (error: unknown) => void;
 }
@@ -62,8 +76,16 @@ export interface LocalQueue {
 const SCHEMA = "pgboss";
 
 export async function startLocalQueue(options: LocalQueueOptions): Promise<LocalQueue> {
-  const { name, batchSize = 10, maxReceives = 5, timeoutSeconds = 30 } = options;
-  const backoff: Backoff = { delaySeconds: 1, exponential: true, ...options.backoff };
+  const {
+    name,
+    batchSize = WEBHOOK_BATCH_SIZE,
+    maxReceives = WEBHOOK_MAX_RECEIVE_COUNT,
+    timeoutSeconds = WEBHOOK_CONSUMER.timeoutSeconds,
+    visibilityTimeoutSeconds = WEBHOOK_VISIBILITY_SECONDS,
+  } = options;
+  const backoff: Backoff = options.backoff
+    ? { delaySeconds: 1, exponential: true, ...options.backoff }
+    : { delaySeconds: visibilityTimeoutSeconds, exponential: false };
   const deadLetterQueue = `${name}-dlq`;
   const onError = options.onError ?? ((error: unknown) => console.error(`local queue ${name}:`, error));
 
@@ -89,8 +111,9 @@ export async function startLocalQueue(options: LocalQueueOptions): Promise<Local
     retryLimit: maxReceives - 1,
     retryDelay: backoff.delaySeconds,
     retryBackoff: backoff.exponential,
-    // The visibility timeout: SQS wants ≥ 6× the consumer timeout.
-    expireInSeconds: Math.max(6 * timeoutSeconds, 60),
+    // A batch abandoned by a crash comes back once this passes (then after retryDelay, so in AWS
+    // timing a crash costs two visibility timeouts here instead of one; failures cost one).
+    expireInSeconds: visibilityTimeoutSeconds,
     deadLetter: deadLetterQueue,
   };
   await ensureFetchOrderIndex(boss, SCHEMA);

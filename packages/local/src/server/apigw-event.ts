@@ -6,6 +6,17 @@ import type { Match } from "./router";
 
 const TEXT_TYPES = /^(application\/(json|.*\+json|x-www-form-urlencoded|xml)|text\/)/i;
 
+/**
+ * Claims as API Gateway's JWT authorizer hands them to the function: every value a string. Arrays
+ * become "[a b]" (so `cognito:groups` arrives as "[admin organizer]"), numbers and booleans their
+ * text, objects JSON (an approximation: Cognito tokens carry none the app reads).
+ */
+export function stringifyClaims(claims: Record<string, unknown>): Record<string, string> {
+  const text = (value: unknown): string =>
+    Array.isArray(value) ? `[${value.map(text).join(" ")}]` : typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+  return Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, text(v)]));
+}
+
 export function buildEvent(req: IncomingMessage, url: URL, match: Match, body: Buffer, claims?: Record<string, unknown>): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
@@ -41,7 +52,7 @@ export function buildEvent(req: IncomingMessage, url: URL, match: Match, body: B
       stage: "$default",
       time: now.toISOString(),
       timeEpoch: now.getTime(),
-      ...(claims ? { authorizer: { jwt: { claims, scopes: [] } } } : {}),
+      ...(claims ? { authorizer: { jwt: { claims: stringifyClaims(claims), scopes: [] } } } : {}),
     },
     ...(body.length ? { body: isText ? body.toString("utf8") : body.toString("base64") } : {}),
     isBase64Encoded: body.length > 0 && !isText,

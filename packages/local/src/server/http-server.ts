@@ -8,6 +8,7 @@ import { problem, problemResponse } from "@evently/functions/lib/problem";
 import { verifyLocalToken } from "../tokens";
 import { buildEvent } from "./apigw-event";
 import { createInvocationGate } from "./concurrency";
+import { corsPolicy, createCors } from "./cors";
 import { invokeWithLimit, type Handler } from "./invoke";
 import { createRouter } from "./router";
 
@@ -71,15 +72,19 @@ export interface ApiServerOptions {
   loadHandler?: (module: string) => Promise<Handler>;
   /** Invocations at once (concurrency.ts); the runtime passes its database pool size. */
   concurrency?: number;
+  /** Allowed origins (CORS_ORIGINS); any origin when unset. */
+  corsOrigins?: readonly string[];
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const router = createRouter(options.routes);
   const loadHandler = options.loadHandler ?? loadFunctionHandler;
   const gate = createInvocationGate(options.concurrency ?? Infinity);
+  const cors = createCors(corsPolicy(options.corsOrigins));
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the body catches every error and always answers
   const server = createServer(async (req, res) => {
     try {
+      if (cors(req, res)) return; // a preflight, answered as API Gateway does
       const url = new URL(req.url ?? "/", "http://local");
       const match = router.match(req.method ?? "GET", url.pathname);
       if (match === undefined) return reject(res, 404, "not_found", `No route for ${url.pathname}`);

@@ -3,7 +3,7 @@ import type { Db } from "../../db/client";
 import type { Trx } from "../../db/transaction";
 import type { FieldCipher } from "../../payments/crypto";
 import { paymentIdFromProviderId } from "../../payments/payments.repository";
-import { obj, str } from "../types";
+import { obj, str, uuidOrNull } from "../types";
 
 export function intentFacts(intent: Record<string, unknown>) {
   const error = obj(intent.last_payment_error);
@@ -11,15 +11,31 @@ export function intentFacts(intent: Record<string, unknown>) {
   return {
     id: str(intent.id) ?? "",
     status: str(intent.status),
-    paymentId: str(obj(intent.metadata).paymentId),
+    /** A hint only (see findPaymentId): whoever can create intents on the account can write it. */
+    paymentId: uuidOrNull(obj(intent.metadata).paymentId),
     latestChargeId: str(intent.latest_charge) ?? str(obj(intent.latest_charge).id),
     card: str(card.last4) ? { brand: str(card.brand), last4: str(card.last4) } : null,
     lastError: str(error.code) || str(error.message) ? { code: str(error.code) ?? str(error.decline_code) ?? "payment_failed", message: str(error.message) ?? "The payment failed" } : null,
   };
 }
 
-/** Our metadata names the payment; otherwise the blind index of the intent id finds it. */
+/** Thrown (so the queue redelivers) while the payment an event names has no intent stored yet. */
+export class IntentNotStoredYet extends Error {
+  override name = "IntentNotStoredYet";
+}
+
+/**
+ * The payment this intent belongs to: the one whose stored intent id (blind index) is this intent.
+ * `metadata.paymentId` never decides on its own, since an intent made elsewhere on the account
+ * (or a forged one) could name any payment. When it names a payment that has no intent stored
+ * yet (the after-commit write lost the race or crashed; the sweep stores it), the event cannot be
+ * verified now: it is retried rather than applied or dropped.
+ */
 export async function findPaymentId(db: Db | Trx, cipher: FieldCipher, facts: { id: string; paymentId: string | null }): Promise<string | undefined> {
-  if (facts.paymentId) return facts.paymentId;
-  return facts.id ? paymentIdFromProviderId(db, cipher, facts.id) : undefined;
+  if (!facts.id) return undefined;
+  const owner = await paymentIdFromProviderId(db, cipher, facts.id);
+  if (owner || !facts.paymentId) return owner;
+  const named = await db.selectFrom("payments").select("id").where("id", "=", facts.paymentId).where("providerPaymentIdHash", "is", null).executeTakeFirst();
+  if (named) throw new IntentNotStoredYet(`Payment ${named.id} has no stored intent yet; the event is retried until it does`);
+  return undefined;
 }

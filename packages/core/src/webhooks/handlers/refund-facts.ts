@@ -1,9 +1,7 @@
 // Reads what the refund handlers need from a Refund object and finds our refund for it.
 import type { Trx } from "../../db/transaction";
 import type { FieldCipher } from "../../payments/crypto";
-import { obj, str } from "../types";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { obj, str, uuidOrNull } from "../types";
 
 export interface RefundFacts {
   /** The provider's refund id (re_…). */
@@ -15,11 +13,10 @@ export interface RefundFacts {
 }
 
 export function refundFacts(refund: Record<string, unknown>): RefundFacts {
-  const ours = str(obj(refund.metadata).refundId);
   return {
     id: str(refund.id) ?? "",
     status: str(refund.status),
-    refundId: ours && UUID.test(ours) ? ours : null,
+    refundId: uuidOrNull(obj(refund.metadata).refundId),
     failureReason: str(refund.failure_reason),
   };
 }
