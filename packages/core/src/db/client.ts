@@ -10,6 +10,8 @@ export interface DbOptions {
   ssl?: boolean;
   /** How long a query may wait for a free pooled connection before failing (default 10 s). */
   connectionTimeoutMs?: number;
+  /** Asked on every new connection (RDS Proxy IAM tokens expire); overrides the URL's password. */
+  password?: () => Promise<string>;
 }
 
 const BIGINT_OID = 20;
@@ -25,6 +27,19 @@ const types = {
 
 export type Db = Kysely<Database>;
 
+/** pg lets a URL's (empty) password win over a password callback, so the URL becomes fields. */
+function withPasswordCallback(connectionString: string, password: () => Promise<string>): pg.PoolConfig {
+  const url = new URL(connectionString);
+  return {
+    connectionString: undefined,
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    user: decodeURIComponent(url.username),
+    database: decodeURIComponent(url.pathname.slice(1)),
+    password,
+  };
+}
+
 export function createDb(options: DbOptions): Db {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
@@ -32,6 +47,7 @@ export function createDb(options: DbOptions): Db {
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
     types,
+    ...(options.password ? withPasswordCallback(options.connectionString, options.password) : {}),
     ...(options.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
