@@ -1,7 +1,9 @@
 // Cognito user pool, app client and role groups behind the API's JWT authorizer.
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as cognito from "aws-cdk-lib/aws-cognito";
 import type { Construct } from "constructs";
+import type { DeployConfig } from "./config";
+import { suppress } from "./nag";
 import { stageSettings } from "./stage";
 
 /** Values of the `cognito:groups` claim the handlers read; every signed-in user is a member. */
@@ -12,7 +14,7 @@ export interface AuthOutputs {
   client: cognito.UserPoolClient;
 }
 
-export function createAuth(scope: Construct, stage: string): AuthOutputs {
+export function createAuth(scope: Construct, stage: string, config: DeployConfig["auth"]): AuthOutputs {
   const settings = stageSettings(stage);
   const userPool = new cognito.UserPool(scope, "UserPool", {
     selfSignUpEnabled: true,
@@ -21,16 +23,45 @@ export function createAuth(scope: Construct, stage: string): AuthOutputs {
     standardAttributes: { email: { required: true, mutable: true } },
     passwordPolicy: { minLength: 12, requireSymbols: false },
     accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+    // TOTP (an authenticator app) for whoever turns it on; SMS would need an SNS spending budget
+    // and is the weaker factor. Admins must: see the Deploying section of the README.
+    mfa: cognito.Mfa.OPTIONAL,
+    mfaSecondFactor: { otp: true, sms: false },
+    // Cognito's built-in sender stops at 50 mails a day; prod sends through SES from a verified
+    // identity (required there by config.ts), dev stages may.
+    email: config.emailFrom
+      ? cognito.UserPoolEmail.withSES({
+          fromEmail: config.emailFrom.address,
+          ...(config.emailFrom.name ? { fromName: config.emailFrom.name } : {}),
+          sesRegion: Stack.of(scope).region,
+        })
+      : cognito.UserPoolEmail.withCognito(),
     // Users are not reproducible data: prod keeps the pool if the stack goes away.
     removalPolicy: settings.prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     deletionProtection: settings.prod,
   });
 
-  // A public client (browser / mobile): no secret, SRP sign-in, short-lived tokens.
+  suppress(userPool, "COG1", "12 characters minimum without composition rules, as NIST SP 800-63B advises; composition rules push users to predictable patterns");
+  suppress(userPool, "COG2", "Members sign up themselves and MFA is optional for them; an admin joins the admin group only after enrolling TOTP, which Cognito then asks at every sign-in (README, Deploying)");
+  suppress(userPool, "COG3", "Threat protection (advanced security) needs the Plus feature plan; out of scope for now, sign-in is rate limited by Cognito");
+
+  // A public client (browser / mobile): no secret, SRP sign-in, short-lived tokens. The hosted
+  // sign-in answers with an authorization code only (no implicit grant, so no token in a URL);
+  // without a client secret the code can only be redeemed with the PKCE verifier of the browser
+  // that asked for it. Cognito has no switch that refuses a code exchange without PKCE, so the
+  // front end must always send one (README, Deploying).
   const client = userPool.addClient("WebClient", {
     generateSecret: false,
     authFlows: { userSrp: true },
+    oAuth: {
+      flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+      scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+      callbackUrls: config.callbackUrls,
+      logoutUrls: config.logoutUrls,
+    },
+    supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
     preventUserExistenceErrors: true,
+    enableTokenRevocation: true,
     accessTokenValidity: Duration.hours(1),
     idTokenValidity: Duration.hours(1),
     refreshTokenValidity: Duration.days(30),
