@@ -32,7 +32,7 @@ export interface DatabaseOutputs {
 /**
  * A group for what signs in to the cluster itself with the master password (the migrator, the
  * rotation): PostgreSQL to the cluster, HTTPS to Secrets Manager, and in prod the endpoint's
- * ingress. That rule is declared here: CDK would put it in the Network stack, which cannot refer
+ * ingress (the cluster's own ingress is opened by the caller; the rotation opens its own). That rule is declared here: CDK would put it in the Network stack, which cannot refer
  * to groups of a stack deployed after it.
  */
 function ownerClient(stack: Stack, network: NetworkOutputs, clusterGroup: ec2.SecurityGroup, id: string, who: string): ec2.SecurityGroup {
@@ -43,7 +43,6 @@ function ownerClient(stack: Stack, network: NetworkOutputs, clusterGroup: ec2.Se
   });
   group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), "HTTPS to Secrets Manager");
   group.addEgressRule(clusterGroup, ec2.Port.tcp(DB_PORT), "PostgreSQL to Aurora");
-  clusterGroup.addIngressRule(group, ec2.Port.tcp(DB_PORT), `${who} to Aurora`);
   const endpointGroup = network.secretsManagerEndpoint?.connections.securityGroups[0];
   if (endpointGroup) {
     new ec2.CfnSecurityGroupIngress(stack, `EndpointFrom${id}`, {
@@ -145,6 +144,7 @@ export function Database({ stack, app }: StackContext): DatabaseOutputs {
   // The migrator alone talks to the cluster itself, as the owner with the (rotating) master
   // password: schema changes never pass through the app's proxy user.
   const ownerSecurityGroup = ownerClient(stack, network, clusterSecurityGroup, "Owner", "Schema owner (the migrator)");
+  cluster.connections.allowFrom(ownerSecurityGroup, ec2.Port.tcp(DB_PORT), "Migrator to Aurora as the owner");
 
   exportForConsumers(stack, [secret.secretArn, proxy.endpoint, proxy.dbProxyArn]);
   stack.addOutputs({

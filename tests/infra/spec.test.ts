@@ -25,6 +25,20 @@ describe("the CloudFormation resource specification", () => {
     }
   });
 
+  it("declares no security-group rule twice (EC2 rejects the second at deploy time, the synth does not)", () => {
+    const ruleTypes = new Set(["AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress"]);
+    for (const [stage, synth] of Object.entries(stages)) {
+      const seen = new Map<string, string>();
+      for (const { stack, id, r } of resources(synth)) {
+        if (!ruleTypes.has(r.Type)) continue;
+        const { Description: _, ...rule } = r.Properties ?? {};
+        const key = `${r.Type} ${JSON.stringify(rule)}`;
+        expect(seen.get(key), `${stage} ${stack}/${id}`).toBeUndefined();
+        seen.set(key, id);
+      }
+    }
+  });
+
   it("keeps every stack under 400 resources (CloudFormation stops at 500)", () => {
     for (const [stage, synth] of Object.entries(stages)) {
       for (const [stack, t] of Object.entries(synth.templates)) {
