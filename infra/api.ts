@@ -1,9 +1,11 @@
 // Api stack: the HTTP API itself (CORS, the Cognito JWT authorizer, the user pool); routes live in api-routes.ts stacks, the stage in api-stage.ts.
 import type * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
-import { Api as SstApi, type StackContext } from "sst/constructs";
+import { Api as SstApi, use, type StackContext } from "sst/constructs";
 import type { RouteDef } from "@evently/functions/manifest";
+import { Alerts, watchFunction } from "./alerts";
 import { createAuth } from "./auth";
 import { deployConfig } from "./config";
+import { PRE_TOKEN } from "./contracts";
 import { exportForConsumers } from "./stage";
 
 /** The authorizer's key in the SST Api; routes name it, or "none". */
@@ -31,7 +33,9 @@ export interface ApiOutputs {
 
 export function Api({ app, stack }: StackContext): ApiOutputs {
   const config = deployConfig(app.stage);
-  const { userPool, client } = createAuth(stack, app.stage, config.auth);
+  const { topic } = use(Alerts);
+  const { userPool, client, preToken } = createAuth(stack, app.stage, config.auth);
+  watchFunction(preToken, PRE_TOKEN.name, topic, PRE_TOKEN.timeoutSeconds);
   const cognito: TokenIssuer = { issuer: userPool.userPoolProviderUrl, clientId: client.userPoolClientId };
 
   const api = new SstApi<Authorizers>(stack, "Api", {

@@ -6,7 +6,7 @@ import { schedules } from "@evently/functions/schedules";
 import { routeKey } from "../../infra/api";
 import { HOT_ROUTES } from "../../infra/api-stage";
 import { deployConfig } from "../../infra/config";
-import { functionsByHandler, resourcesOf, target, address, type Located } from "./cfn";
+import { actionsOf, address, functionsByHandler, resourcesIn, resourcesOf, statementsByRole, target, type Located } from "./cfn";
 import { PROD_DEPLOY_ENV, synthesize, type Synthesized } from "./synth";
 
 let dev: Synthesized;
@@ -53,6 +53,17 @@ describe("CORS and Cognito (prod)", () => {
     expect(email.EmailSendingAccount).toBe("DEVELOPER");
     expect(email.From).toBe("no-reply@evently.example");
     expect(JSON.stringify(email.SourceArn)).toContain(":identity/no-reply@evently.example");
+  });
+
+  it("holds admins to MFA: the pre-token trigger runs auth/pre-token and may only read users of this pool", () => {
+    const [pool] = resourcesOf<{ LambdaConfig: { PreTokenGeneration: unknown } }>(prod, "AWS::Cognito::UserPool");
+    const trigger = functionsByHandler(prod).get("packages/functions/src/auth/pre-token.handler")!;
+    expect(target(prod, pool!.stack, pool!.props.LambdaConfig.PreTokenGeneration)).toBe(address(trigger));
+    expect(trigger.props.VpcConfig).toBeUndefined();
+    const role = target(prod, trigger.stack, trigger.props.Role);
+    const cognitoStatements = statementsByRole(prod).filter((s) => s.roles.includes(role!) && actionsOf(s.statement).some((a) => a.startsWith("cognito-idp:")));
+    expect(cognitoStatements.map((s) => actionsOf(s.statement))).toEqual([["cognito-idp:AdminGetUser"]]);
+    expect(resourcesIn(cognitoStatements[0]!.statement).map((r) => target(prod, trigger.stack, r))).toEqual([address(pool!)]);
   });
 
   it("the web client: no secret, authorization code only (no implicit), the configured callback and logout URLs", () => {
