@@ -30,6 +30,10 @@ export function Migrations({ stack }: StackContext): MigrationsOutputs {
       DB_SECRET_ARN: database.secret.secretArn,
       DB_HOST: database.cluster.clusterEndpoint.hostname,
       DB_NAME: database.name,
+      // The cluster presents a certificate of the RDS CA (the proxy an ACM one that Node trusts).
+      // Lambda's Node.js 20+ runtimes ship Amazon's CA bundle, including RDS, but no longer load
+      // it by default; the migrator verifies the server (sslmode=verify-full), so it loads it.
+      NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
     },
     vpc: network.vpc,
     vpcSubnets: network.appSubnets,

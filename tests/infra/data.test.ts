@@ -127,6 +127,8 @@ describe("migrations", () => {
     expect(Object.keys(env)).not.toContain("DB_IAM_AUTH");
     const [cluster] = resourcesOf(synth, "AWS::RDS::DBCluster");
     expect(target(synth, "Migrations", env.DB_HOST)).toBe(address(cluster!));
+    // verify-full against the cluster's RDS CA certificate needs the runtime's Amazon CA bundle.
+    expect(env.NODE_EXTRA_CA_CERTS).toBe("/var/runtime/ca-cert.pem");
     expect(migrate!.props.VpcConfig).toBeDefined();
     const [script] = resourcesOf<{ UserCreateFunction: unknown; UserUpdateFunction: unknown; UserDeleteFunction?: unknown }>(synth, "Custom::SSTScript");
     expect(target(synth, script!.stack, script!.props.UserCreateFunction)).toBe(address(migrate!));
