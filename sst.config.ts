@@ -3,6 +3,7 @@ import type { SSTConfig } from "sst";
 import type { App } from "sst/constructs";
 import { METRICS_NAMESPACE, SERVICE_NAME } from "@evently/functions/lib/metric-names";
 import { STACKS } from "./infra";
+import { suppressFrameworkFindings } from "./infra/nag";
 import { isProdStage, stageSettings } from "./infra/stage";
 
 /** Applied to every Function before any stack exists (SST requires that order). */
@@ -23,10 +24,11 @@ export function configureApp(app: App): void {
       splitting: true,
       // pg's optional native binding: left external (and not installed) or SST would try to
       // `npm install pg-native` into every bundle, which needs libpq to compile. The AWS SDK v3
-      // ships with the nodejs22.x runtime: bundling it added ~400 KB to every function that can
-      // read a secret (docs/PERFORMANCE.md).
+      // clients and their shared core ship with the nodejs22.x runtime: bundling them added
+      // ~400 KB to every function that can read a secret (docs/PERFORMANCE.md). The runtime does
+      // not promise @aws-sdk/rds-signer, so that one (a few KB, database functions only) is bundled.
       // __EVENTLY_FAILPOINTS__=false empties core's failpoint(), so minification drops every call to it.
-      esbuild: { external: ["pg-native", "@aws-sdk/*"], define: { __EVENTLY_FAILPOINTS__: "false" } },
+      esbuild: { external: ["pg-native", "@aws-sdk/client-*", "@aws-sdk/core"], define: { __EVENTLY_FAILPOINTS__: "false" } },
     },
     environment: {
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -48,5 +50,6 @@ export default {
   stacks(app) {
     configureApp(app);
     for (const stack of STACKS) app.stack(stack);
+    suppressFrameworkFindings(app);
   },
 } satisfies SSTConfig;

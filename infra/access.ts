@@ -3,7 +3,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Function as SstFunction, FunctionProps } from "sst/constructs";
 import type { Resource } from "@evently/functions/manifest";
-import type { DatabaseOutputs } from "./database";
+import { DB_APP_USER, DB_PORT, type DatabaseOutputs } from "./database";
 import type { NetworkOutputs } from "./network";
 import type { SecretsOutputs } from "./secrets";
 
@@ -39,14 +39,18 @@ const sendOnly = (fn: SstFunction, queue: sqs.IQueue) => fn.addToRolePolicy(new 
  * in packages/functions/src/lib/metric-names.ts.
  */
 const ACCESS: Record<Resource, ResourceAccess> = {
+  // Signs in through the proxy as the DML-only app role with an IAM token (lib/db-auth.ts); the
+  // master secret is not readable by any of these functions.
   db: {
     inVpc: true,
     environment: ({ database }) => ({
-      DB_SECRET_ARN: database.secret.secretArn,
+      DB_IAM_AUTH: "true",
       DB_HOST: database.host,
+      DB_PORT: String(DB_PORT),
       DB_NAME: database.name,
+      DB_USER: DB_APP_USER,
     }),
-    grant: (fn, { database }) => void database.secret.grantRead(fn),
+    grant: (fn, { database }) => void database.proxy.grantConnect(fn, DB_APP_USER),
   },
   "stripe-key": {
     environment: ({ secrets }) => ({ STRIPE_SECRET_ARN: secrets.stripeKey.secretArn }),
@@ -56,9 +60,13 @@ const ACCESS: Record<Resource, ResourceAccess> = {
     environment: ({ secrets }) => ({ STRIPE_WEBHOOK_SECRET_ARN: secrets.webhookSecret.secretArn }),
     grant: (fn, { secrets }) => void secrets.webhookSecret.grantRead(fn),
   },
+  // The keyring and the blind-index key travel together: whoever decrypts provider ids also looks them up.
   "data-key": {
-    environment: ({ secrets }) => ({ DATA_KEY_SECRET_ARN: secrets.dataKey.secretArn }),
-    grant: (fn, { secrets }) => void secrets.dataKey.grantRead(fn),
+    environment: ({ secrets }) => ({ DATA_KEY_SECRET_ARN: secrets.dataKey.secretArn, BLIND_INDEX_KEY_SECRET_ARN: secrets.indexKey.secretArn }),
+    grant: (fn, { secrets }) => {
+      secrets.dataKey.grantRead(fn);
+      secrets.indexKey.grantRead(fn);
+    },
   },
   "webhook-queue": {
     environment: (deps) => ({ WEBHOOK_QUEUE_URL: queueOf(deps).queueUrl }),

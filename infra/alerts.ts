@@ -9,6 +9,7 @@ import type { Construct } from "constructs";
 import type { App, StackContext } from "sst/constructs";
 import type { JobDef } from "@evently/functions/manifest";
 import { JOB_DIMENSION, JobMetric, METRICS_NAMESPACE, SERVICE_NAME } from "@evently/functions/lib/metric-names";
+import { deployConfig } from "./config";
 import { missedRunWindow } from "./cron";
 import { exportForConsumers, physicalPrefix } from "./stage";
 
@@ -21,14 +22,14 @@ export interface AlertsOutputs {
  * their function, so adding or removing a route never touches a cross-stack export.
  */
 export function Alerts({ app, stack }: StackContext): AlertsOutputs {
+  const config = deployConfig(app.stage);
   // Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and
   // alarm notifications carry no customer data.
   const topic = new sns.Topic(stack, "AlarmTopic", {
     displayName: `${physicalPrefix(app)} alarms`,
     enforceSSL: true,
   });
-  const email = process.env.ALARM_EMAIL;
-  if (email) topic.addSubscription(new subscriptions.EmailSubscription(email));
+  if (config.alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
   exportForConsumers(stack, [topic.topicArn]);
   stack.addOutputs({ AlarmTopicArn: topic.topicArn });
   return { topic };
@@ -78,8 +79,15 @@ export function apiMetric(apiId: string, metricName: string, statistic: string):
   });
 }
 
-/** Errors (unhandled exceptions, timeouts) and Throttles: any one in five minutes is worth a look. */
-export function watchFunction(fn: lambda.IFunction, label: string, topic: sns.ITopic): cw.Alarm[] {
+/** A function's slowest runs at this share of its time limit are one slow dependency away from timing out. */
+export const DURATION_ALARM_SHARE = 0.8;
+
+/**
+ * Errors (unhandled exceptions, timeouts) and Throttles: any one in five minutes is worth a look.
+ * Duration: the maximum over 5 minutes above 80 % of the time limit, three periods running, so
+ * one cold start is not a page but a dependency drifting towards the limit is.
+ */
+export function watchFunction(fn: lambda.IFunction, label: string, topic: sns.ITopic, timeoutSeconds: number): cw.Alarm[] {
   const errors = new cw.Alarm(fn, "ErrorsAlarm", {
     alarmName: alarmName(fn, label, "errors"),
     alarmDescription: `${label}: the function failed (exception or timeout)`,
@@ -98,7 +106,18 @@ export function watchFunction(fn: lambda.IFunction, label: string, topic: sns.IT
     evaluationPeriods: 1,
     treatMissingData: cw.TreatMissingData.NOT_BREACHING,
   });
-  return [notify(errors, topic), notify(throttles, topic)];
+  const durationLimitMs = Math.round(timeoutSeconds * 1000 * DURATION_ALARM_SHARE);
+  const duration = new cw.Alarm(fn, "DurationAlarm", {
+    alarmName: alarmName(fn, label, "duration-near-timeout"),
+    alarmDescription: `${label}: runs took over ${durationLimitMs} ms, ${DURATION_ALARM_SHARE * 100} % of its ${timeoutSeconds} s time limit`,
+    metric: fn.metricDuration({ period: FIVE_MINUTES, statistic: "Maximum" }),
+    threshold: durationLimitMs,
+    comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+    treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+  });
+  return [notify(errors, topic), notify(throttles, topic), notify(duration, topic)];
 }
 
 /** The job's success metric, as the job emits it (dimensions service + job). */

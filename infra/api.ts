@@ -1,67 +1,44 @@
-// Api stack: the HTTP API built from routes.ts, one Lambda per route, the Cognito JWT authorizer where the manifest asks.
+// Api stack: the HTTP API itself (CORS, the Cognito JWT authorizer, the user pool); routes live in api-routes.ts stacks, the stage in api-stage.ts.
 import type * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
-import { Api as SstApi, Function as SstFunction, dependsOn, use, type ApiFunctionRouteProps, type StackContext } from "sst/constructs";
-import { handlerPath, needsAuthorizer, type RouteDef } from "@evently/functions/manifest";
-import { routes } from "@evently/functions/routes";
-import { accessProps, grantAccess, type AccessDeps } from "./access";
-import { useAccessDeps } from "./access-deps";
+import { Api as SstApi, use, type StackContext } from "sst/constructs";
+import type { RouteDef } from "@evently/functions/manifest";
 import { Alerts, watchFunction } from "./alerts";
 import { createAuth } from "./auth";
-import { Migrations } from "./migrations";
-
-export const DEFAULT_ROUTE_MEMORY_MB = 1024;
+import { deployConfig } from "./config";
+import { PRE_TOKEN } from "./contracts";
+import { exportForConsumers } from "./stage";
 
 /** The authorizer's key in the SST Api; routes name it, or "none". */
-const JWT_AUTHORIZER = "jwt";
+export const JWT_AUTHORIZER = "jwt";
 
-const routeKey = (route: Pick<RouteDef, "method" | "path">): string => `${route.method} ${route.path}`;
+export const routeKey = (route: Pick<RouteDef, "method" | "path">): string => `${route.method} ${route.path}`;
+
+/** Where handlers verify a bearer token themselves (lib/auth.ts): `optional` routes have no authorizer. */
+export interface TokenIssuer {
+  issuer: string;
+  clientId: string;
+}
+
+/** The API's one authorizer: Cognito user pool tokens (SST's "user_pool" JWT authorizer). */
+type Authorizers = Record<typeof JWT_AUTHORIZER, { type: "user_pool"; userPool: { id: string; clientIds: string[] } }>;
 
 export interface ApiOutputs {
+  api: SstApi<Authorizers>;
   httpApi: apigwv2.IHttpApi;
+  cognito: TokenIssuer;
   url: string;
   userPoolId: string;
   userPoolClientId: string;
 }
 
-/** Where handlers verify a bearer token themselves (lib/auth.ts): `optional` routes have no authorizer. */
-interface TokenIssuer {
-  issuer: string;
-  clientId: string;
-}
-
-function routeProps(route: RouteDef, deps: AccessDeps, cognito: TokenIssuer): ApiFunctionRouteProps<typeof JWT_AUTHORIZER> {
-  const access = accessProps(route.resources, deps);
-  const verifiesOwnToken = route.access === "optional";
-  return {
-    authorizer: needsAuthorizer(route) ? JWT_AUTHORIZER : "none",
-    function: {
-      handler: handlerPath(route.handler),
-      description: `${routeKey(route)} (${route.handler})`,
-      timeout: route.timeoutSeconds,
-      memorySize: route.memoryMB ?? DEFAULT_ROUTE_MEMORY_MB,
-      ...access,
-      environment: {
-        ...access.environment,
-        ...(verifiesOwnToken ? { COGNITO_ISSUER: cognito.issuer, COGNITO_CLIENT_ID: cognito.clientId } : {}),
-      },
-    },
-  };
-}
-
 export function Api({ app, stack }: StackContext): ApiOutputs {
-  const deps = useAccessDeps();
+  const config = deployConfig(app.stage);
   const { topic } = use(Alerts);
-  dependsOn(Migrations);
-  const { userPool, client } = createAuth(stack, app.stage);
+  const { userPool, client, preToken } = createAuth(stack, app.stage, config.auth);
+  watchFunction(preToken, PRE_TOKEN.name, topic, PRE_TOKEN.timeoutSeconds);
   const cognito: TokenIssuer = { issuer: userPool.userPoolProviderUrl, clientId: client.userPoolClientId };
 
-  const keys = new Set<string>();
-  for (const route of routes) {
-    if (keys.has(routeKey(route))) throw new Error(`routes.ts lists ${routeKey(route)} twice`);
-    keys.add(routeKey(route));
-  }
-
-  const api = new SstApi(stack, "Api", {
+  const api = new SstApi<Authorizers>(stack, "Api", {
     authorizers: {
       [JWT_AUTHORIZER]: {
         type: "user_pool",
@@ -72,24 +49,21 @@ export function Api({ app, stack }: StackContext): ApiOutputs {
       allowMethods: ["GET", "POST", "PATCH", "DELETE"],
       allowHeaders: ["authorization", "content-type", "idempotency-key"],
       exposeHeaders: ["x-request-id"],
-      // Bearer tokens, not cookies: any origin may call; set CORS_ORIGINS to narrow it.
-      allowOrigins: process.env.CORS_ORIGINS?.split(",").map((o) => o.trim()) ?? ["*"],
+      // Bearer tokens, not cookies; still only the front ends we know (CORS_ORIGINS, required in prod).
+      allowOrigins: config.corsOrigins,
     },
-    routes: Object.fromEntries(routes.map((route) => [routeKey(route), routeProps(route, deps, cognito)])),
+    // The stage (throttling, access logs) is created after every route stack, in api-stage.ts:
+    // per-route settings name routes that must already exist when the stage deploys.
+    accessLog: false,
+    cdk: { httpApi: { createDefaultStage: false } },
   });
 
-  for (const route of routes) {
-    const fn = api.getFunction(routeKey(route));
-    if (!(fn instanceof SstFunction)) throw new Error(`No function for ${routeKey(route)}`);
-    grantAccess(fn, route.resources, deps);
-    watchFunction(fn, routeKey(route), topic);
-  }
-
+  exportForConsumers(stack, [api.cdk.httpApi.apiId]);
   stack.addOutputs({
     ApiUrl: api.url,
     UserPoolId: userPool.userPoolId,
     UserPoolClientId: client.userPoolClientId,
   });
 
-  return { httpApi: api.cdk.httpApi, url: api.url, userPoolId: userPool.userPoolId, userPoolClientId: client.userPoolClientId };
+  return { api, httpApi: api.cdk.httpApi, cognito, url: api.url, userPoolId: userPool.userPoolId, userPoolClientId: client.userPoolClientId };
 }

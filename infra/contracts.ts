@@ -31,8 +31,17 @@ export const MIGRATE = {
   timeoutSeconds: 600,
 } as const satisfies Contract;
 
+/** Cognito calls it on every token it issues; it holds admins to TOTP MFA. */
+export const PRE_TOKEN = {
+  name: "pre-token",
+  handler: "auth/pre-token",
+  resources: [] as readonly Resource[],
+  /** Cognito waits at most 5 s for a trigger. */
+  timeoutSeconds: 5,
+} as const satisfies Contract;
+
 /** Every handler module infra deploys besides the manifests' routes and jobs. */
-export const INFRA_HANDLERS: readonly string[] = [WEBHOOK_CONSUMER.handler, TASK_CONSUMER.handler, MIGRATE.handler];
+export const INFRA_HANDLERS: readonly string[] = [WEBHOOK_CONSUMER.handler, TASK_CONSUMER.handler, MIGRATE.handler, PRE_TOKEN.handler];
 
 /**
  * The HTTP API's CORS rules besides the origins (which come from CORS_ORIGINS): API Gateway applies

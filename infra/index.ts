@@ -3,6 +3,8 @@ import type { StackContext } from "sst/constructs";
 import { Alarms } from "./alarms";
 import { Alerts } from "./alerts";
 import { Api } from "./api";
+import { ROUTE_STACKS } from "./api-routes";
+import { ApiStage } from "./api-stage";
 import { Database } from "./database";
 import { Jobs } from "./jobs";
 import { Migrations } from "./migrations";
@@ -14,7 +16,8 @@ import { Webhooks } from "./webhooks";
 /**
  * Order matters: SST's `use()` only sees stacks registered before the caller. Migrations come
  * before every stack that ships handler code, and those stacks declare a dependency on it, so
- * CloudFormation migrates the schema before new code goes live.
+ * CloudFormation migrates the schema before new code goes live. The route stacks (one per
+ * handler folder, from routes.ts) sit between the API and its stage.
  */
 export const STACKS: readonly ((ctx: StackContext) => unknown)[] = [
   Network,
@@ -25,8 +28,10 @@ export const STACKS: readonly ((ctx: StackContext) => unknown)[] = [
   ProviderTasks,
   Webhooks,
   Api,
+  ...ROUTE_STACKS,
+  ApiStage,
   Jobs,
   Alarms,
 ];
 
-export { Alarms, Alerts, Api, Database, Jobs, Migrations, Network, ProviderTasks, Secrets, Webhooks };
+export { Alarms, Alerts, Api, ApiStage, Database, Jobs, Migrations, Network, ProviderTasks, ROUTE_STACKS, Secrets, Webhooks };

@@ -8,6 +8,7 @@ import { useAccessDeps } from "./access-deps";
 import { Alerts, watchFunction, watchJobRuns } from "./alerts";
 import { maxIntervalSeconds, toEventBridgeCron } from "./cron";
 import { Migrations } from "./migrations";
+import { stageSettings } from "./stage";
 
 /** Construct id for a job; SST wants ids of letters, digits, "-" and "_". */
 const jobId = (job: Pick<JobDef, "name">): string => `Job_${job.name.replace(/[^A-Za-z0-9_-]/g, "_")}`;
@@ -25,7 +26,8 @@ export interface JobsOutputs {
   crons: Record<string, Cron>;
 }
 
-export function Jobs({ stack }: StackContext): JobsOutputs {
+export function Jobs({ app, stack }: StackContext): JobsOutputs {
+  const settings = stageSettings(app.stage);
   const deps = useAccessDeps();
   const { topic } = use(Alerts);
   dependsOn(Migrations);
@@ -44,12 +46,14 @@ export function Jobs({ stack }: StackContext): JobsOutputs {
           description: `job ${job.name}: ${job.description}`.slice(0, 256),
           timeout: job.timeoutSeconds,
           retryAttempts: jobRetryAttempts(job),
+          // Prod reserves slots so an API flood cannot starve the jobs (stage.ts).
+          ...(settings.reservedConcurrency ? { reservedConcurrentExecutions: settings.reservedConcurrency.perJob } : {}),
           ...accessProps(job.resources, deps),
         },
       },
     });
     grantAccess(cron.jobFunction, job.resources, deps);
-    watchFunction(cron.jobFunction, `job ${job.name}`, topic);
+    watchFunction(cron.jobFunction, `job ${job.name}`, topic, job.timeoutSeconds);
     watchJobRuns(new Construct(cron, "Monitor"), job, topic);
     crons[job.name] = cron;
   }

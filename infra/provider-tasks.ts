@@ -61,7 +61,7 @@ export function ProviderTasks({ app, stack }: StackContext): ProviderTasksOutput
   const consumer = queue.consumerFunction;
   if (!(consumer instanceof SstFunction)) throw new Error("Provider task queue has no SST consumer function");
   grantAccess(consumer, TASK_CONSUMER.resources, deps);
-  watchFunction(consumer, TASK_CONSUMER.name, topic);
+  watchFunction(consumer, TASK_CONSUMER.name, topic, TASK_CONSUMER.timeoutSeconds);
 
   exportForConsumers(stack, [queue.queueUrl, queue.queueArn]);
   stack.addOutputs({ ProviderTaskQueueUrl: queue.queueUrl, ProviderTaskDeadLetterQueueUrl: deadLetterQueue.queueUrl });

@@ -17,6 +17,25 @@ export interface StageSettings {
   logRetention: "two_weeks" | "three_months";
   /** The webhook consumer's ceiling: bounds the connections it can open through the proxy. */
   webhookConsumerMaxConcurrency: number;
+  network: {
+    natGateways: number;
+    /** A Secrets Manager interface endpoint in the app subnets (see network.ts for the choice). */
+    secretsManagerEndpoint: boolean;
+  };
+  /** API Gateway stage default throttling (requests per second, burst); hot routes get their own in api-stage.ts. */
+  apiThrottle: { rate: number; burst: number };
+  /** Scales the per-route limits of api-stage.ts: dev stages take a tenth of prod's traffic. */
+  apiThrottleScale: number;
+  /**
+   * Reserved concurrency, prod only. Every function draws from the account's regional pool
+   * (1,000 by default); a flood of API requests could take all of it and throttle the webhook
+   * consumer and the jobs, which are what settle payments and release holds. Reserving their
+   * own slots keeps them running whatever the API does: the consumer reserves its event-source
+   * ceiling, webhookConsumerMaxConcurrency (less would throttle it against itself), each job two
+   * (a run and an overlapping straggler): 20 of 1,000 in prod. Dev stages reserve nothing: new
+   * accounts have a pool of 10 and Lambda refuses a reservation that leaves fewer than 100 unreserved.
+   */
+  reservedConcurrency?: { perJob: number };
 }
 
 const PROD_STAGES = new Set(["prod", "production"]);
@@ -38,6 +57,12 @@ export function stageSettings(stage: string): StageSettings {
     },
     logRetention: prod ? "three_months" : "two_weeks",
     webhookConsumerMaxConcurrency: prod ? 10 : 2,
+    network: { natGateways: 1, secretsManagerEndpoint: prod },
+    // Sized from the rush benchmark (one event, thousands of buyers): the proxy's pool, not API
+    // Gateway, is the real ceiling, so the stage limit only has to stop a flood well before it.
+    apiThrottle: prod ? { rate: 500, burst: 1000 } : { rate: 50, burst: 100 },
+    apiThrottleScale: prod ? 1 : 0.1,
+    ...(prod ? { reservedConcurrency: { perJob: 2 } } : {}),
   };
 }
 

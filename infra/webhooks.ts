@@ -46,6 +46,8 @@ export function Webhooks({ app, stack }: StackContext): WebhooksOutputs {
         handler: handlerPath(WEBHOOK_CONSUMER.handler),
         description: `${WEBHOOK_CONSUMER.name} (${WEBHOOK_CONSUMER.handler})`,
         timeout: WEBHOOK_CONSUMER.timeoutSeconds,
+        // Prod reserves the consumer's ceiling so an API flood cannot starve it (stage.ts).
+        ...(settings.reservedConcurrency ? { reservedConcurrentExecutions: settings.webhookConsumerMaxConcurrency } : {}),
         ...accessProps(WEBHOOK_CONSUMER.resources, deps),
       },
       cdk: {
@@ -63,7 +65,7 @@ export function Webhooks({ app, stack }: StackContext): WebhooksOutputs {
   const consumer = queue.consumerFunction;
   if (!(consumer instanceof SstFunction)) throw new Error("Webhook queue has no SST consumer function");
   grantAccess(consumer, WEBHOOK_CONSUMER.resources, deps);
-  watchFunction(consumer, WEBHOOK_CONSUMER.name, topic);
+  watchFunction(consumer, WEBHOOK_CONSUMER.name, topic, WEBHOOK_CONSUMER.timeoutSeconds);
 
   exportForConsumers(stack, [queue.queueUrl, queue.queueArn]);
   stack.addOutputs({ WebhookQueueUrl: queue.queueUrl, WebhookDeadLetterQueueUrl: deadLetterQueue.queueUrl });

@@ -9,6 +9,7 @@ import * as m0006 from "./0006_payment_records";
 import * as m0007 from "./0007_operations";
 import * as m0008 from "./0008_participants_order_index";
 import * as m0009 from "./0009_provider_tasks";
+import * as m0010 from "./0010_app_role";
 
 // Kysely runs migrations in the order of their names, hence the zero-padded numbers.
 export const migrations: Record<string, Migration> = {
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   "0007_operations": m0007,
   "0008_participants_order_index": m0008,
   "0009_provider_tasks": m0009,
+  "0010_app_role": m0010,
 };

@@ -1,7 +1,7 @@
 // Reading synthesized CloudFormation across stacks: resources by type, references through exports, functions by handler.
 import type { Synthesized, StackName } from "./synth";
 
-interface CfnResource {
+export interface CfnResource {
   Type: string;
   Properties?: Record<string, unknown>;
   DeletionPolicy?: string;
@@ -18,8 +18,10 @@ export interface Located<T = Record<string, unknown>> {
 
 type Json = Record<string, unknown>;
 
-function templateJson(synth: Synthesized, stack: StackName): Json {
-  return synth.templates[stack].toJSON() as Json;
+export function templateJson(synth: Synthesized, stack: StackName): Json {
+  const template = synth.templates[stack];
+  if (!template) throw new Error(`No stack ${stack}`);
+  return template.toJSON() as Json;
 }
 
 export function resourcesOf<T = Json>(synth: Synthesized, type: string, only?: StackName): Located<T>[] {
@@ -130,6 +132,7 @@ export interface AlarmProps {
   MetricName?: string;
   Namespace?: string;
   Statistic?: string;
+  ExtendedStatistic?: string;
   Period?: number;
   Dimensions?: { Name: string; Value: unknown }[];
   Metrics?: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: { Name: string; Value: unknown }[] }; Stat: string } }[];

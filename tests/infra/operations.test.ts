@@ -158,11 +158,20 @@ describe("app alarms", () => {
     expect(dims(a)).toEqual({ service: "evently" });
   });
 
-  it("API 5xx rate above 1 % over 5 minutes, from the HTTP API's 5xx and Count", () => {
+  it.each([
+    ["webhooks-signature-failures alarm", "WebhookSignatureFailures", 10],
+    ["payments-provider-tasks-failed alarm", "ProviderTasksFailed", 0],
+  ])("%s: Sum of the app's %s above %d in 5 minutes", (name, metric, threshold) => {
+    const a = named(name).props;
+    expect(a).toMatchObject({ MetricName: metric, Namespace: "Evently", Statistic: "Sum", ComparisonOperator: "GreaterThanThreshold", Threshold: threshold, Period: 300 });
+    expect(dims(a)).toEqual({ service: "evently" });
+  });
+
+  it("API 5xx rate above 1 % over 5 minutes, from the HTTP API's 5xx and Count, only with 20 requests or more", () => {
     const a = named("api-5xx-rate alarm");
     expect(a.props).toMatchObject({ Threshold: 1, ComparisonOperator: "GreaterThanThreshold", EvaluationPeriods: 1 });
     const expression = a.props.Metrics?.find((m) => m.Expression)?.Expression;
-    expect(expression).toBe("IF(requests > 0, 100 * errors / requests, 0)");
+    expect(expression).toBe("IF(requests >= 20, 100 * errors / requests, 0)");
     const [api] = resourcesOf(synth, "AWS::ApiGatewayV2::Api", "Api");
     const stats = (a.props.Metrics ?? []).filter((m) => m.MetricStat).map((m) => m.MetricStat!);
     expect(stats.map((s) => [s.Metric.Namespace, s.Metric.MetricName, s.Stat]).sort()).toEqual([
@@ -170,6 +179,38 @@ describe("app alarms", () => {
       ["AWS/ApiGateway", "Count", "Sum"],
     ]);
     for (const s of stats) expect(s.Metric.Dimensions.map((d) => [d.Name, target(synth, a.stack, d.Value)])).toEqual([["ApiId", address(api!)]]);
+  });
+
+  it("API p99 latency above 3 s for 15 minutes, on our HTTP API", () => {
+    const a = named("api-latency-p99 alarm");
+    const [api] = resourcesOf(synth, "AWS::ApiGatewayV2::Api", "Api");
+    expect(a.props).toMatchObject({ Namespace: "AWS/ApiGateway", MetricName: "Latency", ExtendedStatistic: "p99", Threshold: 3000, EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+    expect(target(synth, a.stack, dims(a.props).ApiId)).toBe(address(api!));
+  });
+
+  it("Aurora CPU, capacity (ACU) near its maximum and connections near max_connections, on our cluster", () => {
+    const [cluster] = resourcesOf(synth, "AWS::RDS::DBCluster");
+    const cases: [string, string, number][] = [
+      ["aurora-cpu alarm", "CPUUtilization", 80],
+      ["aurora-acu-utilization alarm", "ACUUtilization", 90],
+      // 4 ACU (dev) = 8 GiB: LEAST(8 GiB / 9531392, 5000) = 901 connections, alarm at 80 %.
+      ["aurora-connections alarm", "DatabaseConnections", 720],
+    ];
+    for (const [name, metric, threshold] of cases) {
+      const a = named(name);
+      expect(a.props, name).toMatchObject({ Namespace: "AWS/RDS", MetricName: metric, Threshold: threshold, ComparisonOperator: "GreaterThanThreshold" });
+      expect(target(synth, a.stack, dims(a.props).DBClusterIdentifier), name).toBe(address(cluster!));
+    }
+  });
+
+  it("RDS Proxy: borrowed connections above 90 % of what it may open, on our proxy", () => {
+    const a = named("proxy-borrowed-connections alarm");
+    const [proxy] = resourcesOf(synth, "AWS::RDS::DBProxy");
+    expect(a.props).toMatchObject({ Threshold: 90, EvaluationPeriods: 2 });
+    expect(a.props.Metrics?.find((m) => m.Expression)?.Expression).toBe("IF(allowed > 0, 100 * borrowed / allowed, 0)");
+    const stats = (a.props.Metrics ?? []).filter((m) => m.MetricStat).map((m) => m.MetricStat!);
+    expect(stats.map((s) => s.Metric.MetricName).sort()).toEqual(["DatabaseConnectionsCurrentlyBorrowed", "MaxDatabaseConnectionsAllowed"]);
+    for (const s of stats) expect(s.Metric.Dimensions.map((d) => [d.Name, target(synth, a.stack, d.Value)])).toEqual([["ProxyName", address(proxy!)]]);
   });
 
   it("DLQ depth above 0 and oldest webhook older than 300 s, on the right queues", () => {
@@ -215,6 +256,20 @@ describe("function and job alarms", () => {
         expect(found, `${fn.props.Handler} ${metric}`).toHaveLength(1);
         expect(found[0]!.props).toMatchObject({ Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold", Period: 300, Statistic: "Sum" });
       }
+    }
+  });
+
+  it("every deployed function has a duration alarm at 80 % of its own time limit (maximum, 3 × 5 minutes)", () => {
+    for (const fn of functionsByHandler(synth).values()) {
+      const found = alarms().filter((a) => a.props.MetricName === "Duration" && target(synth, a.stack, dims(a.props).FunctionName) === address(fn));
+      expect(found, fn.props.Handler).toHaveLength(1);
+      expect(found[0]!.props, fn.props.Handler).toMatchObject({
+        Threshold: Math.round(fn.props.Timeout! * 1000 * 0.8),
+        ComparisonOperator: "GreaterThanThreshold",
+        Statistic: "Maximum",
+        Period: 300,
+        EvaluationPeriods: 3,
+      });
     }
   });
 

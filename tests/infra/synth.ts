@@ -13,7 +13,16 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
 
-export type StackName = "Network" | "Secrets" | "Alerts" | "Database" | "Migrations" | "ProviderTasks" | "Webhooks" | "Api" | "Jobs" | "Alarms";
+/** The fixed stacks, plus one `ApiRoutes-<folder>` stack per handler folder of routes.ts. */
+export type StackName = "Network" | "Secrets" | "Alerts" | "Database" | "Migrations" | "ProviderTasks" | "Webhooks" | "Api" | "ApiStage" | "Jobs" | "Alarms" | `ApiRoutes-${string}`;
+
+/** What prod requires at deploy time (infra/config.ts); tests synthesize prod with these. */
+export const PROD_DEPLOY_ENV = {
+  CORS_ORIGINS: "https://app.evently.example",
+  AUTH_CALLBACK_URLS: "https://app.evently.example/auth/callback",
+  AUTH_LOGOUT_URLS: "https://app.evently.example/",
+  AUTH_EMAIL_FROM: "no-reply@evently.example",
+};
 
 export interface Synthesized {
   app: App;
@@ -72,7 +81,26 @@ async function initIsolatedProject(stage: string): Promise<string> {
   return scratch;
 }
 
-export async function synthesize(stage = "test"): Promise<Synthesized> {
+/** Synthesizes `stage` with `env` added to the deploy environment for the duration (prod gets PROD_DEPLOY_ENV unless told otherwise). */
+export async function synthesize(
+  stage = "test",
+  env: Record<string, string> = stage === "prod" ? PROD_DEPLOY_ENV : {},
+  /** Runs on the finished construct tree before anything is synthesized (e.g. to add cdk-nag's aspects). */
+  prepare?: (app: App) => void,
+): Promise<Synthesized> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await synthesizeNow(stage, prepare);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+async function synthesizeNow(stage: string, prepare?: (app: App) => void): Promise<Synthesized> {
   // SST skips its AWS bootstrap lookups when it sees a test run.
   process.env.NODE_ENV = "test";
   const scratch = await initIsolatedProject(stage);
@@ -88,7 +116,8 @@ export async function synthesize(stage = "test"): Promise<Synthesized> {
       context: { [`availability-zones:account=${ACCOUNT}:region=${REGION}`]: [`${REGION}a`, `${REGION}b`, `${REGION}c`] },
     },
   );
-  config.stacks(app);
+  await config.stacks(app);
+  prepare?.(app);
   await app.finish();
 
   const templates = Object.fromEntries(

@@ -11,14 +11,16 @@ const arn = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:sec
 const LAMBDA_ENV: Record<string, string> = {
   AWS_LAMBDA_FUNCTION_NAME: "evently-prod-fn",
   POWERTOOLS_LOG_LEVEL: "INFO",
-  DB_SECRET_ARN: arn("db"),
+  DB_IAM_AUTH: "true",
   DB_HOST: "evently-proxy.proxy-abc.eu-west-1.rds.amazonaws.com",
   DB_NAME: "evently",
+  DB_USER: "evently_app",
   STRIPE_SECRET_ARN: arn("stripe-secret-key"),
   STRIPE_WEBHOOK_SECRET_ARN: arn("stripe-webhook-secret"),
   DATA_KEY_SECRET_ARN: arn("data-key"),
   BLIND_INDEX_KEY_SECRET_ARN: arn("blind-index-key"),
   WEBHOOK_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/123456789012/evently-webhooks",
+  PROVIDER_TASK_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/123456789012/evently-provider-tasks",
   COGNITO_ISSUER: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf",
   COGNITO_CLIENT_ID: "4ab5cd6ef7gh8ij9kl0mn1op2q",
   HOLD_TTL_SECONDS: "900",
@@ -50,7 +52,7 @@ const without = (name: string) => ({ ...LAMBDA_ENV, [name]: undefined });
 
 describe("a deployed function stops at start without a value it needs", () => {
   it.each([
-    ["DB_SECRET_ARN", "http/events/list"],
+    ["DB_USER", "http/events/list"],
     ["DB_HOST", "http/events/list"],
     ["STRIPE_SECRET_ARN", "http/orders/create"],
     ["DATA_KEY_SECRET_ARN", "http/payments/get"],
@@ -59,7 +61,8 @@ describe("a deployed function stops at start without a value it needs", () => {
     ["WEBHOOK_QUEUE_URL", "http/webhooks/stripe"],
     ["COGNITO_ISSUER", "http/events/get"],
     ["COGNITO_CLIENT_ID", "http/events/get"],
-    ["DB_SECRET_ARN", "jobs/expire-holds"],
+    ["DB_IAM_AUTH", "jobs/expire-holds"],
+    ["PROVIDER_TASK_QUEUE_URL", "http/orders/create"],
     ["DATA_KEY_SECRET_ARN", "queue/webhook-processor"],
   ])("%s (%s)", async (name, module) => {
     const { error, lines } = await coldStart(module, without(name));

@@ -21,6 +21,8 @@ export interface DbOptions {
    */
   statementTimeoutMs?: number;
   lockTimeoutMs?: number;
+  /** Asked on every new connection (RDS Proxy IAM tokens expire); overrides the URL's password. */
+  password?: () => Promise<string>;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
@@ -54,6 +56,19 @@ function clientWithConnectTimeout(connectTimeoutMs: number): typeof pg.Client {
   };
 }
 
+/** pg lets a URL's (empty) password win over a password callback, so the URL becomes fields. */
+function withPasswordCallback(connectionString: string, password: () => Promise<string>): pg.PoolConfig {
+  const url = new URL(connectionString);
+  return {
+    connectionString: undefined,
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    user: decodeURIComponent(url.username),
+    database: decodeURIComponent(url.pathname.slice(1)),
+    password,
+  };
+}
+
 export function createDb(options: DbOptions): Db {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
@@ -65,6 +80,7 @@ export function createDb(options: DbOptions): Db {
     lock_timeout: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
     idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
     types,
+    ...(options.password ? withPasswordCallback(options.connectionString, options.password) : {}),
     ...(options.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.

@@ -34,6 +34,9 @@ const Env = z.object({
   DB_SECRET_ARN: optional(secretArn),
   DB_HOST: optional(z.string().regex(/^[\w.-]+$/, "must be a host name")),
   DB_NAME: optional(z.string().regex(/^\w+$/, "must be a database name")),
+  DB_IAM_AUTH: optional(z.enum(["true", "false"], { error: "must be true or false" })),
+  DB_USER: optional(z.string().regex(/^\w+$/, "must be a database user name")),
+  DB_PORT: optional(positiveInt),
   STRIPE_SECRET_ARN: optional(secretArn),
   STRIPE_WEBHOOK_SECRET_ARN: optional(secretArn),
   DATA_KEY_SECRET_ARN: optional(secretArn),
@@ -69,7 +72,8 @@ export function parseEnv(env: Record<string, string | undefined>): Env {
  * fulfils (its tests can compare against this table).
  */
 export const ENV_FOR_RESOURCE: Record<Resource, readonly EnvName[]> = {
-  db: ["DB_SECRET_ARN", "DB_HOST"],
+  // Through RDS Proxy with IAM tokens as the DML-only app role; only the migrator reads the master secret.
+  db: ["DB_IAM_AUTH", "DB_HOST", "DB_NAME", "DB_USER"],
   "stripe-key": ["STRIPE_SECRET_ARN"],
   "webhook-secret": ["STRIPE_WEBHOOK_SECRET_ARN"],
   "data-key": ["DATA_KEY_SECRET_ARN", "BLIND_INDEX_KEY_SECRET_ARN"],

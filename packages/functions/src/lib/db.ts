@@ -14,6 +14,10 @@ const poolWaitMs = config.inLambda ? 2_000 : undefined;
 async function connect(): Promise<Db> {
   const url = process.env.DATABASE_URL;
   if (url) return createDb({ connectionString: url, max: config.dbPoolMax, poolWaitMs });
+  if (process.env.DB_IAM_AUTH === "true") {
+    const { iamConnection, iamDbTarget } = await import("./db-auth");
+    return createDb({ ...iamConnection(iamDbTarget(process.env)), max: config.dbPoolMax, ssl: true, poolWaitMs });
+  }
   const secretArn = process.env.DB_SECRET_ARN;
   if (!secretArn) throw new Error("DATABASE_URL or DB_SECRET_ARN must be set");
   // Only deployed functions read Secrets Manager (cached by Powertools, traced).

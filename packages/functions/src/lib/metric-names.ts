@@ -29,14 +29,17 @@ export const JOB_DIMENSION = "job";
 
 /**
  * Environment each deployed function receives (set by infra, read by lib/config.ts):
- * DB_SECRET_ARN (Aurora credentials JSON), DB_HOST (RDS Proxy endpoint), DB_NAME,
- * STRIPE_SECRET_ARN, STRIPE_WEBHOOK_SECRET_ARN, DATA_KEY_SECRET_ARN, WEBHOOK_QUEUE_URL,
+ * database functions DB_IAM_AUTH ("true"), DB_HOST (RDS Proxy endpoint), DB_PORT, DB_NAME and
+ * DB_USER (the app role; lib/db-auth.ts signs its IAM token); the migrator alone DB_SECRET_ARN
+ * (Aurora master credentials JSON) with DB_HOST the cluster endpoint; STRIPE_SECRET_ARN,
+ * STRIPE_WEBHOOK_SECRET_ARN, DATA_KEY_SECRET_ARN (keyring "v2:<key>,v1:<key>" or one bare hex
+ * key = v1), BLIND_INDEX_KEY_SECRET_ARN (blind-index key, 64 hex), PROVIDER_TASK_QUEUE_URL, WEBHOOK_QUEUE_URL,
  * HOLD_TTL_SECONDS, POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE.
- * Locally DATABASE_URL, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, DATA_KEY replace the secrets.
+ * Locally DATABASE_URL, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, DATA_KEY, INDEX_KEY replace them.
  */
 export const ENV_CONTRACT = [
-  "DB_SECRET_ARN", "DB_HOST", "DB_NAME", "STRIPE_SECRET_ARN", "STRIPE_WEBHOOK_SECRET_ARN",
-  "DATA_KEY_SECRET_ARN", "WEBHOOK_QUEUE_URL",
+  "DB_SECRET_ARN", "DB_IAM_AUTH", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "STRIPE_SECRET_ARN",
+  "STRIPE_WEBHOOK_SECRET_ARN", "DATA_KEY_SECRET_ARN", "BLIND_INDEX_KEY_SECRET_ARN", "WEBHOOK_QUEUE_URL",
 ] as const;
 
 /**
@@ -50,3 +53,13 @@ export const WebhookMetric = {
 } as const;
 
 export const CONSUMER_DIMENSION = "consumer";
+
+/**
+ * Emitted by the app, dimensions { service } (Powertools' default), one per occurrence; alarmed in
+ * infra/alarms.ts. A burst of signature failures is a forged flood or a rotated signing secret; a
+ * failed provider task is a Stripe call given up after its last attempt (money may be stuck).
+ */
+export const AppMetric = {
+  webhookSignatureFailures: "WebhookSignatureFailures",
+  providerTasksFailed: "ProviderTasksFailed",
+} as const;
