@@ -2,6 +2,7 @@
 import { use } from "sst/constructs";
 import type { AccessDeps } from "./access";
 import { Database } from "./database";
+import { Mail } from "./mail";
 import { Network } from "./network";
 import { Secrets } from "./secrets";
 import { Webhooks } from "./webhooks";
@@ -11,4 +12,5 @@ export const useAccessDeps = (): AccessDeps => ({
   database: use(Database),
   secrets: use(Secrets),
   webhookQueue: use(Webhooks).queue,
+  mailQueue: use(Mail).queue,
 });

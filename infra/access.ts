@@ -13,6 +13,7 @@ export interface AccessDeps {
   database: DatabaseOutputs;
   secrets: SecretsOutputs;
   webhookQueue?: sqs.IQueue;
+  mailQueue?: sqs.IQueue;
 }
 
 interface ResourceAccess {
@@ -59,6 +60,13 @@ const ACCESS: Record<Resource, ResourceAccess> = {
     // Only SendMessage: grantSendMessages would add GetQueueAttributes/GetQueueUrl the ingest never calls.
     grant: (fn, deps) =>
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [queueOf(deps).queueArn] })),
+  },
+  "mail-queue": {
+    environment: ({ mailQueue }) => {
+      if (!mailQueue) throw new Error(`"mail-queue" requested before the Mail stack exists`);
+      return { MAIL_QUEUE_URL: mailQueue.queueUrl };
+    },
+    grant: (fn, { mailQueue }) => fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [mailQueue!.queueArn] })),
   },
   // EMF metrics are log lines; the basic execution role already writes logs.
   metrics: { environment: () => ({}), grant: () => undefined },

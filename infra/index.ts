@@ -5,6 +5,7 @@ import { Alerts } from "./alerts";
 import { Api } from "./api";
 import { Database } from "./database";
 import { Jobs } from "./jobs";
+import { Mail } from "./mail";
 import { Migrations } from "./migrations";
 import { Network } from "./network";
 import { Secrets } from "./secrets";
@@ -22,9 +23,10 @@ export const STACKS: readonly ((ctx: StackContext) => unknown)[] = [
   Database,
   Migrations,
   Webhooks,
+  Mail,
   Api,
   Jobs,
   Alarms,
 ];
 
-export { Alarms, Alerts, Api, Database, Jobs, Migrations, Network, Secrets, Webhooks };
+export { Alarms, Alerts, Api, Database, Jobs, Mail, Migrations, Network, Secrets, Webhooks };

@@ -25,7 +25,9 @@ export type ErrorCode =
   | "idempotency_key_reused"
   | "idempotency_key_in_progress"
   | "payment_provider_error"
-  | "invalid_signature";
+  | "invalid_signature"
+  | "event_ended"
+  | "not_waitlisted";
 
 export class DomainError extends Error {
   override readonly name = "DomainError";

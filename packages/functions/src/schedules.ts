@@ -8,7 +8,7 @@ export const schedules: readonly JobDef[] = [
     cron: "* * * * *",
     description: "Releases seats of expired holds, cancels their PaymentIntents, promotes the waitlist, resends unsent refunds",
     // stripe-key: PaymentIntent cancels and refund resubmission; data-key: decrypting provider ids.
-    resources: ["db", "stripe-key", "data-key", "metrics"],
+    resources: ["db", "stripe-key", "data-key", "mail-queue", "metrics"],
     // Below the one-minute period, so a slow run rarely overlaps the next (SKIP LOCKED makes overlap safe anyway).
     timeoutSeconds: 55,
   },
@@ -20,6 +20,30 @@ export const schedules: readonly JobDef[] = [
     description: "Moves participation history older than 2 years and completed payment transactions older than 7 years to the archive tables",
     resources: ["db", "metrics"],
     timeoutSeconds: 900,
+  },
+  {
+    name: "complete-events",
+    handler: "jobs/complete-events",
+    cron: "7 * * * *",
+    description: "Moves published events whose end has passed to completed",
+    resources: ["db", "metrics"],
+    timeoutSeconds: 120,
+  },
+  {
+    name: "send-reminders",
+    handler: "jobs/send-reminders",
+    cron: "*/15 * * * *",
+    description: "Writes event_reminder mail for active participants of events starting within 24 h, once per participation",
+    resources: ["db", "mail-queue", "metrics"],
+    timeoutSeconds: 300,
+  },
+  {
+    name: "relay-mail",
+    handler: "jobs/relay-mail",
+    cron: "* * * * *",
+    description: "Re-queues outbox mail still pending a minute after it was written (a lost nudge or a failed send)",
+    resources: ["db", "mail-queue", "metrics"],
+    timeoutSeconds: 55,
   },
   {
     name: "payment-health",

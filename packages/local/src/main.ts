@@ -6,6 +6,7 @@ const runtime = await startLocalRuntime({
   databaseUrl: process.env.DATABASE_URL,
   port: Number(process.env.PORT ?? 3000),
   stripeSandboxPort: Number(process.env.STRIPE_SANDBOX_PORT ?? 12111),
+  mailPort: Number(process.env.MAIL_PORT ?? 12125),
   log: (line) => console.log(line),
 });
 

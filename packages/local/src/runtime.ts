@@ -4,9 +4,11 @@ import path from "node:path";
 import { createDb, type Db } from "@evently/core/db/client";
 import { createMigrationDb, migrate } from "@evently/core/db/migrator";
 import { setDb } from "@evently/functions/lib/db";
+import { setLocalMail } from "@evently/functions/lib/mail";
 import { setWebhookQueue } from "@evently/functions/lib/queue";
 import { routes } from "@evently/functions/routes";
 import { startPostgres, type LocalPostgres } from "./postgres";
+import { startMailSink, type MailSink } from "./mail/server";
 import { startLocalQueue, type LocalQueue } from "./queue/local-queue";
 import { startScheduler, type LocalScheduler, type SchedulerOptions } from "./scheduler";
 import { startApiServer, type ApiServer } from "./server/http-server";
@@ -20,6 +22,9 @@ export interface RuntimeOptions {
   port?: number;
   /** Stripe sandbox port (0 = any free port); not started when STRIPE_SECRET_KEY is set. */
   stripeSandboxPort?: number;
+  /** Mail sink port (0 = any free port) and folder (default `.local/mail`). */
+  mailPort?: number;
+  mailDir?: string;
   /** The local scheduler of schedules.ts (default on); tests may turn it off or override crons. */
   scheduler?: boolean | Pick<SchedulerOptions, "cron">;
   log?: (line: string) => void;
@@ -31,6 +36,9 @@ export interface LocalRuntime {
   db: Db;
   /** The pg-boss queue between the webhook ingest and the processor (tests: idle(), deadLetters()). */
   webhookQueue: LocalQueue;
+  /** The pg-boss queue that feeds the mail sender, and the sink it delivers to. */
+  mailQueue: LocalQueue;
+  mailSink: MailSink;
   /** The local Stripe sandbox, unless the real Stripe test mode is configured. */
   stripeSandbox?: StripeSandbox;
   /** The local scheduler, unless turned off (tests: runNow(name)). */
@@ -77,9 +85,26 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     setWebhookQueue(webhookQueue.queue);
     log("Queue stripe-webhooks (pg-boss)");
 
+    const mailSink = await startMailSink({ port: options.mailPort ?? 0, dir: options.mailDir });
+    stops.push(() => mailSink.stop());
+    const mailQueue = await startLocalQueue({
+      databaseUrl,
+      name: "mail",
+      consumer: async (event, context) => (await import("@evently/functions/queue/mail-sender")).handler(event, context),
+      backoff: { delaySeconds: 1, exponential: true },
+    });
+    stops.push(async () => {
+      setLocalMail({});
+      await mailQueue.stop();
+    });
+    setLocalMail({ queue: mailQueue.queue, mailer: mailSink.mailbox.mailer });
+    log(`Mail ${mailSink.url}`);
+
     const api: ApiServer = await startApiServer({ routes, port: options.port });
     stops.push(() => api.close());
     log(`API ${api.url}`);
+    // Links in mail point at this API unless configured (functions/lib/mail.ts reads it).
+    process.env.MAIL_LINK_BASE_URL ??= api.url;
 
     let stripeSandbox: StripeSandbox | undefined;
     if (!process.env.STRIPE_SECRET_KEY) {
@@ -103,7 +128,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       log(`Scheduler: ${local.jobs.map((j) => `${j.name} (${j.cron})`).join(", ")}`);
     }
 
-    return { apiUrl: api.url, databaseUrl, db, webhookQueue, stripeSandbox, scheduler, stop };
+    return { apiUrl: api.url, databaseUrl, db, webhookQueue, mailQueue, mailSink, stripeSandbox, scheduler, stop };
   } catch (error) {
     await stop();
     throw error;

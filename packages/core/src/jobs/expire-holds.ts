@@ -9,6 +9,7 @@ import { submitRefund } from "../payments/refund-submission";
 import { HOLD_EXPIRED_REASON } from "../payments/settlement";
 import { promotionOptions } from "../payments/waitlist-orders";
 import { transition } from "../ticketing/participations.repository";
+import { holdExpiredEffects } from "../mail/hold-effects";
 import { releaseSeats } from "../ticketing/seats";
 import { promoteWaitlist } from "../ticketing/waitlist";
 
@@ -82,6 +83,7 @@ async function expireBatch(trx: Trx, deps: PaymentsDeps, options: ExpireHoldsOpt
     result.seatsReleased += hold.quantity;
     events.add(hold.eventId);
     await trx.updateTable("orders").set({ status: "expired" }).where("participationId", "=", hold.id).where("status", "=", "pending").execute();
+    await holdExpiredEffects(trx, hold.id);
     for (const payment of locked.filter((p) => p.participationId === hold.id)) {
       const intentId = await abandonPayment(trx, deps, payment, { description: "Hold expired", cancelAfterCommit: false });
       if (intentId) result.cancels.push({ paymentId: payment.id, intentId });

@@ -9,7 +9,7 @@ export const intentIdempotencyKey = (paymentId: string) => `evently-payment-${pa
 export async function attachIntent(deps: PaymentsDeps, paymentId: string, description: string): Promise<{ id: string; clientSecret: string | null }> {
   const payment = await deps.db
     .selectFrom("payments")
-    .select(["id", "amountMinor", "currency", "userId", "providerPaymentIdEnc"])
+    .select(["id", "amountMinor", "currency", "userId", "providerPaymentIdEnc", (eb) => eb.selectFrom("users").select("email").whereRef("users.id", "=", "payments.userId").as("receiptEmail")])
     .where("id", "=", paymentId)
     .executeTakeFirstOrThrow();
   const existing = providerIdOf(deps.cipher, payment.providerPaymentIdEnc);
@@ -23,6 +23,7 @@ export async function attachIntent(deps: PaymentsDeps, paymentId: string, descri
           currency: payment.currency,
           description,
           idempotencyKey: intentIdempotencyKey(paymentId),
+          receiptEmail: payment.receiptEmail,
         });
   } catch (error) {
     // The seats stay held until the hold expires; a retry of the same order resumes here.

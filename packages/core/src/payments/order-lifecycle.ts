@@ -15,6 +15,7 @@ import { lockPayment } from "./payments.repository";
 import { startRefund, submitRefund } from "./refund-submission";
 import { orderResult, type OrderResult } from "./views";
 import { promotionOptions } from "./waitlist-orders";
+import { orderCancelledEffects } from "../mail/hold-effects";
 
 async function loadOrder(deps: PaymentsDeps, actor: Actor, orderId: string) {
   const row = await deps.db
@@ -54,6 +55,7 @@ export async function cancelOrder(deps: PaymentsDeps, actor: Actor, orderId: str
     if (!cancelled || !["pending", "confirmed"].includes(order.status)) throw new DomainError("invalid_state", "This order is not active");
     await releaseSeats(trx, { eventId: order.eventId, ticketTypeId: order.ticketTypeId, quantity: order.quantity });
     await trx.updateTable("orders").set({ status: "cancelled" }).where("id", "=", orderId).execute();
+    await orderCancelledEffects(trx, orderId);
     await promoteWaitlist(trx, order.eventId, promotionOptions(deps));
     if (!payment) return;
     if (payment.status === "completed" || payment.status === "partially_refunded") {

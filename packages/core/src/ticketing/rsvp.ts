@@ -7,6 +7,7 @@ import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
 import { isPublic } from "../events/access";
+import { notifyRsvpConfirmed, notifyWaitlistJoined } from "../mail/notify";
 import { fromUserAndEvent, insertOrReactivateRsvp, SEAT_HOLDING, transition } from "./participations.repository";
 import { lockEventSeats, releaseSeats, takeSeats } from "./seats";
 import { participationViewOrThrow, type ParticipationView } from "./views";
@@ -37,7 +38,7 @@ async function rsvpEvent(db: Db, eventId: string) {
     .executeTakeFirst();
   if (!event || !isPublic(event)) throw notFound("Event");
   if (event.kind !== "rsvp") throw closed("This event sells tickets: order one instead of sending an RSVP");
-  if (event.ended) throw closed("This event has ended");
+  if (event.ended) throw new DomainError("event_ended", "This event has ended: RSVPs are closed");
   return event;
 }
 
@@ -58,8 +59,9 @@ async function registerWithSeat(db: Db, actor: Actor, input: RsvpInput): Promise
       await audit(trx, actor, input, "RSVP");
       const row = await insertOrReactivateRsvp(trx, { eventId: input.eventId, userId: actor.userId, status: "active", actorId: actor.userId });
       if (!row) throw alreadyRegistered();
-      if (await takeSeats(trx, { eventId: input.eventId, ticketTypeId: null, quantity: 1 })) return row.id;
-      throw NO_SEAT;
+      if (!(await takeSeats(trx, { eventId: input.eventId, ticketTypeId: null, quantity: 1 }))) throw NO_SEAT;
+      await notifyRsvpConfirmed(trx, row.id);
+      return row.id;
     });
   } catch (error) {
     if (error === NO_SEAT) return undefined;
@@ -83,6 +85,7 @@ async function registerUnderLock(db: Db, actor: Actor, input: RsvpInput): Promis
     if (!seat && !seats.waitlistEnabled) throw new DomainError("event_full", "This event is full");
     const row = await insertOrReactivateRsvp(trx, { eventId: input.eventId, userId: actor.userId, status: seat ? "active" : "waitlisted", actorId: actor.userId });
     if (!row) throw alreadyRegistered();
+    await (seat ? notifyRsvpConfirmed(trx, row.id) : notifyWaitlistJoined(trx, row.id));
     return row.id;
   });
 }

@@ -11,6 +11,7 @@ import type { Actor } from "@evently/core/auth/actor";
 import { DomainError } from "@evently/core/errors";
 import type { Body, Params, Query, RouteSchema } from "../api/route-schema";
 import { routes } from "../routes";
+import "./mail"; // mail written by a request is nudged to the sender after commit
 import { logger, metrics } from "./observability";
 import { problemResponse, toProblem } from "./problem";
 

@@ -9,6 +9,7 @@ import { failAbandonedRuns, finishJobRun, startJobRun, type JobCounts } from "@e
 import { schedules } from "../schedules";
 import { getDb } from "./db";
 import { JOB_DIMENSION, JobMetric, METRICS_NAMESPACE, SERVICE_NAME } from "./metric-names";
+import "./mail"; // mail written by a job is nudged to the sender after commit
 import { logger, metrics } from "./observability";
 
 export interface JobRunContext {

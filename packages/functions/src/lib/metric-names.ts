@@ -34,7 +34,7 @@ export const JOB_DIMENSION = "job";
  */
 export const ENV_CONTRACT = [
   "DB_SECRET_ARN", "DB_HOST", "DB_NAME", "STRIPE_SECRET_ARN", "STRIPE_WEBHOOK_SECRET_ARN",
-  "DATA_KEY_SECRET_ARN", "WEBHOOK_QUEUE_URL",
+  "DATA_KEY_SECRET_ARN", "WEBHOOK_QUEUE_URL", "MAIL_QUEUE_URL",
 ] as const;
 
 /**
@@ -48,3 +48,11 @@ export const WebhookMetric = {
 } as const;
 
 export const CONSUMER_DIMENSION = "consumer";
+
+/** Emitted by the mail sender, dimensions { service, consumer: "mail" }. */
+export const MailMetric = {
+  sent: "MailSent",
+  failed: "MailFailed",
+  /** A resend after an attempt that died between sending and recording (SES cannot dedupe). */
+  possibleDuplicate: "MailPossibleDuplicate",
+} as const;

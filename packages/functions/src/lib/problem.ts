@@ -27,6 +27,8 @@ const STATUS: Record<ErrorCode, number> = {
   idempotency_key_in_progress: 409,
   payment_provider_error: 502,
   invalid_signature: 400,
+  event_ended: 409,
+  not_waitlisted: 409,
 };
 
 const TITLE: Partial<Record<number, string>> = {

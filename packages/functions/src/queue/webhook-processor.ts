@@ -3,6 +3,7 @@
 // webhook inbox in the same transaction as its effect (a redelivery is a no-op).
 import { processStripeEvent } from "@evently/core/webhooks";
 import { webhookDeps } from "../lib/deps";
+import "../lib/mail"; // mail written by an event's effect is nudged to the sender after commit
 import { createProcessor, type RecordHandler } from "./webhook-batch";
 
 export {
