@@ -13,7 +13,7 @@ export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const ACCOUNT = "123456789012";
 export const REGION = "us-east-1";
 
-export type StackName = "Network" | "Secrets" | "Alerts" | "Database" | "Migrations" | "Webhooks" | "Api" | "Jobs" | "Alarms";
+export type StackName = "Network" | "Secrets" | "Alerts" | "Database" | "Migrations" | "Webhooks" | "Mail" | "Api" | "Jobs" | "Alarms";
 
 export interface Synthesized {
   app: App;
@@ -75,6 +75,8 @@ async function initIsolatedProject(stage: string): Promise<string> {
 export async function synthesize(stage = "test"): Promise<Synthesized> {
   // SST skips its AWS bootstrap lookups when it sees a test run.
   process.env.NODE_ENV = "test";
+  // prod refuses to synthesize without a sender address (infra/mail.ts).
+  if (stage === "prod") process.env.MAIL_FROM ??= "no-reply@evently.test";
   const scratch = await initIsolatedProject(stage);
   const bundled: BundleRequest[] = [];
   stubNodeBundler(bundled);

@@ -40,7 +40,8 @@ export const schedules: readonly JobDef[] = [
   {
     name: "relay-mail",
     handler: "jobs/relay-mail",
-    cron: "* * * * *",
+    // Every other minute: a backstop for lost nudges, and a rule of its own beside expire-holds.
+    cron: "*/2 * * * *",
     description: "Re-queues outbox mail still pending a minute after it was written (a lost nudge or a failed send)",
     resources: ["db", "mail-queue", "metrics"],
     timeoutSeconds: 55,
