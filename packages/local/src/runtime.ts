@@ -92,6 +92,8 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       name: "mail",
       consumer: async (event, context) => (await import("@evently/functions/queue/mail-sender")).handler(event, context),
       backoff: { delaySeconds: 1, exponential: true },
+      // Mail is light: two batches in flight keep its pg-boss pool small beside the API's.
+      concurrency: 2,
     });
     stops.push(async () => {
       setLocalMail({});

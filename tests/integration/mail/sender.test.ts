@@ -69,6 +69,9 @@ it("the after-commit nudge carries the id only once the transaction commits", as
     });
     expect(seenInside).toBe(0);
     expect(nudged).toEqual([id]);
+    // A transaction that is not ambient cannot defer the nudge: none is sent, the relay covers it.
+    await t.db.transaction().execute((trx) => enqueueMail(trx, { kind: "waitlist_joined", to: "d@example.test", dedupeKey: "no-ambient", payload: {}, refs: {} }));
+    expect(nudged).toEqual([id]);
   } finally {
     setMailDispatcher(undefined);
   }

@@ -1,8 +1,7 @@
 // Mail to every live participant of an event in one statement (event changes, reminders): a
 // 10,000-seat event writes its messages without 10,000 round trips.
 import { sql, type RawBuilder } from "kysely";
-import type { Trx } from "../db/transaction";
-import { afterCommit } from "../db/transaction";
+import { afterCommit, inTransaction, type Trx } from "../db/transaction";
 import { dispatchMail } from "./outbox";
 import type { MailKind } from "./outbox.table";
 
@@ -41,6 +40,6 @@ export async function enqueueForParticipants(trx: Trx, mail: BulkMail): Promise<
     ON CONFLICT (dedupe_key) DO NOTHING
     RETURNING id`.execute(trx);
   const ids = rows.map((r) => r.id);
-  if (ids.length > 0) await afterCommit(() => dispatchMail(ids));
+  if (ids.length > 0 && inTransaction()) await afterCommit(() => dispatchMail(ids));
   return ids.length;
 }

@@ -1,7 +1,7 @@
 // Writing mail: a message row in the transaction that causes it (transactional outbox), and a
 // nudge to the sender after commit. The relay job re-sends nudges that never arrived.
 import { sql } from "kysely";
-import { afterCommit, type Trx } from "../db/transaction";
+import { afterCommit, inTransaction, type Trx } from "../db/transaction";
 import type { MailKind } from "./outbox.table";
 
 export interface MailRefs {
@@ -57,7 +57,9 @@ export async function enqueueMail(trx: Trx, mail: NewMail): Promise<string | nul
     .returning("id")
     .executeTakeFirst();
   if (!row) return null;
-  await afterCommit(() => dispatchMail([row.id]));
+  // Only an ambient transaction can defer the nudge until commit; a nudge before commit would find
+  // no row. Without one, the relay job sends the message.
+  if (inTransaction()) await afterCommit(() => dispatchMail([row.id]));
   return row.id;
 }
 

@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import type { Actor } from "../auth/actor";
 import { setAuditContext } from "../db/audit-context";
 import type { Db } from "../db/client";
-import type { Trx } from "../db/transaction";
+import { useTransaction, type Trx } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
 import { isPublic } from "../events/access";
 import { notifyRsvpConfirmed, notifyWaitlistJoined } from "../mail/notify";
@@ -55,7 +55,7 @@ const audit = (trx: Trx, actor: Actor, input: RsvpInput, reason: string | null) 
  */
 async function registerWithSeat(db: Db, actor: Actor, input: RsvpInput): Promise<string | undefined> {
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await useTransaction(db, async (trx) => {
       await audit(trx, actor, input, "RSVP");
       const row = await insertOrReactivateRsvp(trx, { eventId: input.eventId, userId: actor.userId, status: "active", actorId: actor.userId });
       if (!row) throw alreadyRegistered();
@@ -76,7 +76,7 @@ async function registerWithSeat(db: Db, actor: Actor, input: RsvpInput): Promise
  * row: a waitlisted RSVP never sits behind a free seat, and waitlisted_at order is commit order.
  */
 async function registerUnderLock(db: Db, actor: Actor, input: RsvpInput): Promise<string> {
-  return db.transaction().execute(async (trx) => {
+  return useTransaction(db, async (trx) => {
     await audit(trx, actor, input, "RSVP");
     const seats = await lockEventSeats(trx, input.eventId);
     if (seats?.status !== "published") throw closed("This event is not open for RSVPs");
@@ -122,7 +122,7 @@ export async function registerRsvp(db: Db, actor: Actor, input: RsvpInput): Prom
 export async function cancelRsvp(db: Db, actor: Actor, input: CancelRsvpInput): Promise<ParticipationView> {
   await rsvpEvent(db, input.eventId);
   const id = await retryOnDeadlock(() =>
-    db.transaction().execute(async (trx) => {
+    useTransaction(db, async (trx) => {
       await audit(trx, actor, input, input.reason ?? "RSVP cancelled by the attendee");
       // A waitlisted row can be promoted between our read and our update: then look again.
       for (let look = 0; look < 3; look++) {
