@@ -37,6 +37,9 @@ describe("assertOnSale / isOnSale", () => {
     { name: "ends exactly now", type: { ...open, salesEndAt: NOW }, onSale: false },
     { name: "inside the window", type: { ...open, salesStartAt: at(-1000), salesEndAt: at(1000) }, onSale: true },
     { name: "inside the window but inactive", type: { active: false, salesStartAt: at(-1000), salesEndAt: at(1000) }, onSale: false },
+    { name: "event starts in 1 ms", type: { ...open, eventStartsAt: at(1) }, onSale: true },
+    { name: "event started exactly now", type: { ...open, eventStartsAt: NOW }, onSale: false },
+    { name: "type window open past the start", type: { ...open, salesEndAt: at(1000), eventStartsAt: at(-1) }, onSale: false },
   ])("$name → on sale: $onSale", ({ type, onSale }) => {
     expect(isOnSale(type, NOW)).toBe(onSale);
     expect(codeOf(() => assertOnSale(type, NOW))).toBe(onSale ? null : "not_on_sale");
