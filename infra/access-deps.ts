@@ -2,6 +2,7 @@
 import { use } from "sst/constructs";
 import type { AccessDeps } from "./access";
 import { Database } from "./database";
+import { Mail } from "./mail";
 import { Network } from "./network";
 import { ProviderTasks } from "./provider-tasks";
 import { Secrets } from "./secrets";
@@ -13,4 +14,5 @@ export const useAccessDeps = (): AccessDeps => ({
   secrets: use(Secrets),
   webhookQueue: use(Webhooks).queue,
   taskQueue: use(ProviderTasks).queue,
+  mailQueue: use(Mail).queue,
 });

@@ -15,6 +15,7 @@ export interface AccessDeps {
   webhookQueue?: sqs.IQueue;
   /** Exists once provider-tasks.ts has run. */
   taskQueue?: sqs.IQueue;
+  mailQueue?: sqs.IQueue;
 }
 
 interface ResourceAccess {
@@ -75,6 +76,13 @@ const ACCESS: Record<Resource, ResourceAccess> = {
   "task-queue": {
     environment: (deps) => ({ PROVIDER_TASK_QUEUE_URL: queueOf(deps, "task-queue").queueUrl }),
     grant: (fn, deps) => sendOnly(fn, queueOf(deps, "task-queue")),
+  },
+  "mail-queue": {
+    environment: ({ mailQueue }) => {
+      if (!mailQueue) throw new Error(`"mail-queue" requested before the Mail stack exists`);
+      return { MAIL_QUEUE_URL: mailQueue.queueUrl };
+    },
+    grant: (fn, { mailQueue }) => fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [mailQueue!.queueArn] })),
   },
   // EMF metrics are log lines; the basic execution role already writes logs.
   metrics: { environment: () => ({}), grant: () => undefined },

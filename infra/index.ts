@@ -7,6 +7,7 @@ import { ROUTE_STACKS } from "./api-routes";
 import { ApiStage } from "./api-stage";
 import { Database } from "./database";
 import { Jobs } from "./jobs";
+import { Mail } from "./mail";
 import { Migrations } from "./migrations";
 import { Network } from "./network";
 import { ProviderTasks } from "./provider-tasks";
@@ -27,6 +28,7 @@ export const STACKS: readonly ((ctx: StackContext) => unknown)[] = [
   Migrations,
   ProviderTasks,
   Webhooks,
+  Mail,
   Api,
   ...ROUTE_STACKS,
   ApiStage,
@@ -34,4 +36,4 @@ export const STACKS: readonly ((ctx: StackContext) => unknown)[] = [
   Alarms,
 ];
 
-export { Alarms, Alerts, Api, ApiStage, Database, Jobs, Migrations, Network, ProviderTasks, ROUTE_STACKS, Secrets, Webhooks };
+export { Alarms, Alerts, Api, ApiStage, Database, Jobs, Mail, Migrations, Network, ProviderTasks, ROUTE_STACKS, Secrets, Webhooks };

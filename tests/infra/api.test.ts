@@ -1,4 +1,5 @@
 // The HTTP API and every function's access: routes.ts → routes, JWT authorizer, handlers, env, VPC, and least-privilege IAM.
+import { MAIL_SENDER } from "../../infra/mail";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handlerPath, needsAuthorizer, type Resource, type RouteDef } from "@evently/functions/manifest";
 import { routes } from "@evently/functions/routes";
@@ -151,6 +152,7 @@ function contracts(): { handler: string; resources: readonly Resource[] }[] {
     { handler: handlerPath("queue/webhook-processor"), resources: ["db", "stripe-key", "data-key", "task-queue", "metrics"] },
     { handler: handlerPath("queue/provider-tasks"), resources: ["db", "stripe-key", "data-key", "metrics"] },
     { handler: handlerPath("ops/migrate"), resources: ["db"] },
+    { handler: handlerPath(MAIL_SENDER.handler), resources: MAIL_SENDER.resources },
   ];
 }
 

@@ -16,6 +16,7 @@ export const MANAGED_ENV = new Set([
   "BLIND_INDEX_KEY_SECRET_ARN",
   "WEBHOOK_QUEUE_URL",
   "PROVIDER_TASK_QUEUE_URL",
+  "MAIL_QUEUE_URL",
   "COGNITO_ISSUER",
   "COGNITO_CLIENT_ID",
 ]);
@@ -26,6 +27,7 @@ const BY_RESOURCE: Record<Resource, string[]> = {
   "stripe-key": ["STRIPE_SECRET_ARN"],
   "webhook-secret": ["STRIPE_WEBHOOK_SECRET_ARN"],
   "data-key": ["DATA_KEY_SECRET_ARN", "BLIND_INDEX_KEY_SECRET_ARN"],
+  "mail-queue": ["MAIL_QUEUE_URL"],
   "webhook-queue": ["WEBHOOK_QUEUE_URL"],
   "task-queue": ["PROVIDER_TASK_QUEUE_URL"],
   metrics: [],

@@ -8,6 +8,7 @@ import { handlerPath } from "@evently/functions/manifest";
 import { routes } from "@evently/functions/routes";
 import { schedules } from "@evently/functions/schedules";
 import { INFRA_HANDLERS } from "../../infra/contracts";
+import { MAIL_SENDER } from "../../infra/mail";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -23,6 +24,7 @@ const deployed = [
   ...routes.map((r) => r.handler),
   ...schedules.map((j) => j.handler),
   ...INFRA_HANDLERS,
+  MAIL_SENDER.handler,
 ];
 
 describe("handler modules", () => {

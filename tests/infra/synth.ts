@@ -14,7 +14,7 @@ const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
 
 /** The fixed stacks, plus one `ApiRoutes-<folder>` stack per handler folder of routes.ts. */
-export type StackName = "Network" | "Secrets" | "Alerts" | "Database" | "Migrations" | "ProviderTasks" | "Webhooks" | "Api" | "ApiStage" | "Jobs" | "Alarms" | `ApiRoutes-${string}`;
+export type StackName = "Network" | "Secrets" | "Alerts" | "Database" | "Migrations" | "ProviderTasks" | "Webhooks" | "Mail" | "Api" | "ApiStage" | "Jobs" | "Alarms" | `ApiRoutes-${string}`;
 
 /** What prod requires at deploy time (infra/config.ts); tests synthesize prod with these. */
 export const PROD_DEPLOY_ENV = {
@@ -103,6 +103,8 @@ export async function synthesize(
 async function synthesizeNow(stage: string, prepare?: (app: App) => void): Promise<Synthesized> {
   // SST skips its AWS bootstrap lookups when it sees a test run.
   process.env.NODE_ENV = "test";
+  // prod refuses to synthesize without a sender address (infra/mail.ts).
+  if (stage === "prod") process.env.MAIL_FROM ??= "no-reply@evently.test";
   const scratch = await initIsolatedProject(stage);
   const bundled: BundleRequest[] = [];
   stubNodeBundler(bundled);

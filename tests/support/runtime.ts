@@ -1,4 +1,7 @@
 // Starts the local runtime (same code as `npm start`) on a fresh test database, on a free port.
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { startLocalRuntime, type LocalRuntime } from "@evently/local/runtime";
 import { signLocalToken, type LocalRole } from "@evently/local/tokens";
 import { createTestDatabase, type TestDatabase } from "./db";
@@ -12,7 +15,9 @@ export interface TestRuntime extends LocalRuntime {
 
 export async function startTestRuntime(): Promise<TestRuntime> {
   const database = await createTestDatabase();
-  const runtime = await startLocalRuntime({ databaseUrl: database.url, port: 0, queueTiming: "fast" });
+  // Mail goes to a sink folder of its own, never to the repository's .local/mail.
+  const mailDir = await mkdtemp(path.join(tmpdir(), "evently-mail-"));
+  const runtime = await startLocalRuntime({ databaseUrl: database.url, port: 0, mailDir, queueTiming: "fast" });
   return {
     ...runtime,
     database,

@@ -27,7 +27,9 @@ export type ErrorCode =
   | "payment_provider_error"
   | "amount_not_chargeable"
   | "service_unavailable"
-  | "invalid_signature";
+  | "invalid_signature"
+  | "event_ended"
+  | "not_waitlisted";
 
 export class DomainError extends Error {
   override readonly name = "DomainError";

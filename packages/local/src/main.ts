@@ -9,6 +9,7 @@ const runtime = await startLocalRuntime({
   stripeSandboxPort: Number(process.env.STRIPE_SANDBOX_PORT ?? 12111),
   // Like Stripe, the sandbox remembers intents, refunds and owed webhooks across restarts.
   stripeStateDir: path.resolve(".local/stripe"),
+  mailPort: Number(process.env.MAIL_PORT ?? 12125),
   log: (line) => console.log(line),
 });
 

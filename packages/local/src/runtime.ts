@@ -6,10 +6,12 @@ import { createDb, type Db } from "@evently/core/db/client";
 import { createMigrationDb, migrate } from "@evently/core/db/migrator";
 import { setDb } from "@evently/functions/lib/db";
 import { taskConsumer, webhookConsumer } from "@evently/functions/consumers";
+import { setLocalMail } from "@evently/functions/lib/mail";
 import { setWebhookQueue } from "@evently/functions/lib/queue";
 import { setTaskQueue } from "@evently/functions/lib/task-queue";
 import { routes } from "@evently/functions/routes";
 import { startPostgres, type LocalPostgres } from "./postgres";
+import { startMailSink, type MailSink } from "./mail/server";
 import { startLocalQueue, type LocalQueue } from "./queue/local-queue";
 import { startScheduler, type LocalScheduler, type SchedulerOptions } from "./scheduler";
 import { startApiServer, type ApiServer } from "./server/http-server";
@@ -30,6 +32,9 @@ export interface RuntimeOptions {
    * timeout, as SQS does; "fast" within seconds, for tests.
    */
   queueTiming?: "aws" | "fast";
+  /** Mail sink port (0 = any free port) and folder (default `.local/mail`). */
+  mailPort?: number;
+  mailDir?: string;
   /** The local scheduler of schedules.ts (default on); tests may turn it off or override crons. */
   scheduler?: boolean | Pick<SchedulerOptions, "cron">;
   log?: (line: string) => void;
@@ -41,6 +46,9 @@ export interface LocalRuntime {
   db: Db;
   /** The pg-boss queue between the webhook ingest and the processor (tests: idle(), deadLetters()). */
   webhookQueue: LocalQueue;
+  /** The pg-boss queue that feeds the mail sender, and the sink it delivers to. */
+  mailQueue: LocalQueue;
+  mailSink: MailSink;
   /** The local Stripe sandbox, unless the real Stripe test mode is configured. */
   stripeSandbox?: StripeSandbox;
   /** The local scheduler, unless turned off (tests: runNow(name)). */
@@ -107,11 +115,30 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     setTaskQueue(taskQueue.queue);
     log("Queue provider-tasks (pg-boss)");
 
+    const mailSink = await startMailSink({ port: options.mailPort ?? 0, dir: options.mailDir });
+    stops.push(() => mailSink.stop());
+    const mailQueue = await startLocalQueue({
+      databaseUrl,
+      name: "mail",
+      consumer: async (event, context) => (await import("@evently/functions/queue/mail-sender")).handler(event, context),
+      backoff: { delaySeconds: 1, exponential: true },
+      // Mail is light: two batches in flight keep its pg-boss pool small beside the API's.
+      concurrency: 2,
+    });
+    stops.push(async () => {
+      setLocalMail({});
+      await mailQueue.stop();
+    });
+    setLocalMail({ queue: mailQueue.queue, mailer: mailSink.mailbox.mailer });
+    log(`Mail ${mailSink.url}`);
+
     // One invocation per pooled connection, as each Lambda holds one: a burst queues before the
     // functions' clocks start instead of every request sharing the pool and timing out together.
     const api: ApiServer = await startApiServer({ routes, port: options.port, concurrency: poolSize });
     stops.push(() => api.close());
     log(`API ${api.url}`);
+    // Links in mail point at this API unless configured (functions/lib/mail.ts reads it).
+    process.env.MAIL_LINK_BASE_URL ??= api.url;
 
     let stripeSandbox: StripeSandbox | undefined;
     if (!process.env.STRIPE_SECRET_KEY) {
@@ -136,7 +163,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       log(`Scheduler: ${local.jobs.map((j) => `${j.name} (${j.cron})`).join(", ")}`);
     }
 
-    return { apiUrl: api.url, databaseUrl, db, webhookQueue, stripeSandbox, scheduler, stop };
+    return { apiUrl: api.url, databaseUrl, db, webhookQueue, mailQueue, mailSink, stripeSandbox, scheduler, stop };
   } catch (error) {
     await stop();
     throw error;

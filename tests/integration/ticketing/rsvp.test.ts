@@ -69,7 +69,7 @@ describe("POST /events/{eventId}/rsvp", () => {
     expect(await rsvp("7d0b7a4e-1a51-4f0e-9c55-2b0a0e1f3c11", member!)).toMatchObject({ status: 404, body: { code: "not_found" } });
     expect(await rsvp(ticketed.id, member!)).toMatchObject({ status: 409, body: { code: "invalid_state" } });
     expect(await rsvp(cancelled.id, member!)).toMatchObject({ status: 409, body: { code: "invalid_state" } });
-    expect(await rsvp(ended.id, member!)).toMatchObject({ status: 409, body: { code: "invalid_state" } });
+    expect(await rsvp(ended.id, member!)).toMatchObject({ status: 409, body: { code: "event_ended" } });
     expect(await rt.db.selectFrom("participations").select("id").where("userId", "=", member!.userId).execute()).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import type {
   VenuesTable,
 } from "../events/events.table";
 import type { IdempotencyKeysTable } from "../idempotency/idempotency.table";
+import type { OutboxTable } from "../mail/outbox.table";
 import type { JobRunsTable, PaymentHealthSnapshotsTable } from "../jobs/jobs.table";
 import type {
   OrdersTable,
@@ -56,6 +57,8 @@ export interface Database {
 
   webhookEvents: WebhookEventsTable;
   idempotencyKeys: IdempotencyKeysTable;
+
+  outbox: OutboxTable;
 
   jobRuns: JobRunsTable;
   paymentHealthSnapshots: PaymentHealthSnapshotsTable;

@@ -17,7 +17,7 @@ import type { AvailabilityView } from "./views";
  * and `active` flag allow (sold-out shows as `available: 0`, not as off sale).
  */
 export function availabilityOf(
-  event: Pick<EventRow, "capacity" | "seatsTaken" | "status">,
+  event: Pick<EventRow, "capacity" | "seatsTaken" | "status" | "startsAt">,
   ticketTypes: readonly TicketType[],
   waitlisted: number,
   now: Date,
@@ -31,7 +31,7 @@ export function availabilityOf(
     ticketTypes: ticketTypes.map((t) => ({
       id: t.id,
       available: t.quantity === null ? available : Math.max(0, Math.min(available, t.quantity - t.quantityTaken)),
-      onSale: event.status === "published" && isOnSale(t, now),
+      onSale: event.status === "published" && isOnSale({ ...t, eventStartsAt: event.startsAt }, now),
       currentPrice: currentUnitPrice(toPricedTicketType(t), now),
     })),
   };

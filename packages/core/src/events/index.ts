@@ -3,6 +3,7 @@ import { requireRole, type Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { useTransaction, type Trx } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
+import { notifyEventChanged } from "../mail/event-mail";
 import { managedEvent, viewableEvent } from "./access";
 import { loadAvailability } from "./availability";
 import { withConstraints, type ConstraintMap } from "./constraint-errors";
@@ -128,6 +129,7 @@ export async function updateEvent(db: Db, actor: Actor, eventId: string, input: 
       await withConstraints(CONSTRAINTS, () => repo.setCategories(trx, eventId, unique(categoryIds) ?? []));
     }
     if (values.capacity !== undefined && values.capacity > current.capacity) await hooks.onCapacityIncreased?.(trx, updated);
+    if (updated.status === "published") await notifyEventChanged(trx, current, updated);
     return reloadView(trx, eventId);
   });
 }

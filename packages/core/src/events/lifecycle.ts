@@ -6,6 +6,7 @@ import type { Db } from "../db/client";
 import { useTransaction, type Trx } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
 import type { Participation } from "../ticketing/ticketing.table";
+import { notifyEventCancelled } from "../mail/notify";
 import { managedEvent } from "./access";
 import * as repo from "./events.repository";
 import { CancelEventInput } from "./inputs";
@@ -77,6 +78,7 @@ export async function cancelEvent(
       .execute();
     cancelled.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
     if (cancelled.length > 0) await hooks.onParticipationsCancelled?.(trx, cancelled, why);
+    await notifyEventCancelled(trx, cancelled.map((p) => p.id), why);
 
     await repo.recordStatusChange(trx, { eventId, previousStatus: locked.status, newStatus: "cancelled", changedBy: actor.userId, reason: why });
     return reloadView(trx, eventId);

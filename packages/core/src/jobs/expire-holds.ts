@@ -10,6 +10,7 @@ import type { PaymentsDeps } from "../payments/deps";
 import { HOLD_EXPIRED_REASON } from "../payments/settlement";
 import { promotionOptions } from "../payments/waitlist-orders";
 import { transition } from "../ticketing/participations.repository";
+import { holdExpiredEffects } from "../mail/hold-effects";
 import { releaseSeats } from "../ticketing/seats";
 import { promoteWaitlist } from "../ticketing/waitlist";
 
@@ -86,6 +87,7 @@ async function expireBatch(trx: Trx, deps: PaymentsDeps, options: ExpireHoldsOpt
     tryNow: true,
   });
   result.paymentsAbandoned = settled.paymentsAbandoned;
+  for (const id of expired) await holdExpiredEffects(trx, id);
   for (const eventId of [...events].sort()) result.promoted += (await promoteWaitlist(trx, eventId, promotionOptions(deps))).length;
   return result;
 }

@@ -17,6 +17,7 @@ import type { PaymentsDeps, RequestMeta } from "./deps";
 import { ensureIntent } from "./intent";
 import { orderResult, type OrderResult } from "./views";
 import { promotionOptions } from "./waitlist-orders";
+import { orderCancelledEffects } from "../mail/hold-effects";
 
 async function loadOrder(deps: PaymentsDeps, actor: Actor, orderId: string) {
   const row = await deps.db
@@ -82,6 +83,8 @@ async function cancelParticipation(deps: PaymentsDeps, c: CancelTicket): Promise
       ip: c.meta?.ip,
       userAgent: c.meta?.userAgent,
     });
+    const order = await trx.selectFrom("orders").select("id").where("participationId", "=", cancelled.id).orderBy("createdAt", "desc").limit(1).executeTakeFirst();
+    if (order) await orderCancelledEffects(trx, order.id);
     if (heldSeats) await promoteWaitlist(trx, cancelled.eventId, promotionOptions(deps));
   });
 }

@@ -14,7 +14,7 @@ export function eventWithTicketType(db: Conn, eventId: string, ticketTypeId: str
     .leftJoin("ticketTypes as t", (join) => join.onRef("t.eventId", "=", "e.id").on("t.id", "=", ticketTypeId))
     .select([
       "e.id as eventId", "e.kind", "e.status as eventStatus", "e.waitlistEnabled", "e.title", "e.organizerId",
-      "e.capacity", "e.seatsTaken", "t.quantity", "t.quantityTaken",
+      "e.capacity", "e.seatsTaken", "e.startsAt", "t.quantity", "t.quantityTaken",
       "t.id as ticketTypeId", "t.priceMinor", "t.currency", "t.active", "t.salesStartAt", "t.salesEndAt",
       "t.earlyBirdPriceMinor", "t.earlyBirdUntil", "t.groupMinQuantity", "t.groupDiscountPercent",
       "t.slidingScaleMaxPercent", "t.minPerOrder", "t.maxPerOrder",

@@ -9,7 +9,9 @@ import { DomainError, notFound } from "../errors";
 import type { Currency } from "../money";
 import { priceOrder, type PriceBreakdown } from "../ticketing/pricing";
 import { toPricedTicketType } from "../ticketing/ticket-types";
-import { assertOnSale, assertPromoUsable, assertQuantityAllowed, normalizePromoCode } from "../ticketing/sales-rules";
+import { assertOnSale, assertPromoUsable, assertQuantityAllowed, invalidPromoCode, normalizePromoCode } from "../ticketing/sales-rules";
+import { notifyOrderConfirmed } from "../mail/notify";
+import { joinTicketWaitlist } from "./waitlist-orders";
 import { takeSeats } from "../ticketing/seats";
 import { assertChargeable } from "./chargeable";
 import type { PaymentsDeps, RequestMeta } from "./deps";
@@ -34,13 +36,13 @@ async function prepare(deps: PaymentsDeps, eventId: string, input: OrderInput, n
   if (row.eventStatus !== "published") throw new DomainError("not_on_sale", `The event is ${row.eventStatus}`);
   if (!row.ticketTypeId) throw new DomainError("unknown_ticket_type", "No such ticket type for this event");
   const type = { ...row, ticketTypeId: row.ticketTypeId, currency: row.currency as Currency, priceMinor: row.priceMinor! };
-  assertOnSale({ active: type.active!, salesStartAt: type.salesStartAt, salesEndAt: type.salesEndAt }, now);
+  assertOnSale({ active: type.active!, salesStartAt: type.salesStartAt, salesEndAt: type.salesEndAt, eventStartsAt: row.startsAt }, now);
   assertQuantityAllowed({ minPerOrder: type.minPerOrder, maxPerOrder: type.maxPerOrder }, input.quantity);
   let promo: { id: string; percentOff: number | null; amountOffMinor: number | null } | null = null;
   if (input.promoCode !== undefined) {
     const found = await repo.promoByCode(deps.db, eventId, normalizePromoCode(input.promoCode));
-    if (!found) throw new DomainError("invalid_promo_code", "Unknown promo code");
-    assertPromoUsable(found, now);
+    if (!found) throw invalidPromoCode();
+    assertPromoUsable(found, now, type.ticketTypeId);
     promo = found;
   }
   const price = priceOrder({
@@ -151,13 +153,14 @@ async function placeNew(deps: PaymentsDeps, actor: Actor, eventId: string, input
         if (key) await claimKey(trx, key, { resourceId: own.id, status: 200 });
         return { orderId: own.id, status: 200 as const };
       }
-      if (promo && !(await repo.consumePromo(trx, promo.id))) throw new DomainError("invalid_promo_code", "This promo code is used up");
+      if (promo && !(await repo.consumePromo(trx, promo.id))) throw invalidPromoCode();
       const ids = await repo.insertOrderAndPayment(
         trx,
         orderRows({ participationId: participation.id, eventId, userId: actor.userId, ticketTypeId, quantity: input.quantity, promoCodeId: promo?.id ?? null, holdExpiresAt: participation.holdExpiresAt }, price),
         meta,
       );
       if (!(await takeSeats(trx, { eventId, ticketTypeId, quantity: input.quantity }))) throw new SeatsGone();
+      if (free) await notifyOrderConfirmed(trx, ids.orderId);
       if (key) await claimKey(trx, key, { resourceId: ids.orderId, status: 201 });
       return { orderId: ids.orderId, status: 201 as const };
     });
@@ -168,9 +171,8 @@ async function placeNew(deps: PaymentsDeps, actor: Actor, eventId: string, input
   if (!event.waitlistEnabled) throw new DomainError("sold_out", "No seats left for this ticket type");
   const waitlisted = await useTransaction(deps.db, async (trx) => {
     await setAuditContext(trx, { actorId: actor.userId });
-    const row = await repo.upsertTicketParticipation(trx, {
+    const row = await joinTicketWaitlist(trx, deps, {
       ...base,
-      status: "waitlisted",
       metadata: { slidingScalePercent: input.slidingScalePercent ?? 0, promoCode: input.promoCode ?? null },
     });
     if (!row) throw new DomainError("already_registered", "You already have a ticket or a hold for this event");

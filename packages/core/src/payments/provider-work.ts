@@ -23,7 +23,8 @@ async function createIntent(deps: PaymentsDeps, task: ProviderTask): Promise<str
     .selectFrom("payments as p")
     .innerJoin("orders as o", "o.id", "p.orderId")
     .innerJoin("events as e", "e.id", "o.eventId")
-    .select(["p.id", "p.status", "p.amountMinor", "p.currency", "p.userId", "p.providerPaymentIdEnc", "e.title"])
+    .innerJoin("users as u", "u.id", "p.userId")
+    .select(["p.id", "p.status", "p.amountMinor", "p.currency", "p.userId", "p.providerPaymentIdEnc", "e.title", "u.email as receiptEmail"])
     .where("p.id", "=", task.paymentId)
     .executeTakeFirstOrThrow();
   if (p.providerPaymentIdEnc) return "already created";
@@ -34,6 +35,8 @@ async function createIntent(deps: PaymentsDeps, task: ProviderTask): Promise<str
     amountMinor: p.amountMinor,
     currency: p.currency,
     description: `Tickets: ${p.title}`,
+    // Stripe mails its receipt once the payment succeeds.
+    receiptEmail: p.receiptEmail,
     idempotencyKey: intentIdempotencyKey(p.id),
   });
   await useTransaction(deps.db, async (trx) => {

@@ -6,6 +6,7 @@ import type { Trx } from "../db/transaction";
 import { SEAT_HOLDING, transition } from "../ticketing/participations.repository";
 import { releaseSeats } from "../ticketing/seats";
 import { promoteWaitlist } from "../ticketing/waitlist";
+import { notifyRefundIssued } from "../mail/notify";
 import type { PaymentsDeps } from "./deps";
 import type { Payment } from "./payments.table";
 import { audit, canMove, lockPayment } from "./payments.repository";
@@ -43,6 +44,7 @@ export async function completeRefund(trx: Trx, deps: PaymentsDeps, refundId: str
     .executeTakeFirst();
   if (!done) return `stale: refund already ${ctx.refund.status}`;
 
+  await notifyRefundIssued(trx, refundId);
   const refunded = payment.refundedMinor + done.amountMinor;
   const full = refunded >= payment.amountMinor;
   const target = full ? "refunded" : "partially_refunded";

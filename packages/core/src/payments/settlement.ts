@@ -5,6 +5,7 @@ import { afterCommit, type Trx } from "../db/transaction";
 import type { ProviderIntent } from "../ports/payment-gateway";
 import { SEAT_HOLDING, transition } from "../ticketing/participations.repository";
 import { takeSeats } from "../ticketing/seats";
+import { notifyOrderConfirmed } from "../mail/notify";
 import type { PaymentsDeps } from "./deps";
 import { audit, canMove, lockPayment } from "./payments.repository";
 import { dispatchTasks } from "./provider-tasks";
@@ -52,6 +53,7 @@ export async function settleSucceeded(trx: Trx, deps: PaymentsDeps, paymentId: s
   if (seated) {
     await transition(trx, participation.id, { from: ["pending", "active", "cancelled"], to: "active" });
     await trx.updateTable("orders").set({ status: "confirmed", holdExpiresAt: null }).where("id", "=", order.id).execute();
+    await notifyOrderConfirmed(trx, order.id);
     return participation.status === "cancelled" ? "completed: late payment, seats re-taken" : "completed: participation active";
   }
   const [refund] = await reserveRefunds(trx, [{ paymentId: payment.id }], { reason: "Automatic refund: the seats were released before the payment completed", requestedBy: null });

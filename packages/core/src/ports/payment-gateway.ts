@@ -75,7 +75,7 @@ export interface ProviderRefund {
  * redelivery never creates a second intent or refund (Stripe's automatic keys would not survive an SQS redelivery).
  */
 export interface PaymentGateway {
-  createIntent(input: { paymentId: string; amountMinor: number; currency: Currency; description: string; idempotencyKey: string }): Promise<ProviderIntent>;
+  createIntent(input: { paymentId: string; amountMinor: number; currency: Currency; description: string; idempotencyKey: string; receiptEmail?: string | null }): Promise<ProviderIntent>;
   retrieveIntent(id: string): Promise<ProviderIntent>;
   cancelIntent(id: string, idempotencyKey: string): Promise<ProviderIntent>;
   createRefund(input: { paymentIntentId: string; amountMinor: number; refundId: string; reason: string; idempotencyKey: string }): Promise<ProviderRefund>;

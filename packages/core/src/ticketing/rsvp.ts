@@ -4,9 +4,10 @@ import { sql } from "kysely";
 import type { Actor } from "../auth/actor";
 import { setAuditContext } from "../db/audit-context";
 import type { Db } from "../db/client";
-import type { Trx } from "../db/transaction";
+import { useTransaction, type Trx } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
 import { isPublic } from "../events/access";
+import { notifyRsvpConfirmed, notifyWaitlistJoined } from "../mail/notify";
 import { fromUserAndEvent, insertOrReactivateRsvp, SEAT_HOLDING, transition } from "./participations.repository";
 import { lockEventSeats, releaseSeats, takeSeats } from "./seats";
 import { participationViewOrThrow, type ParticipationView } from "./views";
@@ -37,7 +38,7 @@ async function rsvpEvent(db: Db, eventId: string) {
     .executeTakeFirst();
   if (!event || !isPublic(event)) throw notFound("Event");
   if (event.kind !== "rsvp") throw closed("This event sells tickets: order one instead of sending an RSVP");
-  if (event.ended) throw closed("This event has ended");
+  if (event.ended) throw new DomainError("event_ended", "This event has ended: RSVPs are closed");
   return event;
 }
 
@@ -54,13 +55,16 @@ const audit = (trx: Trx, actor: Actor, input: RsvpInput, reason: string | null) 
  */
 async function registerWithSeat(db: Db, actor: Actor, input: RsvpInput): Promise<string | undefined> {
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await useTransaction(db, async (trx) => {
       await audit(trx, actor, input, "RSVP");
       const row = await insertOrReactivateRsvp(trx, { eventId: input.eventId, userId: actor.userId, status: "active", actorId: actor.userId });
       if (!row) throw alreadyRegistered();
-      if (await takeSeats(trx, { eventId: input.eventId, ticketTypeId: null, quantity: 1 })) return row.id;
-      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a private sentinel the catch below turns into the waitlist path
-      throw NO_SEAT;
+      if (!(await takeSeats(trx, { eventId: input.eventId, ticketTypeId: null, quantity: 1 }))) {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a private sentinel the catch below turns into the waitlist path
+        throw NO_SEAT;
+      }
+      await notifyRsvpConfirmed(trx, row.id);
+      return row.id;
     });
   } catch (error) {
     if (error === NO_SEAT) return undefined;
@@ -75,7 +79,7 @@ async function registerWithSeat(db: Db, actor: Actor, input: RsvpInput): Promise
  * row: a waitlisted RSVP never sits behind a free seat, and waitlisted_at order is commit order.
  */
 async function registerUnderLock(db: Db, actor: Actor, input: RsvpInput): Promise<string> {
-  return db.transaction().execute(async (trx) => {
+  return useTransaction(db, async (trx) => {
     await audit(trx, actor, input, "RSVP");
     const seats = await lockEventSeats(trx, input.eventId);
     if (seats?.status !== "published") throw closed("This event is not open for RSVPs");
@@ -84,6 +88,7 @@ async function registerUnderLock(db: Db, actor: Actor, input: RsvpInput): Promis
     if (!seat && !seats.waitlistEnabled) throw new DomainError("event_full", "This event is full");
     const row = await insertOrReactivateRsvp(trx, { eventId: input.eventId, userId: actor.userId, status: seat ? "active" : "waitlisted", actorId: actor.userId });
     if (!row) throw alreadyRegistered();
+    await (seat ? notifyRsvpConfirmed(trx, row.id) : notifyWaitlistJoined(trx, row.id));
     return row.id;
   });
 }
@@ -120,7 +125,7 @@ export async function registerRsvp(db: Db, actor: Actor, input: RsvpInput): Prom
 export async function cancelRsvp(db: Db, actor: Actor, input: CancelRsvpInput): Promise<ParticipationView> {
   await rsvpEvent(db, input.eventId);
   const id = await retryOnDeadlock(() =>
-    db.transaction().execute(async (trx) => {
+    useTransaction(db, async (trx) => {
       await audit(trx, actor, input, input.reason ?? "RSVP cancelled by the attendee");
       // A waitlisted row can be promoted between our read and our update: then look again.
       for (let look = 0; look < 3; look++) {

@@ -9,6 +9,8 @@ export interface SalesWindow {
   active: boolean;
   salesStartAt: Date | null;
   salesEndAt: Date | null;
+  /** Ticket sales close when the event starts, whatever the type's own window says. */
+  eventStartsAt?: Date | null;
 }
 
 export interface OrderLimits {
@@ -18,6 +20,8 @@ export interface OrderLimits {
 
 export interface PromoRules {
   active: boolean;
+  /** Null: every ticket type of the event. */
+  ticketTypeIds?: readonly string[] | null;
   validFrom: Date | null;
   validUntil: Date | null;
   maxUses: number | null;
@@ -32,6 +36,7 @@ function notOnSaleReason(ticketType: SalesWindow, now: Date): string | null {
   if (!ticketType.active) return "This ticket type is not on sale";
   if (before(now, ticketType.salesStartAt)) return "Sales for this ticket type have not started yet";
   if (atOrAfter(now, ticketType.salesEndAt)) return "Sales for this ticket type have ended";
+  if (atOrAfter(now, ticketType.eventStartsAt ?? null)) return "Ticket sales closed when the event started";
   return null;
 }
 
@@ -63,14 +68,19 @@ export function assertQuantityAllowed(ticketType: OrderLimits, quantity: number)
  * friendly answer only: concurrent orders can both pass it, so the redeeming UPDATE must repeat
  * it in its WHERE clause to stay correct under races.
  */
-export function assertPromoUsable(promo: PromoRules, now: Date): void {
+export function assertPromoUsable(promo: PromoRules, now: Date, ticketTypeId?: string): void {
   let reason: string | null = null;
   if (!promo.active) reason = "This promo code is no longer active";
+  else if (ticketTypeId && promo.ticketTypeIds && !promo.ticketTypeIds.includes(ticketTypeId)) reason = "This promo code does not apply to this ticket type";
   else if (before(now, promo.validFrom)) reason = "This promo code is not valid yet";
   else if (atOrAfter(now, promo.validUntil)) reason = "This promo code has expired";
   else if (promo.maxUses !== null && promo.uses >= promo.maxUses) reason = "This promo code has been used up";
-  if (reason !== null) throw new DomainError("invalid_promo_code", reason);
+  // The reason stays unsaid: one answer for every unusable code reveals nothing about other codes.
+  if (reason !== null) throw invalidPromoCode();
 }
+
+/** The one answer for an unknown, inactive, used-up, expired or wrong-ticket-type code. */
+export const invalidPromoCode = () => new DomainError("invalid_promo_code", "This promo code cannot be used for this order");
 
 /**
  * The form a promo code is compared in, so " Summer10" finds "SUMMER10". Lower case (not upper)

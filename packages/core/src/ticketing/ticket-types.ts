@@ -170,8 +170,16 @@ export async function createTicketType(db: Db, actor: Actor, eventId: string, in
   });
 }
 
+export interface UpdateTicketTypeHooks {
+  /** Called inside the transaction when the quantity grew, so the waitlist gets the new seats. */
+  onQuantityIncreased?(trx: Trx, eventId: string): Promise<void>;
+}
+
+const grew = (before: number | null, after: number | null | undefined) =>
+  after !== undefined && before !== null && (after === null || after > before);
+
 /** Edits a ticket type; quantity never drops below what is taken (one conditional UPDATE). */
-export async function updateTicketType(db: Db, actor: Actor, ticketTypeId: string, input: UpdateTicketTypeInput): Promise<TicketTypeView> {
+export async function updateTicketType(db: Db, actor: Actor, ticketTypeId: string, input: UpdateTicketTypeInput, hooks: UpdateTicketTypeHooks = {}): Promise<TicketTypeView> {
   const patch = parseInput(UpdateTicketTypeInput, input);
   return useTransaction(db, async (trx) => {
     const current = await fromId(trx, ticketTypeId);
@@ -193,6 +201,7 @@ export async function updateTicketType(db: Db, actor: Actor, ticketTypeId: strin
     if (typeof patch.quantity === "number") update = update.where(sql<boolean>`quantity_taken <= ${patch.quantity}`);
     const row = await withConstraints(CONSTRAINTS, () => update.returningAll().executeTakeFirst());
     if (!row) throw new DomainError("quantity_below_taken", "Quantity cannot drop below the tickets already taken");
+    if (grew(current.quantity, patch.quantity)) await hooks.onQuantityIncreased?.(trx, event.id);
     return toTicketTypeView(row);
   });
 }

@@ -51,6 +51,8 @@ export interface PromoCodesTable {
   validFrom: Date | null;
   validUntil: Date | null;
   active: Generated<boolean>;
+  /** Null: every ticket type of the event. */
+  ticketTypeIds: string[] | null;
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;
 }

@@ -80,6 +80,7 @@ export const PromoCodeSchema = z.object({
   validFrom: at().nullable(),
   validUntil: at().nullable(),
   active: z.boolean(),
+  ticketTypeIds: z.array(id()).nullable().meta({ description: "null: every ticket type of the event" }),
   createdAt: at(),
 });
 

@@ -1,9 +1,10 @@
 // Contracts of the event, ticket-type, promo-code and report routes. Bodies are the core services'
 // own input schemas, so HTTP and direct callers validate by the very same rules.
 import { CancelEventInput, CreateEventInput, ListEventsOptions, UpdateEventInput } from "@evently/core/events";
-import { CreatePromoCodeInput } from "@evently/core/ticketing/promo-codes";
+import * as z from "zod";
+import { CreatePromoCodeInput, UpdatePromoCodeInput } from "@evently/core/ticketing/promo-codes";
 import { CreateTicketTypeInput, UpdateTicketTypeInput } from "@evently/core/ticketing/ticket-types";
-import { defineRoute, idParams, pageLimit } from "./route-schema";
+import { defineRoute, idParams, pageCursor, pageLimit } from "./route-schema";
 import { AvailabilitySchema, EventDetailSchema, EventPageSchema, EventReportSchema, EventSchema, PromoCodeSchema, TicketTypeSchema } from "./events.shapes";
 
 const eventParams = idParams("eventId");
@@ -111,4 +112,29 @@ export const eventReport = defineRoute({
   tags: ["reports"],
   params: eventParams,
   response: EventReportSchema,
+});
+
+export const listPromoCodes = defineRoute({
+  route: "GET /events/{eventId}/promo-codes",
+  summary: "The event's promo codes with their uses",
+  tags: ["promo codes"],
+  params: eventParams,
+  response: z.object({ items: z.array(PromoCodeSchema) }),
+});
+
+export const updatePromoCode = defineRoute({
+  route: "PATCH /promo-codes/{promoCodeId}",
+  summary: "Edit a promo code: active, maxUses (never below its uses: 409), validity window, ticket types it applies to",
+  tags: ["promo codes"],
+  params: idParams("promoCodeId"),
+  body: UpdatePromoCodeInput,
+  response: PromoCodeSchema,
+});
+
+export const myEvents = defineRoute({
+  route: "GET /me/events",
+  summary: "Events the caller organizes, any status, newest first, with seats taken",
+  tags: ["events"],
+  query: z.strictObject({ limit: pageLimit(), cursor: pageCursor() }),
+  response: EventPageSchema,
 });

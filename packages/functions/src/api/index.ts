@@ -4,8 +4,9 @@ import * as events from "./events";
 import * as orders from "./orders";
 import * as ops from "./ops";
 import * as participations from "./participations";
+import * as places from "./places";
 import * as payments from "./payments";
 import * as system from "./system";
 import * as webhooks from "./webhooks";
 
-export const apiSchemas: readonly RouteSchema[] = [...Object.values(system), ...Object.values(events), ...Object.values(orders), ...Object.values(participations), ...Object.values(payments), ...Object.values(webhooks), ...Object.values(ops)];
+export const apiSchemas: readonly RouteSchema[] = [...Object.values(system), ...Object.values(events), ...Object.values(orders), ...Object.values(participations), ...Object.values(places), ...Object.values(payments), ...Object.values(webhooks), ...Object.values(ops)];

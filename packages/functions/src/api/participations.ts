@@ -69,3 +69,11 @@ export const eventParticipants = defineRoute({
   query: z.object({ ...pageQuery, status: z.enum(STATUSES).optional().meta({ description: "Only participations with this status" }) }),
   response: page(ParticipationSchema.extend({ user: z.object({ id: z.uuid(), email: z.string().nullable() }), ...PaymentSummary })),
 });
+
+export const leaveWaitlist = defineRoute({
+  route: "DELETE /events/{eventId}/waitlist",
+  summary: "Leave the waitlist of an event (RSVP or tickets); 409 not_waitlisted when not on it",
+  tags: ["participations"],
+  params: eventParams,
+  response: ParticipationSchema,
+});

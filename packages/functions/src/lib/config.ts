@@ -43,6 +43,7 @@ const Env = z.object({
   BLIND_INDEX_KEY_SECRET_ARN: optional(secretArn),
   WEBHOOK_QUEUE_URL: optional(url(/^https$/, "https")),
   PROVIDER_TASK_QUEUE_URL: optional(url(/^https$/, "https")),
+  MAIL_QUEUE_URL: optional(url(/^https$/, "https")),
   STRIPE_API_BASE: optional(url(/^https?$/, "http(s)")),
 });
 export type Env = z.infer<typeof Env>;
@@ -79,6 +80,7 @@ export const ENV_FOR_RESOURCE: Record<Resource, readonly EnvName[]> = {
   "data-key": ["DATA_KEY_SECRET_ARN", "BLIND_INDEX_KEY_SECRET_ARN"],
   "webhook-queue": ["WEBHOOK_QUEUE_URL"],
   "task-queue": ["PROVIDER_TASK_QUEUE_URL"],
+  "mail-queue": ["MAIL_QUEUE_URL"],
   metrics: [],
 };
 

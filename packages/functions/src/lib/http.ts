@@ -14,6 +14,7 @@ import { DeadlineExceeded, withContextDeadline } from "@evently/core/shared/dead
 import type { Body, Params, Query, RouteSchema } from "../api/route-schema";
 import { routes } from "../routes";
 import { assertConfigured } from "./config";
+import "./mail"; // mail written by a request is nudged to the sender after commit
 import { logger, metrics, TRACE_OPTIONS, tracer } from "./observability";
 import { problemResponse, toProblem } from "./problem";
 

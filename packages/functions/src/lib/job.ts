@@ -12,6 +12,7 @@ import { schedules } from "../schedules";
 import { getDb } from "./db";
 import { JOB_DIMENSION, JobMetric, METRICS_NAMESPACE, SERVICE_NAME } from "./metric-names";
 import { assertConfigured } from "./config";
+import "./mail"; // mail written by a job is nudged to the sender after commit
 import { logger, metrics, TRACE_OPTIONS, tracer } from "./observability";
 
 export interface JobRunContext {

@@ -39,7 +39,7 @@ export const JOB_DIMENSION = "job";
  */
 export const ENV_CONTRACT = [
   "DB_SECRET_ARN", "DB_IAM_AUTH", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "STRIPE_SECRET_ARN",
-  "STRIPE_WEBHOOK_SECRET_ARN", "DATA_KEY_SECRET_ARN", "BLIND_INDEX_KEY_SECRET_ARN", "WEBHOOK_QUEUE_URL",
+  "STRIPE_WEBHOOK_SECRET_ARN", "DATA_KEY_SECRET_ARN", "BLIND_INDEX_KEY_SECRET_ARN", "WEBHOOK_QUEUE_URL", "MAIL_QUEUE_URL",
 ] as const;
 
 /**
@@ -62,4 +62,12 @@ export const CONSUMER_DIMENSION = "consumer";
 export const AppMetric = {
   webhookSignatureFailures: "WebhookSignatureFailures",
   providerTasksFailed: "ProviderTasksFailed",
+} as const;
+
+/** Emitted by the mail sender, dimensions { service, consumer: "mail" }. */
+export const MailMetric = {
+  sent: "MailSent",
+  failed: "MailFailed",
+  /** A resend after an attempt that died between sending and recording (SES cannot dedupe). */
+  possibleDuplicate: "MailPossibleDuplicate",
 } as const;

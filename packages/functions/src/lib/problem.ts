@@ -30,6 +30,8 @@ const STATUS: Record<ErrorCode, number> = {
   amount_not_chargeable: 422,
   service_unavailable: 503,
   invalid_signature: 400,
+  event_ended: 409,
+  not_waitlisted: 409,
 };
 
 /**

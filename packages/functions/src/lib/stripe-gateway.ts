@@ -33,11 +33,11 @@ function toRefund(r: Stripe.Refund): ProviderRefund {
 }
 
 export const stripeGateway: PaymentGateway = {
-  async createIntent({ paymentId, amountMinor, currency, description, idempotencyKey }) {
+  async createIntent({ paymentId, amountMinor, currency, description, idempotencyKey, receiptEmail }) {
     const stripe = await getStripe();
     const pi = await budgetedStripeCall("creating the payment", (budget) =>
       stripe.paymentIntents.create(
-        { amount: amountMinor, currency: currency.toLowerCase(), description, metadata: { paymentId }, automatic_payment_methods: { enabled: true } },
+        { amount: amountMinor, currency: currency.toLowerCase(), description, metadata: { paymentId }, automatic_payment_methods: { enabled: true }, ...(receiptEmail ? { receipt_email: receiptEmail } : {}) },
         { idempotencyKey, ...budget },
       ),
     );

@@ -5,6 +5,7 @@ import { processStripeEvent } from "@evently/core/webhooks";
 import { WEBHOOK_CONSUMER } from "../../../../infra/contracts";
 import { assertConfigured } from "../lib/config";
 import { webhookDeps } from "../lib/deps";
+import "../lib/mail"; // mail written by an event's effect is nudged to the sender after commit
 import { createProcessor, type RecordHandler } from "./webhook-batch";
 
 export {

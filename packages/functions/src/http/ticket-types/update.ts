@@ -1,7 +1,15 @@
-// PATCH /ticket-types/{ticketTypeId}: the organizer (or an admin) edits a ticket type.
+// PATCH /ticket-types/{ticketTypeId}: the organizer (or an admin) edits a ticket type; added
+// quantity goes to the waitlist at once, in the same transaction (DESIGN invariant 5).
+import { promotionOptions } from "@evently/core/payments/waitlist-orders";
 import { updateTicketType } from "@evently/core/ticketing/ticket-types";
+import { promoteWaitlist } from "@evently/core/ticketing/waitlist";
 import { updateTicketType as route } from "../../api/events";
-import { getDb } from "../../lib/db";
+import { paymentsDeps } from "../../lib/deps";
 import { http, requireActor } from "../../lib/http";
 
-export const handler = http(route, async ({ actor, params, body }) => updateTicketType(await getDb(), requireActor(actor), params.ticketTypeId, body));
+export const handler = http(route, async ({ actor, params, body }) => {
+  const deps = await paymentsDeps();
+  return updateTicketType(deps.db, requireActor(actor), params.ticketTypeId, body, {
+    onQuantityIncreased: async (trx, eventId) => void (await promoteWaitlist(trx, eventId, promotionOptions(deps))),
+  });
+});

@@ -1,0 +1,35 @@
+// The Mailer port over Amazon SES (v2 API): what the mail sender uses in AWS (MAIL_FROM set).
+import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
+import type { Mailer } from "@evently/core/ports/mailer";
+
+/**
+ * SES has no idempotency key, so `dedupesById` is false: the sender counts a resend after an
+ * unrecorded attempt as a possible duplicate. The outbox id travels as a message tag, so a
+ * duplicate can be traced in SES event publishing.
+ */
+export function createSesMailer(from: string, client: SESv2Client = new SESv2Client({}), configurationSet?: string): Mailer {
+  return {
+    dedupesById: false,
+    async send(mail) {
+      const out = await client.send(
+        new SendEmailCommand({
+          FromEmailAddress: from,
+          Destination: { ToAddresses: [mail.to] },
+          Content: {
+            Simple: {
+              Subject: { Data: mail.subject, Charset: "UTF-8" },
+              Body: { Text: { Data: mail.text, Charset: "UTF-8" }, Html: { Data: mail.html, Charset: "UTF-8" } },
+            },
+          },
+          EmailTags: [
+            { Name: "outbox_id", Value: mail.id },
+            { Name: "kind", Value: mail.kind },
+          ],
+          ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
+        }),
+      );
+      if (!out.MessageId) throw new Error("SES accepted the message without a MessageId");
+      return { providerMessageId: out.MessageId };
+    },
+  };
+}
