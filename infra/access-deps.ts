@@ -4,6 +4,7 @@ import type { AccessDeps } from "./access";
 import { Database } from "./database";
 import { Network } from "./network";
 import { Secrets } from "./secrets";
+import { TicketKeys } from "./ticket-keys";
 import { Webhooks } from "./webhooks";
 
 export const useAccessDeps = (): AccessDeps => ({
@@ -11,4 +12,5 @@ export const useAccessDeps = (): AccessDeps => ({
   database: use(Database),
   secrets: use(Secrets),
   webhookQueue: use(Webhooks).queue,
+  ticketKey: use(TicketKeys).secret,
 });

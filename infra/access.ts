@@ -1,5 +1,6 @@
 // Turns a manifest entry's `resources` into exactly the env vars, VPC placement and IAM grants it needs, nothing more.
 import * as iam from "aws-cdk-lib/aws-iam";
+import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Function as SstFunction, FunctionProps } from "sst/constructs";
 import type { Resource } from "@evently/functions/manifest";
@@ -13,6 +14,8 @@ export interface AccessDeps {
   database: DatabaseOutputs;
   secrets: SecretsOutputs;
   webhookQueue?: sqs.IQueue;
+  /** The ticket signing keys (ticket-keys.ts). */
+  ticketKey?: secretsmanager.ISecret;
 }
 
 interface ResourceAccess {
@@ -20,6 +23,11 @@ interface ResourceAccess {
   grant(fn: SstFunction, deps: AccessDeps): void;
   /** Database-bound functions run in the VPC; everything else stays outside it (no NAT, no cold-start ENI). */
   inVpc?: boolean;
+}
+
+function ticketKeyOf(deps: AccessDeps): secretsmanager.ISecret {
+  if (!deps.ticketKey) throw new Error(`"ticket-key" requested before the TicketKeys stack exists`);
+  return deps.ticketKey;
 }
 
 function queueOf(deps: AccessDeps): sqs.IQueue {
@@ -59,6 +67,10 @@ const ACCESS: Record<Resource, ResourceAccess> = {
     // Only SendMessage: grantSendMessages would add GetQueueAttributes/GetQueueUrl the ingest never calls.
     grant: (fn, deps) =>
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [queueOf(deps).queueArn] })),
+  },
+  "ticket-key": {
+    environment: (deps) => ({ TICKET_KEY_SECRET_ARN: ticketKeyOf(deps).secretArn }),
+    grant: (fn, deps) => void ticketKeyOf(deps).grantRead(fn),
   },
   // EMF metrics are log lines; the basic execution role already writes logs.
   metrics: { environment: () => ({}), grant: () => undefined },

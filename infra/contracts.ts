@@ -27,5 +27,13 @@ export const MIGRATE = {
   timeoutSeconds: 600,
 } as const satisfies Contract;
 
+/** Invoked by Secrets Manager's rotation schedule; touches nothing but its own secret. */
+export const ROTATE_TICKET_KEY = {
+  name: "rotate-ticket-key",
+  handler: "ops/rotate-ticket-key",
+  resources: [] as readonly Resource[],
+  timeoutSeconds: 30,
+} as const satisfies Contract;
+
 /** Every handler module infra deploys besides the manifests' routes and jobs. */
-export const INFRA_HANDLERS: readonly string[] = [WEBHOOK_CONSUMER.handler, MIGRATE.handler];
+export const INFRA_HANDLERS: readonly string[] = [WEBHOOK_CONSUMER.handler, MIGRATE.handler, ROTATE_TICKET_KEY.handler];

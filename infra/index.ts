@@ -8,6 +8,7 @@ import { Jobs } from "./jobs";
 import { Migrations } from "./migrations";
 import { Network } from "./network";
 import { Secrets } from "./secrets";
+import { TicketKeys } from "./ticket-keys";
 import { Webhooks } from "./webhooks";
 
 /**
@@ -19,6 +20,7 @@ export const STACKS: readonly ((ctx: StackContext) => unknown)[] = [
   Network,
   Secrets,
   Alerts,
+  TicketKeys,
   Database,
   Migrations,
   Webhooks,
@@ -27,4 +29,4 @@ export const STACKS: readonly ((ctx: StackContext) => unknown)[] = [
   Alarms,
 ];
 
-export { Alarms, Alerts, Api, Database, Jobs, Migrations, Network, Secrets, Webhooks };
+export { Alarms, Alerts, Api, Database, Jobs, Migrations, Network, Secrets, TicketKeys, Webhooks };

@@ -8,6 +8,7 @@ import * as m0005 from "./0005_payments";
 import * as m0006 from "./0006_payment_records";
 import * as m0007 from "./0007_operations";
 import * as m0008 from "./0008_participants_order_index";
+import * as m0011 from "./0011_tickets_and_staff";
 
 // Kysely runs migrations in the order of their names, hence the zero-padded numbers.
 export const migrations: Record<string, Migration> = {
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   "0006_payment_records": m0006,
   "0007_operations": m0007,
   "0008_participants_order_index": m0008,
+  "0011_tickets_and_staff": m0011,
 };

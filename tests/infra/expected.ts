@@ -11,6 +11,7 @@ export const MANAGED_ENV = new Set([
   "STRIPE_WEBHOOK_SECRET_ARN",
   "DATA_KEY_SECRET_ARN",
   "WEBHOOK_QUEUE_URL",
+  "TICKET_KEY_SECRET_ARN",
   "COGNITO_ISSUER",
   "COGNITO_CLIENT_ID",
 ]);
@@ -21,6 +22,7 @@ const BY_RESOURCE: Record<Resource, string[]> = {
   "webhook-secret": ["STRIPE_WEBHOOK_SECRET_ARN"],
   "data-key": ["DATA_KEY_SECRET_ARN"],
   "webhook-queue": ["WEBHOOK_QUEUE_URL"],
+  "ticket-key": ["TICKET_KEY_SECRET_ARN"],
   metrics: [],
 };
 

@@ -13,7 +13,7 @@ export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const ACCOUNT = "123456789012";
 export const REGION = "us-east-1";
 
-export type StackName = "Network" | "Secrets" | "Alerts" | "Database" | "Migrations" | "Webhooks" | "Api" | "Jobs" | "Alarms";
+export type StackName = "Network" | "Secrets" | "Alerts" | "TicketKeys" | "Database" | "Migrations" | "Webhooks" | "Api" | "Jobs" | "Alarms";
 
 export interface Synthesized {
   app: App;

@@ -25,7 +25,10 @@ export type ErrorCode =
   | "idempotency_key_reused"
   | "idempotency_key_in_progress"
   | "payment_provider_error"
-  | "invalid_signature";
+  | "invalid_signature"
+  | "ticket_void"
+  | "invalid_ticket_code"
+  | "unknown_user";
 
 export class DomainError extends Error {
   override readonly name = "DomainError";

@@ -1,6 +1,10 @@
 // `npm start`: the whole product on this machine, one line per component; Ctrl-C stops it cleanly.
 import "./env-defaults";
 import { startLocalRuntime } from "./runtime";
+import { localTicketKeys } from "./ticket-keys";
+
+// Read by the handlers' key loader (packages/functions/src/lib/ticket-keys.ts); set before any handler runs.
+process.env.TICKET_KEYS ??= JSON.stringify(await localTicketKeys());
 
 const runtime = await startLocalRuntime({
   databaseUrl: process.env.DATABASE_URL,

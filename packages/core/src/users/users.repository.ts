@@ -36,3 +36,6 @@ export async function upsertFromClaims(db: Db | Trx, claims: UserClaims): Promis
 
 export const fromId = (db: Db | Trx, id: string): Promise<User | undefined> =>
   db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+
+export const setDisplayName = (db: Db | Trx, id: string, name: string): Promise<User> =>
+  db.updateTable("users").set({ displayName: name }).where("id", "=", id).returningAll().executeTakeFirstOrThrow();

@@ -1,6 +1,7 @@
 // Contracts of the order routes: place, read and cancel an order for tickets.
 import * as z from "zod";
 import { defineRoute, idParams } from "./route-schema";
+import { TicketSchema } from "./tickets.shapes";
 
 const percent = (max: number) =>
   z.number().min(0).max(max).refine((n) => Number.isInteger(Math.round(n * 100)) && Math.abs(n * 100 - Math.round(n * 100)) < 1e-9, "at most two decimals");
@@ -27,6 +28,7 @@ const OrderResult = z.object({
       providerPaymentId: z.string().nullable(), clientSecret: z.string().nullable().optional(),
     })
     .nullable(),
+  tickets: z.array(TicketSchema),
 });
 
 export const createOrder = defineRoute({

@@ -12,6 +12,8 @@ export interface RouteSchema {
   /** The body may be omitted entirely (e.g. an optional cancellation reason). */
   bodyOptional?: boolean;
   response?: z.ZodType;
+  /** Media type of a success response that is not JSON (an SVG image, a CSV file). */
+  contentType?: string;
   successStatus?: number;
   /** Requires the Idempotency-Key header (1–255 characters). */
   idempotencyKey?: boolean;

@@ -1,6 +1,7 @@
 // Contracts of the system routes: health, the OpenAPI document and the caller.
 import * as z from "zod";
 import { defineRoute } from "./route-schema";
+import { plainText } from "./tickets.shapes";
 
 export const health = defineRoute({
   route: "GET /health",
@@ -21,4 +22,12 @@ export const me = defineRoute({
   summary: "The caller, created from the token's claims on first call",
   tags: ["users"],
   response: z.object({ id: z.uuid(), email: z.string().nullable(), roles: z.array(z.string()) }),
+});
+
+export const updateMe = defineRoute({
+  route: "PATCH /me",
+  summary: "Set the caller's name, shown on their tickets, in participant lists and exports",
+  tags: ["users"],
+  body: z.strictObject({ name: plainText(1, 200) }),
+  response: z.object({ id: z.uuid(), email: z.string().nullable(), roles: z.array(z.string()), name: z.string().nullable() }),
 });

@@ -40,7 +40,7 @@ export function buildOpenApi(routes: readonly RouteDef[], schemas: readonly Rout
       parameters: [...parameters(s.params, "path"), ...parameters(s.query, "query"), ...headers],
       ...(s.body ? { requestBody: { required: !s.bodyOptional, content: { "application/json": { schema: toSchema(s.body, "input") } } } } : {}),
       responses: {
-        [success]: { description: "Success", ...(s.response ? { content: { "application/json": { schema: toSchema(s.response, "output") } } } : {}) },
+        [success]: { description: "Success", ...(s.response ? { content: { [s.contentType ?? "application/json"]: { schema: toSchema(s.response, "output") } } } : {}) },
         "4XX": { description: "Problem", content: problemContent },
         "5XX": { description: "Problem (request id only)", content: problemContent },
       },

@@ -27,6 +27,9 @@ const STATUS: Record<ErrorCode, number> = {
   idempotency_key_in_progress: 409,
   payment_provider_error: 502,
   invalid_signature: 400,
+  ticket_void: 409,
+  invalid_ticket_code: 422,
+  unknown_user: 422,
 };
 
 const TITLE: Partial<Record<number, string>> = {
