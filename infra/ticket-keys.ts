@@ -1,6 +1,7 @@
 // TicketKeys stack: the Ed25519 key set that signs ticket codes, in Secrets Manager, rotated by
 // our own function so the previous key keeps verifying codes already sent.
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { RemovalPolicy } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Function as SstFunction, use, type StackContext } from "sst/constructs";
 import { handlerPath } from "@evently/functions/manifest";
@@ -34,9 +35,26 @@ export function TicketKeys({ app, stack }: StackContext): TicketKeysOutputs {
     timeout: ROTATE_TICKET_KEY.timeoutSeconds,
     enableLiveDev: false,
   });
-  // Grants the rotation function exactly this secret (read, write, stage moves) and lets
-  // Secrets Manager invoke it.
-  secret.addRotationSchedule("Rotation", { rotationLambda: rotate, automaticallyAfter: Duration.days(TICKET_KEY_ROTATION_DAYS) });
+  // The L1 schedule with our own grants: CDK's addRotationSchedule also grants
+  // secretsmanager:GetRandomPassword on "*", which a key generated in code never needs.
+  secret.grantRead(rotate);
+  rotate.addToRolePolicy(new iam.PolicyStatement({
+    actions: ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
+    resources: [secret.secretArn],
+  }));
+  rotate.addPermission("InvokedBySecretsManager", {
+    principal: new iam.ServicePrincipal("secretsmanager.amazonaws.com"),
+    sourceArn: secret.secretArn,
+  });
+  const schedule = new secretsmanager.CfnRotationSchedule(stack, "TicketSigningKeysRotation", {
+    secretId: secret.secretArn,
+    rotationLambdaArn: rotate.functionArn,
+    rotationRules: { scheduleExpression: `rate(${TICKET_KEY_ROTATION_DAYS} days)` },
+    // The first rotation runs at creation: it turns the placeholder into a real key set.
+    rotateImmediatelyOnUpdate: true,
+  });
+  // Secrets Manager checks that it may invoke the function when the schedule is created.
+  schedule.node.addDependency(rotate);
   watchFunction(rotate, "rotate ticket key", topic);
 
   exportForConsumers(stack, [secret.secretArn]);

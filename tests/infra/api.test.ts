@@ -148,6 +148,8 @@ function contracts(): { handler: string; resources: readonly Resource[] }[] {
     ...schedules.map((j) => ({ handler: handlerPath(j.handler), resources: j.resources })),
     { handler: handlerPath("queue/webhook-processor"), resources: ["db", "stripe-key", "data-key", "metrics"] },
     { handler: handlerPath("ops/migrate"), resources: ["db"] },
+    // Reads the key set it rotates (granted with the rotation schedule, not from a manifest).
+    { handler: handlerPath("ops/rotate-ticket-key"), resources: ["ticket-key"] },
   ];
 }
 
@@ -159,6 +161,9 @@ function secretAddresses(): Map<string, SecretResource> {
     if (!kind) throw new Error(`Unexpected secret ${s.id}`);
     map.set(address(s), kind);
   }
+  const [ticketKeys] = resourcesOf<{ Name?: string }>(synth, "AWS::SecretsManager::Secret", "TicketKeys");
+  if (ticketKeys?.props.Name !== secretName("test", "ticket-key")) throw new Error("The ticket signing keys secret is missing");
+  map.set(address(ticketKeys), "ticket-key");
   const [attachment] = resourcesOf(synth, "AWS::SecretsManager::SecretTargetAttachment", "Database");
   map.set(address(attachment!), "db");
   return map;

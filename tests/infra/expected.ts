@@ -36,7 +36,7 @@ export function expectedEnv(entry: { resources: readonly Resource[]; access?: Ac
 }
 
 /** Secrets by the resource that grants them; "db" is the Aurora credentials secret. */
-export const SECRET_RESOURCES = ["db", "stripe-key", "webhook-secret", "data-key"] as const satisfies readonly Resource[];
+export const SECRET_RESOURCES = ["db", "stripe-key", "webhook-secret", "data-key", "ticket-key"] as const satisfies readonly Resource[];
 export type SecretResource = (typeof SECRET_RESOURCES)[number];
 
 /** The physical secret names operators use (infra/secrets.ts), per stage. */
@@ -45,4 +45,5 @@ export const secretName = (stage: string, resource: Exclude<SecretResource, "db"
     "stripe-key": `evently/${stage}/stripe-secret-key`,
     "webhook-secret": `evently/${stage}/stripe-webhook-secret`,
     "data-key": `evently/${stage}/data-key`,
+    "ticket-key": `evently/${stage}/ticket-signing-keys`,
   })[resource];
