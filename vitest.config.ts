@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ["tests/{unit,integration,infra,e2e}/**/*.test.ts"],
     globalSetup: ["tests/support/global-setup.ts"],
+    setupFiles: ["tests/support/ticket-keys-setup.ts"],
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 120_000,

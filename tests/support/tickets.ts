@@ -1,6 +1,5 @@
-// Ticket test helpers: the handlers' key loader (a key generated per test process), swapping keys
-// the way a rotation does, and the ticket rows of a participation.
-import "@evently/functions/lib/ticket-keys";
+// Ticket test helpers: swapping signing keys the way a rotation does, and the ticket rows of a
+// participation.
 import type { Db } from "@evently/core/db/client";
 import type { TicketKeySet } from "@evently/core/tickets/keys";
 
