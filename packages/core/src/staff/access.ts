@@ -25,7 +25,7 @@ export async function doorAccess(db: Db | Trx, actor: Actor, eventId: string): P
   throw forbidden("Only this event's organizer, an admin or its door staff may do this");
 }
 
-/** A user the caller may see (their own ticket's event or an event they work). */
+/** Whether the user is door staff (a checker) of this event. */
 export async function isCheckerOf(db: Db | Trx, userId: string, eventId: string): Promise<boolean> {
   const row = await db.selectFrom("eventStaff").select("role").where("eventId", "=", eventId).where("userId", "=", userId).executeTakeFirst();
   return row !== undefined;

@@ -1,7 +1,6 @@
 // The Ed25519 key set that signs ticket codes: the current key signs, the previous one still
 // verifies (codes already mailed or printed survive one rotation). Where it comes from is the
-// runtime's business (Secrets Manager in AWS, a file or a generated key locally): it registers a
-// loader with `useTicketKeys`.
+// runtime's business (Secrets Manager in AWS, a file or a generated key locally): see key-source.ts.
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import * as z from "zod";
 
@@ -42,14 +41,4 @@ export const publicJwks = (keys: TicketKeySet) => ({
   keys: [keys.current, ...(keys.previous ? [keys.previous] : [])].map(({ kty, crv, x, kid }) => ({ kty, crv, x, kid, alg: "EdDSA", use: "sig" })),
 });
 
-let loader: (() => Promise<TicketKeySet>) | undefined;
-
-/** Registers where keys come from; the runtime calls it once at start (tests may swap it). */
-export function useTicketKeys(load: () => Promise<TicketKeySet>): void {
-  loader = load;
-}
-
-export function loadTicketKeys(): Promise<TicketKeySet> {
-  if (!loader) throw new Error("Ticket signing keys are not configured (useTicketKeys)");
-  return loader();
-}
+export { useTicketKeys, loadTicketKeys } from "./key-source";
