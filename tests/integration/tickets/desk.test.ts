@@ -23,6 +23,7 @@ afterAll(() => rt.stop());
 async function attendee(eventId: string, name: string): Promise<{ actor: TestActor; participationId: string }> {
   const actor = await makeActor(rt.db);
   expect(await call(rt, "PATCH", "/me", actor, { name })).toMatchObject({ status: 200, body: { id: actor.userId, name } });
+  expect((await call(rt, "GET", "/me", actor)).body).toMatchObject({ id: actor.userId, name });
   const res = await call(rt, "POST", `/events/${eventId}/rsvp`, actor);
   return { actor, participationId: res.body.id as string };
 }

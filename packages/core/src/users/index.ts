@@ -24,6 +24,12 @@ export interface ProfileView extends UserView {
   name: string | null;
 }
 
+/** The caller with their name (GET /me). */
+export async function profile(db: Db, actor: Actor): Promise<ProfileView> {
+  const user = await repo.fromId(db, actor.userId);
+  return { ...me(actor), name: user?.displayName ?? null };
+}
+
 /** Sets the caller's display name, which their tickets, participant rows and exports show. */
 export async function updateMe(db: Db, actor: Actor, input: { name: string }): Promise<ProfileView> {
   const user = await repo.setDisplayName(db, actor.userId, input.name);

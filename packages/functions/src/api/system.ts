@@ -19,9 +19,9 @@ export const openapi = defineRoute({
 
 export const me = defineRoute({
   route: "GET /me",
-  summary: "The caller, created from the token's claims on first call",
+  summary: "The caller, created from the token's claims on first call, with the name set by PATCH /me",
   tags: ["users"],
-  response: z.object({ id: z.uuid(), email: z.string().nullable(), roles: z.array(z.string()) }),
+  response: z.object({ id: z.uuid(), email: z.string().nullable(), roles: z.array(z.string()), name: z.string().nullable() }),
 });
 
 export const updateMe = defineRoute({
