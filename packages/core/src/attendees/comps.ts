@@ -1,6 +1,5 @@
 // Comps: the organizer gives a registered user free seats — an active participation with tickets,
 // no order and no payment, counted against capacity like any other seat.
-import { sql } from "kysely";
 import type { Actor } from "../auth/actor";
 import { setAuditContext } from "../db/audit-context";
 import type { Db } from "../db/client";
@@ -10,6 +9,7 @@ import { managedEvent } from "../events/access";
 import { takeSeats } from "../ticketing/seats";
 import { participationViewOrThrow, type ParticipationView } from "../ticketing/views";
 import { ticketsFor, type TicketView } from "../tickets/views";
+import { fromEmail } from "../users/users.repository";
 
 export interface CompInput {
   eventId: string;
@@ -25,9 +25,7 @@ export interface CompResult extends ParticipationView {
 }
 
 async function recipient(trx: Trx, email: string): Promise<string> {
-  // Emails are not unique in users (identity providers own them): the most recent sign-up wins.
-  const user = await trx.selectFrom("users").select("id").where(sql<string>`lower(email)`, "=", email.toLowerCase())
-    .orderBy("createdAt", "desc").limit(1).executeTakeFirst();
+  const user = await fromEmail(trx, email);
   if (!user) throw new DomainError("unknown_user", "No registered user has this email; they must sign in once first");
   return user.id;
 }

@@ -4,6 +4,7 @@ import type { Db } from "../db/client";
 import { DomainError, notFound } from "../errors";
 import { managedEvent } from "../events/access";
 import { isoMicros } from "../ticketing/views";
+import * as users from "../users/users.repository";
 
 export { doorAccess, isCheckerOf, type DoorRole } from "./access";
 
@@ -21,11 +22,7 @@ export type StaffMember = { userId: string } | { email: string };
 const unknownUser = () => new DomainError("unknown_user", "No registered user has this id or email; they must sign in once first");
 
 async function resolveUser(db: Db, who: StaffMember): Promise<string> {
-  const query = db.selectFrom("users").select("id");
-  // Emails are not unique in users (identity providers own them): the most recent sign-up wins.
-  const row = "userId" in who
-    ? await query.where("id", "=", who.userId).executeTakeFirst()
-    : await query.where((eb) => eb(eb.fn("lower", ["email"]), "=", who.email.toLowerCase())).orderBy("createdAt", "desc").limit(1).executeTakeFirst();
+  const row = "userId" in who ? await users.fromId(db, who.userId) : await users.fromEmail(db, who.email);
   if (!row) throw unknownUser();
   return row.id;
 }
