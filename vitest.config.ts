@@ -5,8 +5,9 @@ export default defineConfig({
   test: {
     include: ["tests/{unit,integration,infra,e2e}/**/*.test.ts"],
     globalSetup: ["tests/support/global-setup.ts"],
-    // The development defaults (data keys, local secrets) come from the one module that owns them.
-    setupFiles: ["packages/local/src/env-defaults.ts"],
+    // The development defaults (data keys, local secrets) come from the one module that owns them;
+    // every file gets a ticket signing key of its own.
+    setupFiles: ["packages/local/src/env-defaults.ts", "tests/support/ticket-keys-setup.ts"],
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 120_000,

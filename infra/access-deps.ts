@@ -6,6 +6,7 @@ import { Mail } from "./mail";
 import { Network } from "./network";
 import { ProviderTasks } from "./provider-tasks";
 import { Secrets } from "./secrets";
+import { TicketKeys } from "./ticket-keys";
 import { Webhooks } from "./webhooks";
 
 export const useAccessDeps = (): AccessDeps => ({
@@ -15,4 +16,5 @@ export const useAccessDeps = (): AccessDeps => ({
   webhookQueue: use(Webhooks).queue,
   taskQueue: use(ProviderTasks).queue,
   mailQueue: use(Mail).queue,
+  ticketKey: use(TicketKeys).secret,
 });

@@ -1,5 +1,6 @@
 // Turns a manifest entry's `resources` into exactly the env vars, VPC placement and IAM grants it needs, nothing more.
 import * as iam from "aws-cdk-lib/aws-iam";
+import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Function as SstFunction, FunctionProps } from "sst/constructs";
 import type { Resource } from "@evently/functions/manifest";
@@ -16,6 +17,8 @@ export interface AccessDeps {
   /** Exists once provider-tasks.ts has run. */
   taskQueue?: sqs.IQueue;
   mailQueue?: sqs.IQueue;
+  /** The ticket signing keys (ticket-keys.ts). */
+  ticketKey?: secretsmanager.ISecret;
 }
 
 interface ResourceAccess {
@@ -23,6 +26,11 @@ interface ResourceAccess {
   grant(fn: SstFunction, deps: AccessDeps): void;
   /** Database-bound functions run in the VPC; everything else stays outside it (no NAT, no cold-start ENI). */
   inVpc?: boolean;
+}
+
+function ticketKeyOf(deps: AccessDeps): secretsmanager.ISecret {
+  if (!deps.ticketKey) throw new Error(`"ticket-key" requested before the TicketKeys stack exists`);
+  return deps.ticketKey;
 }
 
 function queueOf(deps: AccessDeps, which: "webhook-queue" | "task-queue" = "webhook-queue"): sqs.IQueue {
@@ -83,6 +91,10 @@ const ACCESS: Record<Resource, ResourceAccess> = {
       return { MAIL_QUEUE_URL: mailQueue.queueUrl };
     },
     grant: (fn, { mailQueue }) => fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [mailQueue!.queueArn] })),
+  },
+  "ticket-key": {
+    environment: (deps) => ({ TICKET_KEY_SECRET_ARN: ticketKeyOf(deps).secretArn }),
+    grant: (fn, deps) => void ticketKeyOf(deps).grantRead(fn),
   },
   // EMF metrics are log lines; the basic execution role already writes logs.
   metrics: { environment: () => ({}), grant: () => undefined },

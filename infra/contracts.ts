@@ -40,8 +40,16 @@ export const PRE_TOKEN = {
   timeoutSeconds: 5,
 } as const satisfies Contract;
 
+/** Invoked by Secrets Manager's rotation schedule; touches nothing but its own secret. */
+export const ROTATE_TICKET_KEY = {
+  name: "rotate-ticket-key",
+  handler: "ops/rotate-ticket-key",
+  resources: [] as readonly Resource[],
+  timeoutSeconds: 30,
+} as const satisfies Contract;
+
 /** Every handler module infra deploys besides the manifests' routes and jobs. */
-export const INFRA_HANDLERS: readonly string[] = [WEBHOOK_CONSUMER.handler, TASK_CONSUMER.handler, MIGRATE.handler, PRE_TOKEN.handler];
+export const INFRA_HANDLERS: readonly string[] = [WEBHOOK_CONSUMER.handler, TASK_CONSUMER.handler, MIGRATE.handler, PRE_TOKEN.handler, ROTATE_TICKET_KEY.handler];
 
 /**
  * The HTTP API's CORS rules besides the origins (which come from CORS_ORIGINS): API Gateway applies

@@ -12,6 +12,7 @@ import { Migrations } from "./migrations";
 import { Network } from "./network";
 import { ProviderTasks } from "./provider-tasks";
 import { Secrets } from "./secrets";
+import { TicketKeys } from "./ticket-keys";
 import { Webhooks } from "./webhooks";
 
 /**
@@ -24,6 +25,7 @@ export const STACKS: readonly ((ctx: StackContext) => unknown)[] = [
   Network,
   Secrets,
   Alerts,
+  TicketKeys,
   Database,
   Migrations,
   ProviderTasks,
@@ -36,4 +38,4 @@ export const STACKS: readonly ((ctx: StackContext) => unknown)[] = [
   Alarms,
 ];
 
-export { Alarms, Alerts, Api, ApiStage, Database, Jobs, Mail, Migrations, Network, ProviderTasks, ROUTE_STACKS, Secrets, Webhooks };
+export { Alarms, Alerts, Api, ApiStage, Database, Jobs, Mail, Migrations, Network, ProviderTasks, ROUTE_STACKS, Secrets, TicketKeys, Webhooks };

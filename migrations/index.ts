@@ -10,6 +10,7 @@ import * as m0007 from "./0007_operations";
 import * as m0008 from "./0008_participants_order_index";
 import * as m0009 from "./0009_provider_tasks";
 import * as m0010 from "./0010_app_role";
+import * as m0011 from "./0011_tickets_and_staff";
 import * as m0012 from "./0012_outbox_and_promos";
 
 // Kysely runs migrations in the order of their names, hence the zero-padded numbers.
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   "0008_participants_order_index": m0008,
   "0009_provider_tasks": m0009,
   "0010_app_role": m0010,
+  "0011_tickets_and_staff": m0011,
   "0012_outbox_and_promos": m0012,
 };

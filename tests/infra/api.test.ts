@@ -5,7 +5,7 @@ import { handlerPath, needsAuthorizer, type Resource, type RouteDef } from "@eve
 import { routes } from "@evently/functions/routes";
 import { schedules } from "@evently/functions/schedules";
 import { ENV_CONTRACT } from "@evently/functions/lib/metric-names";
-import { expectedEnv, MANAGED_ENV, SECRET_RESOURCES, secretNames, type SecretResource } from "./expected";
+import { expectedEnv, MANAGED_ENV, SECRET_RESOURCES, secretName, secretNames, type SecretResource } from "./expected";
 import { actionsOf, address, functionsByHandler, resourcesIn, resourcesOf, statementsByRole, target, type LambdaProps, type Located } from "./cfn";
 import { synthesize, type Synthesized } from "./synth";
 
@@ -153,6 +153,8 @@ function contracts(): { handler: string; resources: readonly Resource[] }[] {
     { handler: handlerPath("queue/provider-tasks"), resources: ["db", "stripe-key", "data-key", "metrics"] },
     { handler: handlerPath("ops/migrate"), resources: ["db"] },
     { handler: handlerPath(MAIL_SENDER.handler), resources: MAIL_SENDER.resources },
+    // Reads the key set it rotates (granted with the rotation schedule, not from a manifest).
+    { handler: handlerPath("ops/rotate-ticket-key"), resources: ["ticket-key"] },
   ];
 }
 
@@ -164,6 +166,9 @@ function secretAddresses(): Map<string, SecretResource> {
     if (!kind) throw new Error(`Unexpected secret ${s.id}`);
     map.set(address(s), kind);
   }
+  const [ticketKeys] = resourcesOf<{ Name?: string }>(synth, "AWS::SecretsManager::Secret", "TicketKeys");
+  if (ticketKeys?.props.Name !== secretName("test", "ticket-key")) throw new Error("The ticket signing keys secret is missing");
+  map.set(address(ticketKeys!), "ticket-key");
   const [attachment] = resourcesOf(synth, "AWS::SecretsManager::SecretTargetAttachment", "Database");
   map.set(address(attachment!), "db");
   return map;

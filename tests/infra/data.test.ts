@@ -187,7 +187,7 @@ describe("prod stage", () => {
 
   it("retains the secrets and the user pool when the stack goes away", () => {
     const secrets = resourcesOf(prod, "AWS::SecretsManager::Secret");
-    expect(secrets).toHaveLength(5); // Stripe key, webhook secret, data keyring, index key, Aurora credentials
+    expect(secrets).toHaveLength(6); // Stripe key, webhook secret, data keyring, index key, Aurora credentials, ticket signing keys
     for (const secret of secrets) expect(secret.resource.DeletionPolicy, secret.id).toBe("Retain");
     const [pool] = resourcesOf(prod, "AWS::Cognito::UserPool");
     expect(pool!.resource.DeletionPolicy).toBe("Retain");

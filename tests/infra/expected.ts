@@ -17,6 +17,7 @@ export const MANAGED_ENV = new Set([
   "WEBHOOK_QUEUE_URL",
   "PROVIDER_TASK_QUEUE_URL",
   "MAIL_QUEUE_URL",
+  "TICKET_KEY_SECRET_ARN",
   "COGNITO_ISSUER",
   "COGNITO_CLIENT_ID",
 ]);
@@ -30,6 +31,7 @@ const BY_RESOURCE: Record<Resource, string[]> = {
   "mail-queue": ["MAIL_QUEUE_URL"],
   "webhook-queue": ["WEBHOOK_QUEUE_URL"],
   "task-queue": ["PROVIDER_TASK_QUEUE_URL"],
+  "ticket-key": ["TICKET_KEY_SECRET_ARN"],
   metrics: [],
 };
 
@@ -43,7 +45,7 @@ export function expectedEnv(entry: { resources: readonly Resource[]; access?: Ac
 }
 
 /** Secrets by the resource that grants them; "db" is the Aurora master secret (the migrator's alone), "data-key" the keyring and the index key. */
-export const SECRET_RESOURCES = ["db", "stripe-key", "webhook-secret", "data-key"] as const satisfies readonly Resource[];
+export const SECRET_RESOURCES = ["db", "stripe-key", "webhook-secret", "data-key", "ticket-key"] as const satisfies readonly Resource[];
 export type SecretResource = (typeof SECRET_RESOURCES)[number];
 
 /** The physical secret names operators use (infra/secrets.ts), per stage. */
@@ -52,4 +54,8 @@ export const secretNames = (stage: string, resource: Exclude<SecretResource, "db
     "stripe-key": [`evently/${stage}/stripe-secret-key`],
     "webhook-secret": [`evently/${stage}/stripe-webhook-secret`],
     "data-key": [`evently/${stage}/data-key`, `evently/${stage}/index-key`],
+    "ticket-key": [`evently/${stage}/ticket-signing-keys`],
   })[resource];
+
+/** The one physical secret name of a resource that has a single secret. */
+export const secretName = (stage: string, resource: Exclude<SecretResource, "db">): string => secretNames(stage, resource)[0]!;

@@ -29,7 +29,10 @@ export type ErrorCode =
   | "service_unavailable"
   | "invalid_signature"
   | "event_ended"
-  | "not_waitlisted";
+  | "not_waitlisted"
+  | "ticket_void"
+  | "invalid_ticket_code"
+  | "unknown_user";
 
 export class DomainError extends Error {
   override readonly name = "DomainError";

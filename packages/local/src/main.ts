@@ -2,6 +2,10 @@
 import "./env-defaults";
 import path from "node:path";
 import { startLocalRuntime } from "./runtime";
+import { localTicketKeys } from "./ticket-keys";
+
+// Read by the handlers' key loader (packages/functions/src/lib/ticket-keys.ts); set before any handler runs.
+process.env.TICKET_KEYS ??= JSON.stringify(await localTicketKeys());
 
 const runtime = await startLocalRuntime({
   databaseUrl: process.env.DATABASE_URL,

@@ -78,8 +78,9 @@ describe("GET /me/participations", () => {
       event: { id: soon.id, title: soon.title, startsAt: soon.startsAt, location: "Hall A" },
       paymentStatus: null, amountPaidMinor: null, currency: null,
       cancellationDeadline: new Date(new Date(soon.startsAt).getTime() - 24 * 3_600_000).toISOString(),
+      tickets: [expect.objectContaining({ eventId: soon.id, status: "valid", code: expect.any(String) })],
     });
-    expect(items[1]).toMatchObject({ waitlistPosition: 1, paymentStatus: null });
+    expect(items[1]).toMatchObject({ waitlistPosition: 1, paymentStatus: null, tickets: [] });
     expect(items[2]).toMatchObject({ kind: "ticket", paymentStatus: "pending", amountPaidMinor: 0, currency: "EUR", holdExpiresAt: expect.stringMatching(MICROS) });
     expect(items[3]).toMatchObject({
       kind: "ticket", paymentStatus: "partially_refunded", amountPaidMinor: 2000, currency: "EUR",

@@ -27,6 +27,7 @@ import type {
   PromoCodesTable,
   TicketTypesTable,
 } from "../ticketing/ticketing.table";
+import type { EventStaffTable, TicketsTable } from "../tickets/tickets.table";
 import type { UsersTable } from "../users/users.table";
 import type { WebhookEventsTable } from "../webhooks/webhooks.table";
 
@@ -45,6 +46,8 @@ export interface Database {
   participationHistory: ParticipationHistoryTable;
   participationHistoryArchive: ParticipationHistoryArchiveTable;
   checkIns: CheckInsTable;
+  tickets: TicketsTable;
+  eventStaff: EventStaffTable;
 
   orders: OrdersTable;
   payments: PaymentsTable;

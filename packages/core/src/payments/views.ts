@@ -4,6 +4,7 @@ import { notFound } from "../errors";
 import type { PaymentsDeps } from "./deps";
 import { providerIdOf } from "./payments.repository";
 import { participationViews, type ParticipationView } from "../ticketing/views";
+import { ticketsFor, type TicketView } from "../tickets/views";
 
 export interface OrderView {
   id: string;
@@ -33,6 +34,8 @@ export interface OrderResult {
   order: OrderView | null;
   participation: ParticipationView;
   payment: OrderPaymentView | null;
+  /** The participation's tickets (one per seat once active). */
+  tickets: TicketView[];
 }
 
 const orderQuery = (db: Db) =>
@@ -83,5 +86,6 @@ export async function orderResult(
     }
   }
   const { userId: _buyer, ...order } = row ?? { userId: null };
-  return { order: row ? (order as OrderView) : null, participation, payment };
+  const tickets = (await ticketsFor(db, [participation.id])).get(participation.id) ?? [];
+  return { order: row ? (order as OrderView) : null, participation, payment, tickets };
 }

@@ -1,8 +1,10 @@
-// Door check-ins: the event's organizer (or an admin) checks in an active participation, once.
+// Door check-ins: the event's organizer, an admin or a checker checks in an active participation, once.
+import { sql } from "kysely";
 import { canManage, type Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
+import { doorAccess } from "../staff/access";
 import { isoMicros } from "./views";
 
 export interface CheckInView {
@@ -30,10 +32,11 @@ const columns = ["id", "participationId", "checkedInBy", isoMicros("checkedInAt"
 
 /**
  * Checks in a participation of this event. Idempotent and race-free: the UNIQUE participation_id
- * lets exactly one INSERT win; a repeat (or the loser of a race) reads the winner's row.
+ * lets exactly one INSERT win; a repeat (or the loser of a race) reads the winner's row. The whole
+ * party is in: its tickets not scanned yet are checked in with it.
  */
 export async function checkIn(db: Db, actor: Actor, input: { eventId: string; participationId: string }): Promise<CheckInResult> {
-  await requireManagedEvent(db, actor, input.eventId);
+  await doorAccess(db, actor, input.eventId);
   return db.transaction().execute(async (trx) => {
     // FOR SHARE: a concurrent cancellation (which locks the row to change its status) waits for
     // this check-in, or this one sees the cancelled status; never a check-in of a cancelled RSVP.
@@ -55,7 +58,12 @@ export async function checkIn(db: Db, actor: Actor, input: { eventId: string; pa
       .onConflict((oc) => oc.column("participationId").doNothing())
       .returning(columns)
       .executeTakeFirst();
-    if (inserted) return { created: true, checkIn: inserted };
+    if (inserted) {
+      // now() is the transaction's clock: the same instant the check-in row got.
+      await trx.updateTable("tickets").set({ checkedInAt: sql<Date>`now()`, checkedInBy: actor.userId })
+        .where("participationId", "=", input.participationId).where("status", "=", "valid").where("checkedInAt", "is", null).execute();
+      return { created: true, checkIn: inserted };
+    }
     // Each READ COMMITTED statement sees what committed before it: the winner of a race included.
     const first = await trx.selectFrom("checkIns").select(columns).where("participationId", "=", input.participationId).executeTakeFirstOrThrow();
     return { created: false, checkIn: first };

@@ -1,12 +1,12 @@
-// The two participation lists (docs/API.md "Routes"): the member's dashboard of upcoming events and
-// the organizer's participant list, both keyset-paginated.
+// Participation lists from seed 000's sample queries: the member's dashboard of upcoming events
+// (the organizer's participant list lives with the attendee desk), keyset-paginated.
 import { sql } from "kysely";
 import * as z from "zod";
 import type { Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { DomainError } from "../errors";
-import { requireManagedEvent } from "./check-ins";
 import type { ParticipationStatus } from "./ticketing.table";
+import { ticketsFor, type TicketView } from "../tickets/views";
 import { isoMicros, paymentSummary, selectParticipations, toParticipationView, type ParticipationView, type PaymentSummary } from "./views";
 
 export interface PageInput {
@@ -21,13 +21,10 @@ export interface Page<T> {
 }
 
 export interface DashboardItem extends ParticipationView, PaymentSummary {
+  tickets: TicketView[];
   event: { id: string; title: string; startsAt: string; location: string | null };
   /** The event's start minus its cancellation cutoff: after it, paid orders can no longer be cancelled by the buyer. */
   cancellationDeadline: string;
-}
-
-export interface ParticipantItem extends ParticipationView, PaymentSummary {
-  user: { id: string; email: string | null };
 }
 
 /** Statuses that still hold a place at an upcoming event, or a place in its queue. */
@@ -39,7 +36,7 @@ const Cursor = z.strictObject({ l: z.string(), k: z.string().regex(/^\d{4}-\d{2}
 
 const encodeCursor = (list: string, key: string, id: string) => Buffer.from(JSON.stringify({ l: list, k: key, i: id })).toString("base64url");
 
-function decodeCursor(list: string, value: string | undefined): { key: string; id: string } | undefined {
+export function decodeCursor(list: string, value: string | undefined): { key: string; id: string } | undefined {
   if (value === undefined) return undefined;
   let parsed: z.ZodSafeParseResult<z.output<typeof Cursor>> | undefined;
   try {
@@ -54,7 +51,7 @@ function decodeCursor(list: string, value: string | undefined): { key: string; i
 }
 
 /** Fetches one row more than asked to learn whether another page exists. */
-function toPage<R extends { id: string; sortKey: string }, T>(list: string, rows: R[], limit: number, map: (row: R) => T): Page<T> {
+export function toPage<R extends { id: string; sortKey: string }, T>(list: string, rows: R[], limit: number, map: (row: R) => T): Page<T> {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return { items: items.map(map), nextCursor: rows.length > limit && last ? encodeCursor(list, last.sortKey, last.id) : null };
@@ -87,43 +84,14 @@ export async function myParticipations(db: Db, actor: Actor, page: PageInput): P
     .orderBy("p.id")
     .limit(page.limit + 1)
     .execute();
+  const tickets = await ticketsFor(db, rows.slice(0, page.limit).map((row) => row.id));
   return toPage("mine", rows, page.limit, (row) => ({
     ...toParticipationView(row),
+    tickets: tickets.get(row.id) ?? [],
     event: { id: row.eventId, title: row.title, startsAt: row.startsAt.toISOString(), location: row.location },
     paymentStatus: row.paymentStatus ?? null,
     amountPaidMinor: row.amountPaidMinor ?? null,
     currency: row.currency ?? null,
     cancellationDeadline: row.cancellationDeadline.toISOString(),
-  }));
-}
-
-/**
- * An event's participants for its organizer or an admin (the organizer's participant list), in
- * registration order, with payment status and check-in time; `status` narrows to one status.
- */
-export async function eventParticipants(
-  db: Db,
-  actor: Actor,
-  input: PageInput & { eventId: string; status?: ParticipationStatus },
-): Promise<Page<ParticipantItem>> {
-  await requireManagedEvent(db, actor, input.eventId);
-  const after = decodeCursor("participants", input.cursor);
-  const rows = await selectParticipations(db)
-    .innerJoin("users as u", "u.id", "p.userId")
-    .leftJoinLateral(paymentSummary, (join) => join.onTrue())
-    .select(["u.email", isoMicros("p.createdAt").as("sortKey"), "pm.paymentStatus", "pm.amountPaidMinor", "pm.currency"])
-    .where("p.eventId", "=", input.eventId)
-    .$if(input.status !== undefined, (qb) => qb.where("p.status", "=", input.status as ParticipationStatus))
-    .$if(after !== undefined, (qb) => qb.where(sql<boolean>`(p.created_at, p.id) > (${after?.key}::timestamptz, ${after?.id}::uuid)`))
-    .orderBy("p.createdAt")
-    .orderBy("p.id")
-    .limit(input.limit + 1)
-    .execute();
-  return toPage("participants", rows, input.limit, (row) => ({
-    ...toParticipationView(row),
-    user: { id: row.userId, email: row.email },
-    paymentStatus: row.paymentStatus ?? null,
-    amountPaidMinor: row.amountPaidMinor ?? null,
-    currency: row.currency ?? null,
   }));
 }

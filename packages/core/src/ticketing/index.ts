@@ -2,14 +2,9 @@
 // primitives that orders, hold expiry and event cancellation build on.
 export { registerRsvp, cancelRsvp, type RsvpInput, type CancelRsvpInput } from "./rsvp";
 export { checkIn, requireManagedEvent, type CheckInView, type CheckInResult } from "./check-ins";
-export {
-  myParticipations,
-  eventParticipants,
-  type DashboardItem,
-  type ParticipantItem,
-  type Page,
-  type PageInput,
-} from "./dashboards";
+export { myParticipations, type DashboardItem, type Page, type PageInput } from "./dashboards";
+// The participant list moved to the attendee desk; re-exported for callers of the old path.
+export { eventParticipants, type ParticipantItem } from "../attendees/participants";
 export {
   participationView,
   participationViews,

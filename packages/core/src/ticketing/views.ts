@@ -115,6 +115,7 @@ export const paymentSummary = (eb: ExpressionBuilder<Database & { p: Participati
     .selectFrom("orders as o")
     .innerJoin("payments as pay", "pay.orderId", "o.id")
     .select([
+      "pay.id as paymentId",
       "pay.status as paymentStatus",
       "pay.currency as currency",
       sql<number>`CASE WHEN ${CAPTURED} THEN pay.amount_minor - pay.refunded_minor ELSE 0 END`.as("amountPaidMinor"),

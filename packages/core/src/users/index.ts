@@ -19,3 +19,19 @@ export async function resolveActor(db: Db, claims: Claims): Promise<Actor> {
 
 /** The caller as `GET /me` shows it; the row was refreshed by `resolveActor` on this request. */
 export const me = (actor: Actor): UserView => ({ id: actor.userId, email: actor.email, roles: [...actor.roles] });
+
+export interface ProfileView extends UserView {
+  name: string | null;
+}
+
+/** The caller with their name (GET /me). */
+export async function profile(db: Db, actor: Actor): Promise<ProfileView> {
+  const user = await repo.fromId(db, actor.userId);
+  return { ...me(actor), name: user?.displayName ?? null };
+}
+
+/** Sets the caller's display name, which their tickets, participant rows and exports show. */
+export async function updateMe(db: Db, actor: Actor, input: { name: string }): Promise<ProfileView> {
+  const user = await repo.setDisplayName(db, actor.userId, input.name);
+  return { ...me(actor), name: user.displayName };
+}

@@ -36,3 +36,13 @@ export async function upsertFromClaims(db: Db | Trx, claims: UserClaims): Promis
 
 export const fromId = (db: Db | Trx, id: string): Promise<User | undefined> =>
   db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+
+export const setDisplayName = (db: Db | Trx, id: string, name: string): Promise<User> =>
+  db.updateTable("users").set({ displayName: name }).where("id", "=", id).returningAll().executeTakeFirstOrThrow();
+
+/**
+ * A registered user by email, case-insensitively. Emails are not unique in users (the identity
+ * provider owns them): the most recent sign-up wins.
+ */
+export const fromEmail = (db: Db | Trx, email: string): Promise<Pick<User, "id"> | undefined> =>
+  db.selectFrom("users").select("id").where(sql<string>`lower(email)`, "=", email.toLowerCase()).orderBy("createdAt", "desc").limit(1).executeTakeFirst();

@@ -2,6 +2,7 @@
 import * as z from "zod";
 import { CancelParticipantInput } from "@evently/core/payments/order-lifecycle";
 import { defineRoute, idParams, uuid } from "./route-schema";
+import { TicketSchema } from "./tickets.shapes";
 
 const percent = (max: number) =>
   z.number().min(0).max(max).refine((n) => Number.isInteger(Math.round(n * 100)) && Math.abs(n * 100 - Math.round(n * 100)) < 1e-9, "at most two decimals");
@@ -28,6 +29,7 @@ const OrderResult = z.object({
       providerPaymentId: z.string().nullable(), clientSecret: z.string().nullable().optional(),
     })
     .nullable(),
+  tickets: z.array(TicketSchema),
 });
 
 export const createOrder = defineRoute({

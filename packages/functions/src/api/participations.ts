@@ -3,6 +3,7 @@
 import * as z from "zod";
 import { defineRoute, idParams, uuid, pageCursor, pageLimit } from "./route-schema";
 import { CheckInSchema, page, ParticipationSchema, PaymentSummary, STATUSES } from "./participations.shapes";
+import { ParticipantSchema, plainText, TicketCheckInSchema, TicketSchema } from "./tickets.shapes";
 
 const eventParams = idParams("eventId");
 
@@ -37,11 +38,12 @@ export const cancelRsvp = defineRoute({
 
 export const createCheckIn = defineRoute({
   route: "POST /events/{eventId}/check-ins",
-  summary: "Check in an active participation of the event: 201 the first time, 200 with that same check-in afterwards; 409 not_active",
+  summary:
+    "Check in by scanned ticket `code` (one ticket) or by `participationId` (the whole party): 201 the first time, 200 with that same check-in afterwards; 409 not_active or ticket_void; 422 invalid_ticket_code (organizer, admin or checker)",
   tags: ["participations"],
   params: eventParams,
-  body: z.strictObject({ participationId: uuid() }),
-  response: CheckInSchema,
+  body: z.union([z.strictObject({ participationId: uuid() }), z.strictObject({ code: z.string().trim().min(1).max(2048) })]),
+  response: z.union([CheckInSchema, TicketCheckInSchema]),
   successStatus: 201,
   problems: ["not_active"],
   responses: { 200: CheckInSchema },
@@ -56,6 +58,7 @@ export const myParticipations = defineRoute({
     ParticipationSchema.extend({
       event: z.object({ id: z.uuid(), title: z.string(), startsAt: z.string(), location: z.string().nullable() }),
       ...PaymentSummary,
+      tickets: z.array(TicketSchema),
       cancellationDeadline: z.string().meta({ description: "startsAt minus the event's cancellation cutoff" }),
     }),
   ),
@@ -63,11 +66,15 @@ export const myParticipations = defineRoute({
 
 export const eventParticipants = defineRoute({
   route: "GET /events/{eventId}/participants",
-  summary: "The event's participants in registration order, with payment status and check-in time (organizer or admin)",
+  summary: "The event's participants in registration order with buyer, order, payment, check-in and tickets (organizer, admin or checker)",
   tags: ["participations"],
   params: eventParams,
-  query: z.object({ ...pageQuery, status: z.enum(STATUSES).optional().meta({ description: "Only participations with this status" }) }),
-  response: page(ParticipationSchema.extend({ user: z.object({ id: z.uuid(), email: z.string().nullable() }), ...PaymentSummary })),
+  query: z.object({
+    ...pageQuery,
+    status: z.enum(STATUSES).optional().meta({ description: "Only participations with this status" }),
+    q: plainText(1, 200).optional().meta({ description: "Case-insensitive prefix of the buyer's or a ticket holder's name or email" }),
+  }),
+  response: page(ParticipantSchema),
 });
 
 export const leaveWaitlist = defineRoute({

@@ -15,6 +15,8 @@ export interface RouteSchema {
   response?: z.ZodType;
   /** The success body as plain JSON Schema, for a route that keeps zod out of its bundle (the webhook). */
   responseJsonSchema?: Readonly<Record<string, unknown>>;
+  /** Media type of a success response that is not JSON (an SVG image, a CSV file). */
+  contentType?: string;
   successStatus?: number;
   /** Requires the Idempotency-Key header (1–255 characters). */
   idempotencyKey?: boolean;

@@ -1,6 +1,7 @@
 // Contracts of the system routes: health, the OpenAPI document and the caller.
 import * as z from "zod";
 import { defineRoute } from "./route-schema";
+import { plainText } from "./tickets.shapes";
 
 export const health = defineRoute({
   route: "GET /health",
@@ -19,7 +20,15 @@ export const openapi = defineRoute({
 
 export const me = defineRoute({
   route: "GET /me",
-  summary: "The caller, created from the token's claims on first call",
+  summary: "The caller, created from the token's claims on first call, with the name set by PATCH /me",
   tags: ["users"],
-  response: z.object({ id: z.uuid(), email: z.string().nullable(), roles: z.array(z.string()) }),
+  response: z.object({ id: z.uuid(), email: z.string().nullable(), roles: z.array(z.string()), name: z.string().nullable() }),
+});
+
+export const updateMe = defineRoute({
+  route: "PATCH /me",
+  summary: "Set the caller's name, shown on their tickets, in participant lists and exports",
+  tags: ["users"],
+  body: z.strictObject({ name: plainText(1, 200) }),
+  response: z.object({ id: z.uuid(), email: z.string().nullable(), roles: z.array(z.string()), name: z.string().nullable() }),
 });

@@ -41,6 +41,7 @@ const Env = z.object({
   STRIPE_WEBHOOK_SECRET_ARN: optional(secretArn),
   DATA_KEY_SECRET_ARN: optional(secretArn),
   BLIND_INDEX_KEY_SECRET_ARN: optional(secretArn),
+  TICKET_KEY_SECRET_ARN: optional(secretArn),
   WEBHOOK_QUEUE_URL: optional(url(/^https$/, "https")),
   PROVIDER_TASK_QUEUE_URL: optional(url(/^https$/, "https")),
   MAIL_QUEUE_URL: optional(url(/^https$/, "https")),
@@ -81,6 +82,7 @@ export const ENV_FOR_RESOURCE: Record<Resource, readonly EnvName[]> = {
   "webhook-queue": ["WEBHOOK_QUEUE_URL"],
   "task-queue": ["PROVIDER_TASK_QUEUE_URL"],
   "mail-queue": ["MAIL_QUEUE_URL"],
+  "ticket-key": ["TICKET_KEY_SECRET_ARN"],
   metrics: [],
 };
 
@@ -136,5 +138,6 @@ export const config = {
     "webhook-secret": env.STRIPE_WEBHOOK_SECRET_ARN,
     "data-key": env.DATA_KEY_SECRET_ARN,
     "blind-index-key": env.BLIND_INDEX_KEY_SECRET_ARN,
+    "ticket-key": env.TICKET_KEY_SECRET_ARN,
   },
 } as const;

@@ -17,6 +17,8 @@ import { assertConfigured } from "./config";
 import "./mail"; // mail written by a request is nudged to the sender after commit
 import { logger, metrics, TRACE_OPTIONS, tracer } from "./observability";
 import { problemResponse, toProblem } from "./problem";
+// Registers the ticket key loader: any route may render ticket codes.
+import "./ticket-keys";
 
 export interface HttpRequest<S extends RouteSchema> {
   params: Params<S>;
@@ -37,8 +39,14 @@ export interface Reply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** The body is already text (or base64 bytes) of the media type in `headers`: sent as is. */
+  raw?: boolean;
+  isBase64Encoded?: boolean;
 }
 export const reply = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({ [REPLY]: true, status, body, ...(headers ? { headers } : {}) });
+/** A non-JSON body (an image, a file); `headers` must name its content-type. */
+export const rawReply = (status: number, body: string, headers: Record<string, string> & { "content-type": string }, isBase64Encoded = false): Reply =>
+  ({ [REPLY]: true, status, body, headers, raw: true, isBase64Encoded });
 const isReply = (v: unknown): v is Reply => typeof v === "object" && v !== null && REPLY in v;
 
 function issuesToErrors(error: z.ZodError) {
@@ -128,11 +136,14 @@ export function http<S extends RouteSchema>(schema: S, impl: (req: HttpRequest<S
       userAgent: headers["user-agent"],
       event,
     });
-    const { status, body, headers: extra } = isReply(result) ? result : { status: schema.successStatus ?? 200, body: result, headers: undefined };
+    const { status, body, headers: extra, raw, isBase64Encoded } = isReply(result)
+      ? result
+      : { status: schema.successStatus ?? 200, body: result, headers: undefined, raw: false, isBase64Encoded: false };
     return {
       statusCode: status,
       headers: { "content-type": "application/json", "x-request-id": requestId, ...extra },
-      body: JSON.stringify(body),
+      body: raw ? (body as string) : JSON.stringify(body),
+      ...(isBase64Encoded ? { isBase64Encoded: true } : {}),
     };
   }
 }

@@ -32,6 +32,9 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_signature: 400,
   event_ended: 409,
   not_waitlisted: 409,
+  ticket_void: 409,
+  invalid_ticket_code: 422,
+  unknown_user: 422,
 };
 
 /**

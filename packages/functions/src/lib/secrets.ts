@@ -9,7 +9,7 @@
 import type { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import { config, ConfigError } from "./config";
 
-export type SecretName = "stripe-key" | "webhook-secret" | "data-key" | "blind-index-key";
+export type SecretName = "stripe-key" | "webhook-secret" | "data-key" | "blind-index-key" | "ticket-key";
 
 /** Where each secret comes from: its ARN's variable in AWS, else the first local variable set. */
 const SOURCES: Record<SecretName, { arnVariable: string; local: readonly string[] }> = {
@@ -18,6 +18,8 @@ const SOURCES: Record<SecretName, { arnVariable: string; local: readonly string[
   "webhook-secret": { arnVariable: "STRIPE_WEBHOOK_SECRET_ARN", local: ["STRIPE_WEBHOOK_SECRET"] },
   "data-key": { arnVariable: "DATA_KEY_SECRET_ARN", local: ["DATA_KEY"] },
   "blind-index-key": { arnVariable: "BLIND_INDEX_KEY_SECRET_ARN", local: ["BLIND_INDEX_KEY"] },
+  // Without TICKET_KEYS, lib/ticket-keys.ts generates a key for the process.
+  "ticket-key": { arnVariable: "TICKET_KEY_SECRET_ARN", local: ["TICKET_KEYS"] },
 };
 
 // Loaded on first read only, so the local runtime never loads the SDK; one traced client per container.

@@ -1,5 +1,5 @@
-// GET /events/{eventId}/participants: the event's participants for its organizer or an admin.
-import { eventParticipants } from "@evently/core/ticketing";
+// GET /events/{eventId}/participants: the event's participants for its managers and checkers.
+import { eventParticipants } from "@evently/core/attendees";
 import { eventParticipants as schema } from "../../api/participations";
 import { getDb } from "../../lib/db";
 import { http, requireActor } from "../../lib/http";

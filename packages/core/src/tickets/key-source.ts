@@ -1,0 +1,15 @@
+// Where the runtime says ticket signing keys come from. Kept free of jose so that registering a
+// loader costs a function nothing at cold start; the keys are only loaded when a code is needed.
+import type { TicketKeySet } from "./keys";
+
+let loader: (() => Promise<TicketKeySet>) | undefined;
+
+/** Registers where keys come from; the runtime calls it once at start (tests may swap it). */
+export function useTicketKeys(load: () => Promise<TicketKeySet>): void {
+  loader = load;
+}
+
+export function loadTicketKeys(): Promise<TicketKeySet> {
+  if (!loader) throw new Error("Ticket signing keys are not configured (useTicketKeys)");
+  return loader();
+}

@@ -1,0 +1,48 @@
+// Contracts of the attendee desk: door staff, the CSV export and comps.
+import * as z from "zod";
+import { defineRoute, idParams, uuid } from "./route-schema";
+import { ParticipationSchema, STATUSES } from "./participations.shapes";
+import { email, plainText, StaffSchema, TicketSchema } from "./tickets.shapes";
+
+const eventParams = idParams("eventId");
+
+export const addStaff = defineRoute({
+  route: "POST /events/{eventId}/staff",
+  summary: "Make a registered user (by userId or email) a checker of this event: 201, or 200 if already one; 422 unknown_user",
+  tags: ["staff"],
+  params: eventParams,
+  body: z.union([z.strictObject({ userId: uuid() }), z.strictObject({ email: email() })]),
+  response: StaffSchema,
+  successStatus: 201,
+});
+
+export const removeStaff = defineRoute({
+  route: "DELETE /events/{eventId}/staff/{userId}",
+  summary: "Remove a checker from this event",
+  tags: ["staff"],
+  params: z.object({ eventId: uuid(), userId: uuid() }),
+  response: StaffSchema,
+});
+
+export const participantsCsv = defineRoute({
+  route: "GET /events/{eventId}/participants.csv",
+  summary: "Every participant as CSV (UTF-8, header row, RFC 4180), read in batches; gzip when the client accepts it",
+  tags: ["participations"],
+  params: eventParams,
+  query: z.object({
+    status: z.enum(STATUSES).optional(),
+    q: plainText(1, 200).optional().meta({ description: "Name or email prefix, case-insensitive" }),
+  }),
+  response: z.string().meta({ description: "name,email,status,ticket_type,quantity,amount_paid,currency,payment_status,checked_in_at,order_id" }),
+  contentType: "text/csv",
+});
+
+export const createComp = defineRoute({
+  route: "POST /events/{eventId}/comps",
+  summary: "Give a registered user free seats: 201 active participation with tickets, no payment; 409 sold_out when full",
+  tags: ["participations"],
+  params: eventParams,
+  body: z.strictObject({ email: email(), ticketTypeId: uuid().optional(), quantity: z.number().int().min(1).max(1000) }),
+  response: ParticipationSchema.extend({ tickets: z.array(TicketSchema) }),
+  successStatus: 201,
+});

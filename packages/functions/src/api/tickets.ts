@@ -1,0 +1,43 @@
+// Contracts of the ticket routes: the caller's tickets, giving a seat away, QR images and the
+// public keys that verify ticket codes.
+import * as z from "zod";
+import { defineRoute, idParams, pageCursor, pageLimit } from "./route-schema";
+import { page } from "./participations.shapes";
+import { email, plainText, TicketSchema } from "./tickets.shapes";
+
+export const myTickets = defineRoute({
+  route: "GET /me/tickets",
+  summary: "The caller's valid tickets, soonest event first",
+  tags: ["tickets"],
+  query: z.object({ limit: pageLimit(), cursor: pageCursor() }),
+  response: page(TicketSchema.extend({ event: z.object({ id: z.uuid(), title: z.string(), startsAt: z.string(), location: z.string().nullable() }) })),
+});
+
+export const updateTicket = defineRoute({
+  route: "PATCH /tickets/{ticketId}",
+  summary: "Give a seat to a person: holder name and email (the buyer only); 409 ticket_void",
+  tags: ["tickets"],
+  params: idParams("ticketId"),
+  body: z
+    .strictObject({ holderName: plainText(1, 200).optional(), holderEmail: email().optional() })
+    .refine((b) => b.holderName !== undefined || b.holderEmail !== undefined, { message: "Send holderName, holderEmail or both" }),
+  response: TicketSchema,
+});
+
+export const ticketQr = defineRoute({
+  route: "GET /tickets/{ticketId}/qr.svg",
+  summary: "The ticket's code as an SVG QR image (buyer, the event's organizer, admins, its checkers)",
+  tags: ["tickets"],
+  params: idParams("ticketId"),
+  response: z.string().meta({ description: "SVG document" }),
+  contentType: "image/svg+xml",
+});
+
+export const ticketKeys = defineRoute({
+  route: "GET /.well-known/ticket-keys",
+  summary: "JWKS of the Ed25519 keys that sign ticket codes (current and previous), for verifying codes offline",
+  tags: ["tickets"],
+  response: z.object({
+    keys: z.array(z.object({ kty: z.literal("OKP"), crv: z.literal("Ed25519"), x: z.string(), kid: z.string(), alg: z.literal("EdDSA"), use: z.literal("sig") })),
+  }),
+});

@@ -1,0 +1,21 @@
+// Where ticket signing keys come from: Secrets Manager in AWS (rotated there, cached five minutes
+// like every secret, so a rotation reaches warm containers within that), TICKET_KEYS locally
+// (`npm start` keeps one under .local/), else a key generated for this process (tests).
+import { useTicketKeys } from "@evently/core/tickets/key-source";
+import type { TicketKeySet } from "@evently/core/tickets/keys";
+import { config } from "./config";
+import { getSecretValue } from "./secrets";
+
+let generated: Promise<TicketKeySet> | undefined;
+
+async function load(): Promise<TicketKeySet> {
+  // Imported on first use: functions that never render a code never load jose for it.
+  const { generateTicketKey, parseTicketKeySet } = await import("@evently/core/tickets/keys");
+  if (process.env.TICKET_KEY_SECRET_ARN || process.env.TICKET_KEYS) return parseTicketKeySet(await getSecretValue("ticket-key"));
+  // In Lambda a missing secret is a deployment error: never sign with a key nobody can verify.
+  if (config.inLambda) throw new Error("TICKET_KEY_SECRET_ARN is not set: this function was not granted the ticket key");
+  generated ??= generateTicketKey().then((current) => ({ current, previous: null }));
+  return generated;
+}
+
+useTicketKeys(load);
