@@ -80,7 +80,7 @@ export function apiMetric(apiId: string, metricName: string, statistic: string):
 }
 
 /** A function's slowest runs at this share of its time limit are one slow dependency away from timing out. */
-export const DURATION_ALARM_SHARE = 0.8;
+const DURATION_ALARM_SHARE = 0.8;
 
 /**
  * Errors (unhandled exceptions, timeouts) and Throttles: any one in five minutes is worth a look.

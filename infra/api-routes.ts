@@ -11,8 +11,8 @@ import { Migrations } from "./migrations";
 import { suppress } from "./nag";
 
 /** API Gateway's hard integration limit is 30 s; routes without their own limit get this one. */
-export const DEFAULT_ROUTE_TIMEOUT_SECONDS = 10;
-export const DEFAULT_ROUTE_MEMORY_MB = 1024;
+const DEFAULT_ROUTE_TIMEOUT_SECONDS = 10;
+const DEFAULT_ROUTE_MEMORY_MB = 1024;
 
 /**
  * A route costs about ten resources (function, role, policy, log retention, permission,
@@ -32,7 +32,7 @@ export function routeGroup(route: Pick<RouteDef, "handler">): string {
   return folders.length === 0 ? "root" : folders.join("-");
 }
 
-export const routeStackId = (group: string): string => `ApiRoutes-${group.replace(/[^A-Za-z0-9-]/g, "-")}`;
+const routeStackId = (group: string): string => `ApiRoutes-${group.replace(/[^A-Za-z0-9-]/g, "-")}`;
 
 /** Groups the manifest, rejecting what CloudFormation or API Gateway would reject later and less clearly. */
 export function groupRoutes(list: readonly RouteDef[]): Map<string, RouteDef[]> {
@@ -71,7 +71,7 @@ function routeProps(route: RouteDef, deps: AccessDeps, cognito: TokenIssuer): Ap
   };
 }
 
-export const timeoutOf = (route: Pick<RouteDef, "timeoutSeconds">): number => route.timeoutSeconds ?? DEFAULT_ROUTE_TIMEOUT_SECONDS;
+const timeoutOf = (route: Pick<RouteDef, "timeoutSeconds">): number => route.timeoutSeconds ?? DEFAULT_ROUTE_TIMEOUT_SECONDS;
 
 export interface RouteStackOutputs {
   functions: Record<string, SstFunction>;

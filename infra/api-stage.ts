@@ -38,7 +38,7 @@ export const HOT_ROUTES: Record<string, Throttle> = {
  * Route settings for the hot routes the manifest has: API Gateway refuses settings for a route
  * that does not exist (tests/infra checks that every key names a route of routes.ts).
  */
-export function routeThrottles(list: readonly RouteDef[], scale: number): Record<string, Throttle> {
+function routeThrottles(list: readonly RouteDef[], scale: number): Record<string, Throttle> {
   const keys = new Set(list.map(routeKey));
   return Object.fromEntries(
     Object.entries(HOT_ROUTES).filter(([key]) => keys.has(key)).map(([key, t]) => [key, { rate: Math.max(1, Math.round(t.rate * scale)), burst: Math.max(1, Math.round(t.burst * scale)) }]),

@@ -22,7 +22,7 @@ const DEV_DEFAULTS = {
   AUTH_LOGOUT_URLS: "http://localhost:5173/",
 } as const;
 
-export const PROD_REQUIRED = ["CORS_ORIGINS", "AUTH_CALLBACK_URLS", "AUTH_LOGOUT_URLS", "AUTH_EMAIL_FROM"] as const;
+const PROD_REQUIRED = ["CORS_ORIGINS", "AUTH_CALLBACK_URLS", "AUTH_LOGOUT_URLS", "AUTH_EMAIL_FROM"] as const;
 
 const list = (what: string, prod: boolean, item: (url: URL) => string | undefined) =>
   z.string().transform((value, ctx) => {

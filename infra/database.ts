@@ -10,12 +10,12 @@ import { Network, type NetworkOutputs } from "./network";
 import { suppress } from "./nag";
 import { exportForConsumers, physicalPrefix, stageSettings } from "./stage";
 
-export const DB_NAME = "evently";
+const DB_NAME = "evently";
 export const DB_PORT = 5432;
 /** The DML-only role of migration 0010 that every function signs in as (IAM tokens through the proxy). */
 export const DB_APP_USER = "evently_app";
 /** Aurora's master user: owns the schema; only the migrator (and the rotation) signs in as it. */
-export const DB_OWNER = "evently_admin";
+const DB_OWNER = "evently_admin";
 
 export interface DatabaseOutputs {
   cluster: rds.DatabaseCluster;

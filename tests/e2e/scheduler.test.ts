@@ -1,5 +1,6 @@
 // The local scheduler inside the local runtime: a job fires on its (test-shortened) schedule, its
 // effect shows through the API and in job_runs, and runs of one job never overlap.
+import { schedules } from "@evently/functions/schedules";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalRuntime, type LocalRuntime } from "@evently/local/runtime";
 import { signLocalToken } from "@evently/local/tokens";
@@ -34,8 +35,10 @@ async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10
 
 describe("local scheduler", () => {
   it("announces every job of schedules.ts with the cron it runs on", () => {
-    expect(lines).toContain("Scheduler: expire-holds (* * * * *), provider-tasks (* * * * *), archive (30 3 * * *), payment-health (*/2 * * * * *)");
-    expect(rt.scheduler?.jobs.map((j) => j.name)).toEqual(["expire-holds", "provider-tasks", "archive", "payment-health"]);
+    expect(lines).toContain(
+      "Scheduler: expire-holds (* * * * *), provider-tasks (* * * * *), archive (30 3 * * *), complete-events (7 * * * *), send-reminders (*/15 * * * *), relay-mail (*/2 * * * *), payment-health (*/2 * * * * *)",
+    );
+    expect(rt.scheduler?.jobs.map((j) => j.name)).toEqual(schedules.map((j) => j.name));
   });
 
   it("runs payment-health on its schedule: the snapshot is served to admins and the run is recorded", async () => {

@@ -12,7 +12,7 @@ const spec = () => (db ??= loadAwsServiceSpecSync());
  * at deploy time (not at synth) are listed here from the CloudFormation reference: a wrong one
  * is a failed deploy that no other check catches. Keyed "Type.Property" (nested with ".").
  */
-export const ENUMS: Record<string, readonly string[]> = {
+const ENUMS: Record<string, readonly string[]> = {
   "AWS::Lambda::Function.Runtime": ["nodejs20.x", "nodejs22.x"],
   "AWS::Lambda::Function.Architectures": ["arm64", "x86_64"],
   "AWS::Lambda::Function.TracingConfig.Mode": ["Active", "PassThrough"],

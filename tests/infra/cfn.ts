@@ -18,7 +18,7 @@ export interface Located<T = Record<string, unknown>> {
 
 type Json = Record<string, unknown>;
 
-export function templateJson(synth: Synthesized, stack: StackName): Json {
+function templateJson(synth: Synthesized, stack: StackName): Json {
   const template = synth.templates[stack];
   if (!template) throw new Error(`No stack ${stack}`);
   return template.toJSON() as Json;

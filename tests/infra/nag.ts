@@ -3,7 +3,7 @@ import { Aspects, Stack } from "aws-cdk-lib";
 import { AwsSolutionsChecks, type INagLogger, type NagLoggerNonComplianceData, type NagLoggerSuppressedData } from "cdk-nag";
 import { synthesize, type Synthesized } from "./synth";
 
-export interface NagFinding {
+interface NagFinding {
   stack: string;
   path: string;
   rule: string;

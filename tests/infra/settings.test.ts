@@ -151,9 +151,9 @@ describe("concurrency, memory, logs, backups and queues", () => {
     }
   });
 
-  it("every queue (webhooks, provider tasks, their DLQs) is encrypted and refuses requests without TLS", () => {
+  it("every queue (webhooks, provider tasks, mail, their DLQs) is encrypted and refuses requests without TLS", () => {
     const queues = resourcesOf<{ SqsManagedSseEnabled?: boolean }>(prod, "AWS::SQS::Queue");
-    expect(queues.map((q) => q.stack).sort()).toEqual(["ProviderTasks", "ProviderTasks", "Webhooks", "Webhooks"]);
+    expect(queues.map((q) => q.stack).sort()).toEqual(["Mail", "Mail", "ProviderTasks", "ProviderTasks", "Webhooks", "Webhooks"]);
     const policies = resourcesOf<{ Queues: unknown[]; PolicyDocument: { Statement: { Effect: string; Condition?: unknown }[] } }>(prod, "AWS::SQS::QueuePolicy");
     for (const q of queues) {
       expect(q.props.SqsManagedSseEnabled, q.id).toBe(true);

@@ -21,6 +21,8 @@ const LAMBDA_ENV: Record<string, string> = {
   BLIND_INDEX_KEY_SECRET_ARN: arn("blind-index-key"),
   WEBHOOK_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/123456789012/evently-webhooks",
   PROVIDER_TASK_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/123456789012/evently-provider-tasks",
+  MAIL_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/123456789012/evently-mail",
+  TICKET_KEY_SECRET_ARN: arn("ticket-signing-keys"),
   COGNITO_ISSUER: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf",
   COGNITO_CLIENT_ID: "4ab5cd6ef7gh8ij9kl0mn1op2q",
   HOLD_TTL_SECONDS: "900",

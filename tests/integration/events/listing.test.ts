@@ -79,9 +79,10 @@ describe("listEvents filters", () => {
     const query = compiled.at(-1)!;
     let plan: string[] = [];
     await t.db.transaction().execute(async (trx) => {
-      // GIN serves bitmap scans only; with the competing index gone (DDL is transactional and is
+      // GIN serves bitmap scans only; with the competing indexes gone (DDL is transactional and is
       // rolled back below) and sequential scans off, the plan names it exactly when it applies.
       await sql`drop index events_status_starts_at_idx`.execute(trx);
+      await sql`drop index if exists events_published_ends_at_idx`.execute(trx);
       await sql`set local enable_seqscan = off`.execute(trx);
       const result = await trx.executeQuery<Record<string, string>>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]));
       plan = result.rows.map((r) => String(Object.values(r)[0]));

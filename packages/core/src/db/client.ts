@@ -51,7 +51,9 @@ export type Db = Kysely<Database>;
 function clientWithConnectTimeout(connectTimeoutMs: number): typeof pg.Client {
   return class extends pg.Client {
     constructor(config?: string | pg.ClientConfig) {
-      super({ ...(typeof config === "string" ? { connectionString: config } : config), connectionTimeoutMillis: connectTimeoutMs });
+      const base = typeof config === "string" ? { connectionString: config } : config;
+      // pg-pool hides `password` (non-enumerable, to keep it out of stack traces): a spread would drop it.
+      super({ ...base, ...(base?.password !== undefined ? { password: base.password } : {}), connectionTimeoutMillis: connectTimeoutMs });
     }
   };
 }

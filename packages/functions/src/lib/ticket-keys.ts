@@ -3,14 +3,17 @@
 // (`npm start` keeps one under .local/), else a key generated for this process (tests).
 import { useTicketKeys } from "@evently/core/tickets/key-source";
 import type { TicketKeySet } from "@evently/core/tickets/keys";
-import { config } from "./config";
-import { getSecretValue } from "./secrets";
 
 let generated: Promise<TicketKeySet> | undefined;
 
 async function load(): Promise<TicketKeySet> {
-  // Imported on first use: functions that never render a code never load jose for it.
-  const { generateTicketKey, parseTicketKeySet } = await import("@evently/core/tickets/keys");
+  // Imported on first use: functions that never render a code never load jose for it, and merely
+  // registering the loader creates no logger (the test setup registers it before a test sets its log level).
+  const [{ generateTicketKey, parseTicketKeySet }, { getSecretValue }, { config }] = await Promise.all([
+    import("@evently/core/tickets/keys"),
+    import("./secrets"),
+    import("./config"),
+  ]);
   if (process.env.TICKET_KEY_SECRET_ARN || process.env.TICKET_KEYS) return parseTicketKeySet(await getSecretValue("ticket-key"));
   // In Lambda a missing secret is a deployment error: never sign with a key nobody can verify.
   if (config.inLambda) throw new Error("TICKET_KEY_SECRET_ARN is not set: this function was not granted the ticket key");
