@@ -99,8 +99,8 @@ export interface NewOrderRows {
 }
 
 /** The buyer's live seat hold for the event: its pending order, if any. */
-export const pendingOrderOf = (trx: Trx, userId: string, eventId: string) =>
-  trx
+export const pendingOrderOf = (db: Conn, userId: string, eventId: string) =>
+  db
     .selectFrom("orders as o")
     .innerJoin("participations as p", "p.id", "o.participationId")
     .select("o.id")

@@ -140,7 +140,10 @@ async function placeNew(deps: PaymentsDeps, actor: Actor, eventId: string, input
   // instead of queueing for the event row's lock. A seat freed a moment later goes to the next
   // buyer; the conditional UPDATE below remains what decides for everyone else.
   const room = Math.min(event.capacity - event.seatsTaken, event.quantity === null ? Infinity : event.quantity - (event.quantityTaken ?? 0));
-  if (room < input.quantity && !event.waitlistEnabled) throw new DomainError("sold_out", "No seats left for this ticket type");
+  // …unless they are a buyer coming back for the seats they already hold (answered below).
+  if (room < input.quantity && !event.waitlistEnabled && !(await repo.pendingOrderOf(deps.db, actor.userId, eventId))) {
+    throw new DomainError("sold_out", "No seats left for this ticket type");
+  }
   const free = price.totalMinor === 0;
   const base = { eventId, userId: actor.userId, ticketTypeId, quantity: input.quantity, holdTtlSeconds: deps.holdTtlSeconds };
   try {

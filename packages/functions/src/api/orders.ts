@@ -45,8 +45,10 @@ export const createOrder = defineRoute({
   }),
   response: OrderResult,
   successStatus: 201,
+  // The buyer already holds seats for this event: that order, with a working PaymentIntent.
+  responses: { 200: OrderResult },
   idempotencyKey: true,
-  problems: ["already_registered", "invalid_promo_code", "invalid_quantity", "invalid_state", "not_on_sale", "sold_out", "unknown_ticket_type"],
+  problems: ["already_registered", "amount_not_chargeable", "invalid_promo_code", "invalid_quantity", "invalid_state", "not_on_sale", "sold_out", "unknown_ticket_type"],
 });
 
 export const getOrder = defineRoute({
@@ -75,4 +77,5 @@ export const cancelParticipant = defineRoute({
   params: z.object({ eventId: uuid(), participationId: uuid() }),
   body: CancelParticipantInput,
   response: Participation,
+  problems: ["invalid_state"],
 });
