@@ -20,7 +20,6 @@ export const TASK_CONSUMER = taskConsumer;
 export const TASK_VISIBILITY_SECONDS = 6 * TASK_CONSUMER.timeoutSeconds;
 /** A task reschedules itself in its table row; the queue only retries records that could not be read at all. */
 export const TASK_MAX_RECEIVE_COUNT = 5;
-export const TASK_BATCH_SIZE = TASK_CONSUMER.batchSize;
 
 /** Runs once per deploy from an SST Script, not per request. */
 export const MIGRATE = {
