@@ -15,7 +15,7 @@ import type { FaultSpec } from "@evently/stripe-sandbox";
 import { makeActor, type TestActor } from "../../support/fixtures";
 import { publishRows } from "../../support/fault-report";
 import { paidOrder } from "../payments/harness";
-import { keyFor, outcome, startFaultHarness, ticketedEvent, type FaultHarness } from "./harness";
+import { answered, keyFor, outcome, startFaultHarness, ticketedEvent, type FaultHarness } from "./harness";
 
 let h: FaultHarness;
 let org: TestActor;
@@ -71,7 +71,7 @@ describe("organizer refund", () => {
       return { saw: "202", id: view.id };
     } catch (error) {
       if (error instanceof ReplayedAnswer) return { saw: `${error.status} replayed`, id: (error.body as { id: string }).id };
-      return { saw: (await outcome(() => Promise.reject(error))).saw, id: undefined };
+      return { saw: answered(error), id: undefined };
     }
   };
   for (const fault of ["refund.after-commit", ...TASK_POINTS, "refund.before-response", REFUNDS_DOWN, REFUNDS_SLOW]) {
