@@ -4,6 +4,7 @@
 import { sql } from "kysely";
 import { expect } from "vitest";
 import type { Actor } from "@evently/core/auth/actor";
+import type { Db } from "@evently/core/db/client";
 import type { IdempotencyRequest } from "@evently/core/idempotency";
 import { expireHolds } from "@evently/core/jobs/expire-holds";
 import { runDueTasks } from "@evently/core/payments/provider-tasks";
@@ -91,9 +92,9 @@ export async function outcome<T>(fn: () => Promise<T>, ok = "200"): Promise<{ sa
   }
 }
 
-export async function ticketedEvent(h: PaymentsHarness, org: TestActor, options: { capacity?: number; waitlistEnabled?: boolean; priceMinor?: number } = {}) {
-  const event = await makeEvent(h.t.db, org, { kind: "ticketed", capacity: options.capacity ?? 20, waitlistEnabled: options.waitlistEnabled ?? false, startsAt: inDays(20) });
-  const type = await makeTicketType(h.t.db, org, event.id, { priceMinor: options.priceMinor ?? 2500 });
+export async function ticketedEvent(db: Db, org: TestActor, options: { capacity?: number; waitlistEnabled?: boolean; priceMinor?: number } = {}) {
+  const event = await makeEvent(db, org, { kind: "ticketed", capacity: options.capacity ?? 20, waitlistEnabled: options.waitlistEnabled ?? false, startsAt: inDays(20) });
+  const type = await makeTicketType(db, org, event.id, { priceMinor: options.priceMinor ?? 2500 });
   return { eventId: event.id, ticketTypeId: type.id };
 }
 

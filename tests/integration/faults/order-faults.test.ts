@@ -34,7 +34,7 @@ describe("order", () => {
   for (const point of ["order.after-hold-commit", "task.before-provider", "task.after-provider", "task.after-record", "order.before-response"]) {
     it(`${point} throws: the retry with the same key finishes the same order`, async () => {
       const buyer = await makeActor(h.t.db);
-      const { eventId, ticketTypeId } = await ticketedEvent(h, org);
+      const { eventId, ticketTypeId } = await ticketedEvent(h.t.db, org);
       const key = keyFor(buyer, "orders:create", `k-${point}`);
       enableFailpoint(point, "throw", { count: 1 });
       const first = await outcome(() => placeOrder(h.deps, buyer, eventId, { ticketTypeId, quantity: 2 }, {}, key));
@@ -49,7 +49,7 @@ describe("order", () => {
 
   it("Stripe slower than the budget: 503 inside the limit, the retry finishes the same order", async () => {
     const buyer = await makeActor(h.t.db);
-    const { eventId, ticketTypeId } = await ticketedEvent(h, org);
+    const { eventId, ticketTypeId } = await ticketedEvent(h.t.db, org);
     const key = keyFor(buyer, "orders:create", "k-slow");
     h.sandbox.faults.inject({ endpoint: "POST /v1/payment_intents", kind: "timeout", count: 1 });
     const started = Date.now();
@@ -66,7 +66,7 @@ describe("order", () => {
 
   it("Stripe down: 502, the sweep creates the intent, the retry answers the same order", async () => {
     const buyer = await makeActor(h.t.db);
-    const { eventId, ticketTypeId } = await ticketedEvent(h, org);
+    const { eventId, ticketTypeId } = await ticketedEvent(h.t.db, org);
     const key = keyFor(buyer, "orders:create", "k-down");
     h.sandbox.faults.inject({ endpoint: "POST /v1/payment_intents", kind: "error", status: 503, count: 3 });
     const first = await outcome(() => placeOrder(h.deps, buyer, eventId, { ticketTypeId, quantity: 1 }, {}, key));
@@ -81,7 +81,7 @@ describe("order", () => {
 
   it("concurrent duplicates with one key: exactly one hold and order", async () => {
     const buyer = await makeActor(h.t.db);
-    const { eventId, ticketTypeId } = await ticketedEvent(h, org);
+    const { eventId, ticketTypeId } = await ticketedEvent(h.t.db, org);
     const key = keyFor(buyer, "orders:create", "k-dup", 30);
     const answers = await Promise.all(Array.from({ length: 5 }, () => outcome(() => placeOrder(h.deps, buyer, eventId, { ticketTypeId, quantity: 1 }, {}, key))));
     const ids = new Set(answers.flatMap((a) => (a.value ? [a.value.result.order?.id] : [])));
@@ -99,7 +99,7 @@ describe("payment webhooks", () => {
   for (const [path, card] of [["payment success webhook", "pm_card_visa"], ["payment failure webhook", "pm_card_chargeDeclined"]] as const) {
     it(`${path}: webhook.after-commit throws; the redelivery is a no-op and nothing is lost`, async () => {
       const buyer = await makeActor(h.t.db);
-      const { eventId, ticketTypeId } = await ticketedEvent(h, org);
+      const { eventId, ticketTypeId } = await ticketedEvent(h.t.db, org);
       const placed = await placeOrder(h.deps, buyer, eventId, { ticketTypeId, quantity: 1 });
       await pay(placed.result.payment!.providerPaymentId!, card);
       const events = h.pending(["payment_intent.succeeded", "payment_intent.payment_failed"]);
@@ -117,7 +117,7 @@ describe("payment webhooks", () => {
 describe("late payment after expiry", () => {
   it("the buyer pays after the hold expired and the seat was resold: settle.after-commit throws, the sweep refunds once", async () => {
     const [late, other] = await Promise.all([makeActor(h.t.db), makeActor(h.t.db)]);
-    const { eventId, ticketTypeId } = await ticketedEvent(h, org, { capacity: 1 });
+    const { eventId, ticketTypeId } = await ticketedEvent(h.t.db, org, { capacity: 1 });
     const placed = await placeOrder(h.deps, late, eventId, { ticketTypeId, quantity: 1 });
     await h.t.db.updateTable("participations").set({ holdExpiresAt: new Date(Date.now() - 60_000) }).where("id", "=", placed.result.participation.id).execute();
     // The expiry commits but dies before cancelling the intent, so the buyer can still pay it.
@@ -138,7 +138,7 @@ describe("late payment after expiry", () => {
 describe("waitlist promotion to a hold", () => {
   it("task.before-provider throws on the promoted hold's intent; the sweep creates it and the buyer pays", async () => {
     const [first, waiting] = await Promise.all([makeActor(h.t.db), makeActor(h.t.db)]);
-    const { eventId, ticketTypeId } = await ticketedEvent(h, org, { capacity: 1, waitlistEnabled: true });
+    const { eventId, ticketTypeId } = await ticketedEvent(h.t.db, org, { capacity: 1, waitlistEnabled: true });
     const held = await placeOrder(h.deps, first, eventId, { ticketTypeId, quantity: 1 });
     const queued = await placeOrder(h.deps, waiting, eventId, { ticketTypeId, quantity: 1 });
     expect(queued.result.participation.status).toBe("waitlisted");

@@ -37,7 +37,7 @@ const refundRows = (paymentId: string) => h.t.db.selectFrom("refunds").select(["
 
 async function paidTicket() {
   const buyer = await makeActor(h.t.db);
-  const { eventId, ticketTypeId } = await ticketedEvent(h, org);
+  const { eventId, ticketTypeId } = await ticketedEvent(h.t.db, org);
   return { buyer, eventId, ...(await paidOrder(h, buyer, eventId, ticketTypeId)) };
 }
 
@@ -102,7 +102,7 @@ describe("organizer refund", () => {
 describe("event cancel", () => {
   for (const fault of ["event-cancel.after-commit", "task.before-provider", REFUNDS_DOWN]) {
     it(`${describeFault(fault)}: every ticket refunded once, every hold's intent cancelled`, async () => {
-      const { eventId, ticketTypeId } = await ticketedEvent(h, org);
+      const { eventId, ticketTypeId } = await ticketedEvent(h.t.db, org);
       const buyers = await Promise.all([makeActor(h.t.db), makeActor(h.t.db), makeActor(h.t.db)]);
       const paid = [await paidOrder(h, buyers[0]!, eventId, ticketTypeId), await paidOrder(h, buyers[1]!, eventId, ticketTypeId)];
       await placeOrder(h.deps, buyers[2]!, eventId, { ticketTypeId, quantity: 1 });
@@ -120,7 +120,7 @@ describe("hold expiry", () => {
   const CANCEL_DOWN: FaultSpec = { endpoint: "POST /v1/payment_intents/:id/cancel", kind: "error", status: 500, count: 5 };
   for (const fault of ["expire-holds.after-commit", "expire-holds.between-batches", "task.before-provider", "task.after-provider", CANCEL_DOWN]) {
     it(`${describeFault(fault)}: seats released once, intents cancelled, the next run finishes`, async () => {
-      const { eventId, ticketTypeId } = await ticketedEvent(h, org);
+      const { eventId, ticketTypeId } = await ticketedEvent(h.t.db, org);
       const buyers = await Promise.all([makeActor(h.t.db), makeActor(h.t.db)]);
       for (const b of buyers) await placeOrder(h.deps, b, eventId, { ticketTypeId, quantity: 2 });
       await h.t.db.updateTable("participations").set({ holdExpiresAt: new Date(Date.now() - 60_000) }).where("eventId", "=", eventId).execute();
