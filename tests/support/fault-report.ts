@@ -16,6 +16,19 @@ export const FAULT_CLASSES = {
 } as const;
 export type FaultClass = keyof typeof FAULT_CLASSES;
 
+/** Every money path and the fault classes the suite runs it under: the doc must have a row for each. */
+export const MATRIX: Record<string, readonly FaultClass[]> = {
+  "order (POST /events/{id}/orders)": ["throw", "crash", "slow", "down", "retry", "db-down"],
+  "payment success webhook": ["throw", "crash"],
+  "payment failure webhook": ["throw"],
+  "buyer cancel": ["throw", "crash", "slow", "down"],
+  "organizer refund": ["throw", "crash", "slow", "down", "retry"],
+  "event cancel": ["throw", "crash", "down"],
+  "hold expiry": ["throw", "crash", "down"],
+  "late payment after expiry": ["throw"],
+  "waitlist promotion to a hold": ["throw"],
+};
+
 export interface FaultRow {
   path: string;
   fault: FaultClass;
