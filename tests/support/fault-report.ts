@@ -2,7 +2,7 @@
 // file, when it ends, regenerates docs/RELIABILITY.md from all rows recorded so far. Files run in
 // parallel forks, so rows go through one JSON file per suite file; the last file to finish sees
 // them all. The output is deterministic (sorted, no timings or ids), so a rerun changes nothing.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -20,13 +20,13 @@ export type FaultClass = keyof typeof FAULT_CLASSES;
 export const MATRIX: Record<string, readonly FaultClass[]> = {
   "order (POST /events/{id}/orders)": ["throw", "crash", "slow", "down", "retry", "db-down"],
   "payment success webhook": ["throw", "crash"],
-  "payment failure webhook": ["throw"],
+  "payment failure webhook": ["throw", "crash"],
   "buyer cancel": ["throw", "crash", "slow", "down"],
-  "organizer refund": ["throw", "crash", "slow", "down", "retry"],
+  "organizer refund": ["throw", "crash", "slow", "down", "retry", "db-down"],
   "event cancel": ["throw", "crash", "down"],
   "hold expiry": ["throw", "crash", "down"],
-  "late payment after expiry": ["throw"],
-  "waitlist promotion to a hold": ["throw"],
+  "late payment after expiry": ["throw", "crash"],
+  "waitlist promotion to a hold": ["throw", "crash"],
 };
 
 export interface FaultRow {
@@ -70,10 +70,12 @@ export function renderRows(rows: readonly FaultRow[]): string {
 /** Stores this suite file's rows and rewrites the generated half of docs/RELIABILITY.md from every file's rows. */
 export function publishRows(suiteFile: string, rows: readonly FaultRow[]): void {
   mkdirSync(DIR, { recursive: true });
-  writeFileSync(path.join(DIR, `${path.basename(suiteFile)}.json`), JSON.stringify(rows));
+  writeFileSync(path.join(DIR, `${path.basename(suiteFile)}.json`), JSON.stringify({ suiteFile, rows }));
   const all = readdirSync(DIR)
     .filter((f) => f.endsWith(".json"))
-    .flatMap((f) => JSON.parse(readFileSync(path.join(DIR, f), "utf8")) as FaultRow[]);
+    .map((f) => JSON.parse(readFileSync(path.join(DIR, f), "utf8")) as { suiteFile?: string; rows?: FaultRow[] })
+    // Rows of a suite file that was since renamed or removed (or of another checkout) are left out.
+    .flatMap((r) => (r.suiteFile && r.rows && existsSync(r.suiteFile) ? r.rows : []));
   const doc = readFileSync(DOC, "utf8");
   const at = doc.indexOf(GENERATED_MARKER);
   const head = at === -1 ? `${doc.trimEnd()}\n\n` : doc.slice(0, at);
