@@ -3,9 +3,10 @@
 // PaymentIntents are cancelled by provider tasks after commit); expired Idempotency-Keys go too.
 import { sql } from "kysely";
 import { setAuditContext } from "../db/audit-context";
-import { useTransaction, type Trx } from "../db/transaction";
+import { afterCommit, useTransaction, type Trx } from "../db/transaction";
 import { sweepExpiredKeys } from "../idempotency";
 import { settleCancelledTickets } from "../payments/cancellation";
+import { failpoint } from "../shared/failpoints";
 import type { PaymentsDeps } from "../payments/deps";
 import { HOLD_EXPIRED_REASON } from "../payments/settlement";
 import { promotionOptions } from "../payments/waitlist-orders";
@@ -78,6 +79,7 @@ async function expireBatch(trx: Trx, deps: PaymentsDeps, options: ExpireHoldsOpt
     events.add(hold.eventId);
     expired.push(hold.id);
   }
+  await afterCommit(() => failpoint("expire-holds.after-commit"));
   const settled = await settleCancelledTickets(trx, deps, expired, {
     orderStatus: "expired",
     refund: false,
@@ -102,6 +104,7 @@ export async function expireHolds(deps: PaymentsDeps, options: ExpireHoldsOption
     counts.seatsReleased += batch.seatsReleased;
     counts.promoted += batch.promoted;
     counts.paymentsAbandoned += batch.paymentsAbandoned;
+    await failpoint("expire-holds.between-batches");
     if (batch.claimed < options.batchSize) break;
     if (options.timeBudgetMs !== undefined && Date.now() - started >= options.timeBudgetMs) {
       counts.moreRemaining = true;

@@ -5,6 +5,7 @@
 import { sql } from "kysely";
 import { afterCommit, type Trx } from "../db/transaction";
 import type { CancelEventHooks } from "../events/lifecycle";
+import { failpoint } from "../shared/failpoints";
 import type { PaymentsDeps } from "./deps";
 import { abandonPayments } from "./abandon";
 import { dispatchTasks } from "./provider-tasks";
@@ -75,6 +76,7 @@ export function eventCancellationHooks(deps: PaymentsDeps, actor: { userId: stri
   return {
     onParticipationsCancelled: async (trx, participations, reason) => {
       const tickets = participations.filter((p) => p.kind === "ticket").map((p) => p.id);
+      await afterCommit(() => failpoint("event-cancel.after-commit"));
       await settleCancelledTickets(trx, deps, tickets, {
         orderStatus: "cancelled",
         refund: true,

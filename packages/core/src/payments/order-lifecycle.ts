@@ -4,10 +4,11 @@
 import * as z from "zod";
 import { canManage, type Actor } from "../auth/actor";
 import { setAuditContext } from "../db/audit-context";
-import { useTransaction } from "../db/transaction";
+import { afterCommit, useTransaction } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
 import { managedEvent } from "../events/access";
 import { parseInput, text } from "../events/validation";
+import { failpoint } from "../shared/failpoints";
 import { participationViews, type ParticipationView } from "../ticketing/views";
 import { transition } from "../ticketing/participations.repository";
 import { releaseSeats } from "../ticketing/seats";
@@ -75,6 +76,7 @@ async function cancelParticipation(deps: PaymentsDeps, c: CancelTicket): Promise
     if (heldSeats) {
       await releaseSeats(trx, { eventId: cancelled.eventId, ticketTypeId: cancelled.ticketTypeId, quantity: cancelled.quantity });
     }
+    await afterCommit(() => failpoint("cancel.after-commit"));
     await settleCancelledTickets(trx, deps, [cancelled.id], {
       orderStatus: "cancelled",
       refund: c.refund,

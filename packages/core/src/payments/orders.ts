@@ -13,6 +13,7 @@ import { assertOnSale, assertPromoUsable, assertQuantityAllowed, invalidPromoCod
 import { notifyOrderConfirmed } from "../mail/notify";
 import { joinTicketWaitlist } from "./waitlist-orders";
 import { takeSeats } from "../ticketing/seats";
+import { failpoint } from "../shared/failpoints";
 import { assertChargeable } from "./chargeable";
 import type { PaymentsDeps, RequestMeta } from "./deps";
 import { ensureIntent } from "./intent";
@@ -96,6 +97,7 @@ async function finish(deps: PaymentsDeps, actor: Actor, key: IdempotencyRequest 
     throw error;
   }
   if (key) await completeKey(deps.db, key, status);
+  await failpoint("order.before-response");
   return resultFor(deps, actor, orderId);
 }
 
@@ -167,6 +169,7 @@ async function placeNew(deps: PaymentsDeps, actor: Actor, eventId: string, input
       if (key) await claimKey(trx, key, { resourceId: ids.orderId, status: 201 });
       return { orderId: ids.orderId, status: 201 as const };
     });
+    await failpoint("order.after-hold-commit");
     return { status: held.status, result: await finish(deps, actor, key, held.orderId, held.status), replayed: false };
   } catch (error) {
     if (!(error instanceof SeatsGone)) throw error;

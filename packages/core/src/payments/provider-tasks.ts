@@ -7,6 +7,7 @@ import { sql } from "kysely";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";
 import { backoffMs } from "../shared/backoff";
+import { failpoint } from "../shared/failpoints";
 import type { PaymentsDeps } from "./deps";
 import type { ProviderTask, ProviderTaskKind } from "./payments.table";
 import { failTask, performTask } from "./provider-work";
@@ -83,6 +84,7 @@ export async function runTask(deps: PaymentsDeps, id: string): Promise<TaskResul
     .set({ status: "succeeded", outcome, lockedUntil: null, completedAt: sql`now()` })
     .where("id", "=", id)
     .execute();
+  await failpoint("task.after-record");
   return { status: "succeeded", outcome };
 }
 

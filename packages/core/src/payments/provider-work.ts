@@ -6,6 +6,7 @@ import { sql } from "kysely";
 import type { PaymentsDeps } from "./deps";
 import { audit, providerIdOf, storeIntent } from "./payments.repository";
 import type { ProviderTask } from "./payments.table";
+import { failpoint } from "../shared/failpoints";
 import { failRefund } from "./refund-settlement";
 
 export const intentIdempotencyKey = (paymentId: string) => `evently-payment-${paymentId}-intent`;
@@ -30,6 +31,7 @@ async function createIntent(deps: PaymentsDeps, task: ProviderTask): Promise<str
   if (p.providerPaymentIdEnc) return "already created";
   // A cancelled hold needs no intent; its cancel task finds none and is done.
   if (p.status !== "pending") return `skipped: payment ${p.status}`;
+  await failpoint("task.before-provider");
   const intent = await deps.gateway.createIntent({
     paymentId: p.id,
     amountMinor: p.amountMinor,
@@ -39,6 +41,7 @@ async function createIntent(deps: PaymentsDeps, task: ProviderTask): Promise<str
     receiptEmail: p.receiptEmail,
     idempotencyKey: intentIdempotencyKey(p.id),
   });
+  await failpoint("task.after-provider");
   await useTransaction(deps.db, async (trx) => {
     await storeIntent(trx, deps.cipher, p.id, intent);
     await audit(trx, { paymentId: p.id, actionType: "PaymentProcessed", description: "PaymentIntent created at the provider", userId: p.userId, newValues: { providerStatus: intent.status } });
@@ -61,7 +64,9 @@ async function cancelIntent(deps: PaymentsDeps, task: ProviderTask): Promise<str
     return "nothing to cancel: no intent was created";
   }
   try {
+    await failpoint("task.before-provider");
     await deps.gateway.cancelIntent(intentId, cancelIdempotencyKey(p.id));
+    await failpoint("task.after-provider");
     return "cancelled";
   } catch (error) {
     // An intent that already succeeded (or was cancelled) refuses; settlement handles a success.
@@ -82,6 +87,7 @@ async function sendRefund(deps: PaymentsDeps, task: ProviderTask): Promise<strin
   if (row.status !== "processing") return `skipped: refund ${row.status}`;
   const paymentIntentId = providerIdOf(deps.cipher, row.providerPaymentIdEnc);
   if (!paymentIntentId) throw Object.assign(new Error("the payment has no provider intent"), { retryable: false });
+  await failpoint("task.before-provider");
   const refund = await deps.gateway.createRefund({
     paymentIntentId,
     amountMinor: row.amountMinor,
@@ -89,6 +95,7 @@ async function sendRefund(deps: PaymentsDeps, task: ProviderTask): Promise<strin
     reason: row.reason,
     idempotencyKey: refundIdempotencyKey(row.id),
   });
+  await failpoint("task.after-provider");
   // The refund webhook may have stored the id first (refund-facts.ts); either way it is the same.
   await deps.db
     .updateTable("refunds")

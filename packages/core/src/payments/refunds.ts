@@ -9,6 +9,7 @@ import { DomainError, notFound } from "../errors";
 import { parseInput, text } from "../events/validation";
 import { claimKey, findEarlier, KeyTaken, ReplayedAnswer, type IdempotencyRequest } from "../idempotency";
 import { MAX_MONEY_MINOR } from "../money";
+import { failpoint } from "../shared/failpoints";
 import type { PaymentsDeps, RequestMeta } from "./deps";
 import { managesPayment, refundView, type RefundView } from "./payment-views";
 import type { Payment } from "./payments.table";
@@ -75,7 +76,9 @@ export async function requestRefund(deps: PaymentsDeps, actor: Actor, paymentId:
       if (!reserved) throw new Error("refund reservation returned no row");
       const view = await refundView(trx, reserved.refundId);
       if (key) await claimKey(trx, key, { resourceId: reserved.refundId, status: ACCEPTED, done: true, body: view });
+      await afterCommit(() => failpoint("refund.after-commit"));
       await afterCommit(() => dispatchTasks(deps, [reserved.taskId], { tryNow: true }));
+      await afterCommit(() => failpoint("refund.before-response"));
       return view;
     });
   } catch (error) {

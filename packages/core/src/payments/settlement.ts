@@ -3,6 +3,7 @@
 import { sql } from "kysely";
 import { afterCommit, type Trx } from "../db/transaction";
 import type { ProviderIntent } from "../ports/payment-gateway";
+import { failpoint } from "../shared/failpoints";
 import { SEAT_HOLDING, transition } from "../ticketing/participations.repository";
 import { takeSeats } from "../ticketing/seats";
 import { notifyOrderConfirmed } from "../mail/notify";
@@ -58,6 +59,7 @@ export async function settleSucceeded(trx: Trx, deps: PaymentsDeps, paymentId: s
   }
   const [refund] = await reserveRefunds(trx, [{ paymentId: payment.id }], { reason: "Automatic refund: the seats were released before the payment completed", requestedBy: null });
   await trx.updateTable("orders").set({ status: "expired" }).where("id", "=", order.id).where("status", "=", "pending").execute();
+  await afterCommit(() => failpoint("settle.after-commit"));
   if (refund) await afterCommit(() => dispatchTasks(deps, [refund.taskId], { tryNow: true }));
   return "completed: seats gone, automatic full refund started";
 }

@@ -1,6 +1,7 @@
 // The webhook processor's core: claim the event id and apply its effect in one transaction;
 // duplicates are no-ops, unknown types are acknowledged and recorded.
 import { useTransaction } from "../db/transaction";
+import { failpoint } from "../shared/failpoints";
 import { handlers } from "./handlers";
 import { claim, finish, recordFailure } from "./inbox";
 import type { ProviderEvent, WebhookDeps } from "./types";
@@ -22,6 +23,7 @@ export async function processStripeEvent(deps: WebhookDeps, event: ProviderEvent
       await finish(trx, event.id, handler ? "processed" : "ignored", outcome);
       return { outcome, duplicate: false };
     });
+    await failpoint("webhook.after-commit");
     if (result.duplicate) await handler?.resume?.(deps, event);
     return result;
   } catch (error) {
