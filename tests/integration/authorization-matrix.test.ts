@@ -13,7 +13,7 @@ import { startTestRuntime, type TestRuntime } from "../support/runtime";
 let rt: TestRuntime;
 let organizer: TestActor;
 let revoked: { sub: string; role: "member" };
-const ids = { event: "", draft: "", ticketType: "", promoCode: "", order: "", payment: "", participation: "" };
+const ids = { event: "", draft: "", ticketType: "", promoCode: "", order: "", payment: "", participation: "", ticket: "", buyer: "", buyerEmail: "" };
 
 beforeAll(async () => {
   rt = await startTestRuntime();
@@ -35,7 +35,8 @@ beforeAll(async () => {
   const base = new URL(rt.stripeSandbox!.url);
   await new Stripe("sk_test_authz", { host: base.hostname, port: Number(base.port), protocol: "http" }).paymentIntents.confirm(placed.payment.providerPaymentId, { payment_method: "pm_card_visa" });
   await eventually(async () => (await rt.db.selectFrom("payments").select("status").where("id", "=", placed.payment.id).executeTakeFirstOrThrow()).status === "completed");
-  Object.assign(ids, { order: placed.order.id, payment: placed.payment.id, participation: placed.participation.id });
+  const ticket = await rt.db.selectFrom("tickets").select("id").where("participationId", "=", placed.participation.id).executeTakeFirstOrThrow();
+  Object.assign(ids, { order: placed.order.id, payment: placed.payment.id, participation: placed.participation.id, ticket: ticket.id, buyer: buyer.userId, buyerEmail: buyer.email ?? "" });
 }, 120_000);
 afterAll(() => rt.stop());
 
@@ -61,18 +62,36 @@ const MANAGEMENT: Case[] = [
   { route: "POST /payments/{paymentId}/refunds", path: () => `/payments/${ids.payment}/refunds`, headers: { "idempotency-key": randomUUID() }, body: () => ({ amountMinor: 2500, reason: "Revoked organizer refunds" }), revoked: "403 forbidden" },
   { route: "GET /reports/events/{eventId}", path: () => `/reports/events/${ids.event}`, revoked: "403 forbidden" },
   { route: "GET /ops/payment-health", path: () => "/ops/payment-health", revoked: "403 forbidden" },
+  { route: "GET /events/{eventId}/promo-codes", path: () => `/events/${ids.event}/promo-codes`, revoked: "403 forbidden" },
+  { route: "PATCH /promo-codes/{promoCodeId}", path: () => `/promo-codes/${ids.promoCode}`, body: () => ({ active: false }), revoked: "403 forbidden" },
+  { route: "GET /me/events", path: () => "/me/events", revoked: "403 forbidden" },
+  { route: "POST /venues", path: () => "/venues", body: () => ({ name: "Revoked organizer's hall" }), revoked: "403 forbidden" },
+  { route: "POST /categories", path: () => "/categories", body: () => ({ name: "Revoked", slug: "revoked" }), revoked: "403 forbidden" },
+  { route: "POST /events/{eventId}/staff", path: () => `/events/${ids.event}/staff`, body: () => ({ userId: ids.buyer }), revoked: "403 forbidden" },
+  { route: "DELETE /events/{eventId}/staff/{userId}", path: () => `/events/${ids.event}/staff/${ids.buyer}`, revoked: "403 forbidden" },
+  { route: "GET /events/{eventId}/participants.csv", path: () => `/events/${ids.event}/participants.csv`, revoked: "403 forbidden" },
+  { route: "POST /events/{eventId}/comps", path: () => `/events/${ids.event}/comps`, body: () => ({ email: ids.buyerEmail, quantity: 1 }), revoked: "403 forbidden" },
+  {
+    route: "POST /events/{eventId}/participants/{participationId}/cancel",
+    path: () => `/events/${ids.event}/participants/${ids.participation}/cancel`,
+    body: () => ({ reason: "Revoked organizer cancels a buyer" }),
+    revoked: "403 forbidden",
+  },
   // Member routes where the organizer of the event (with the role) also manages:
   { route: "GET /events/{eventId}", path: () => `/events/${ids.draft}`, revoked: "404 not_found" },
   { route: "GET /orders/{orderId}", path: () => `/orders/${ids.order}`, revoked: "404 not_found" },
   { route: "POST /orders/{orderId}/cancel", path: () => `/orders/${ids.order}/cancel`, body: () => ({ reason: "Revoked organizer cancels" }), revoked: "404 not_found" },
   { route: "GET /payments/{paymentId}", path: () => `/payments/${ids.payment}`, revoked: "404 not_found" },
+  { route: "GET /tickets/{ticketId}/qr.svg", path: () => `/tickets/${ids.ticket}/qr.svg`, revoked: "404 not_found" },
 ];
 
 async function call(c: Case, as: TestActor["as"]) {
   const [method] = c.route.split(" ");
   const res = await rt.call(method!, c.path(), { as, ...(c.headers ? { headers: c.headers } : {}), ...(c.body ? { body: c.body() } : {}) });
+  // Successes may be CSV or SVG; only problems are read.
+  if (res.status < 300) return `${res.status} ok`;
   const body = (await res.json()) as { code?: string };
-  return `${res.status} ${res.status < 300 ? "ok" : String(body.code)}`;
+  return `${res.status} ${String(body.code)}`;
 }
 
 /** Every row the management routes could change, for a before/after comparison. */
@@ -85,6 +104,10 @@ const snapshot = async () => ({
   payments: await rt.db.selectFrom("payments").selectAll().orderBy("id").execute(),
   refunds: await rt.db.selectFrom("refunds").selectAll().execute(),
   checkIns: await rt.db.selectFrom("checkIns").selectAll().execute(),
+  tickets: await rt.db.selectFrom("tickets").selectAll().orderBy("id").execute(),
+  staff: await rt.db.selectFrom("eventStaff").selectAll().execute(),
+  venues: await rt.db.selectFrom("venues").selectAll().orderBy("id").execute(),
+  categories: await rt.db.selectFrom("categories").selectAll().orderBy("id").execute(),
 });
 
 describe("a revoked organizer", () => {

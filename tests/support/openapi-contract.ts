@@ -60,11 +60,14 @@ export function createContractChecker(doc: OpenApiDocument) {
     const mediaType = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
     const schema = response.content[mediaType]?.schema;
     if (!schema) return `${where}: content type "${mediaType}" not documented (documented: ${Object.keys(response.content).join(", ")})`;
-    let body: unknown;
-    try {
-      body = JSON.parse(bodyText);
-    } catch {
-      return `${where}: body is not JSON: ${bodyText.slice(0, 200)}`;
+    // A JSON media type is checked as parsed JSON; any other (an SVG image, a CSV file) as its text.
+    let body: unknown = bodyText;
+    if (mediaType === "application/json" || mediaType.endsWith("+json")) {
+      try {
+        body = JSON.parse(bodyText);
+      } catch {
+        return `${where}: body is not JSON: ${bodyText.slice(0, 200)}`;
+      }
     }
     const validate = validator(`${method} ${template} ${status} ${mediaType}`, schema);
     if (validate(body)) return undefined;

@@ -58,6 +58,10 @@ describe("the OpenAPI document", () => {
     expect(statuses("/events/{eventId}/orders", "post")).toEqual(
       expect.arrayContaining(["201", "400", "401", "404", "409", "422", "502", "503"]),
     );
+    // Member routes where the core lets managers and checkers in: other members are refused (403).
+    expect(statuses("/events/{eventId}/participants", "get")).toContain("403");
+    expect(statuses("/events/{eventId}/check-ins", "post")).toContain("422");
+    expect(statuses("/tickets/{ticketId}/qr.svg", "get")).toEqual(expect.arrayContaining(["200", "404", "409"]));
     expect(statuses("/health", "get")).toEqual(expect.arrayContaining(["200", "503"]));
     expect(statuses("/events", "get")).not.toContain("401");
     expect(statuses("/me", "get")).not.toContain("403");
@@ -99,6 +103,33 @@ describe("the e2e response checker", () => {
     expect(check("POST", path, 409, "application/problem+json", problem(409, "sold_out"))).toMatch(/does not match/);
     expect(check("POST", path, 201, "text/plain", JSON.stringify(checkIn))).toMatch(/content type/);
     expect(check("POST", path, 201, "application/json", JSON.stringify({ ...checkIn, id: 7 }))).toMatch(/does not match/);
+  });
+
+  it("accepts a ticket's check-in by code, first and repeated", () => {
+    const ticketCheckIn = {
+      ticketId: crypto.randomUUID(),
+      participationId: crypto.randomUUID(),
+      eventId: crypto.randomUUID(),
+      ticketTypeId: null,
+      holderName: "Ada",
+      holderEmail: "ada@example.test",
+      checkedInAt: "2026-01-01T00:00:00.000000Z",
+      checkedInBy: crypto.randomUUID(),
+    };
+    expect(check("POST", path, 201, "application/json", JSON.stringify(ticketCheckIn))).toBeUndefined();
+    expect(check("POST", path, 200, "application/json", JSON.stringify(ticketCheckIn))).toBeUndefined();
+    expect(check("POST", path, 422, "application/problem+json", problem(422, "invalid_ticket_code"))).toBeUndefined();
+    expect(check("POST", path, 409, "application/problem+json", problem(409, "ticket_void"))).toBeUndefined();
+  });
+
+  it("checks non-JSON answers (SVG, CSV) by their media type, as text", () => {
+    const qr = `/tickets/${crypto.randomUUID()}/qr.svg`;
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg"/>';
+    expect(check("GET", qr, 200, "image/svg+xml", svg)).toBeUndefined();
+    expect(check("GET", qr, 200, "application/json", svg)).toMatch(/content type/);
+    const csv = `/events/${crypto.randomUUID()}/participants.csv`;
+    expect(check("GET", csv, 200, "text/csv; charset=utf-8", "name,email\r\n")).toBeUndefined();
+    expect(check("GET", csv, 403, "application/problem+json", problem(403, "forbidden"))).toBeUndefined();
   });
 
   it("leaves the gateway's answers to unknown paths alone", () => {

@@ -14,6 +14,8 @@ export const addStaff = defineRoute({
   body: z.union([z.strictObject({ userId: uuid() }), z.strictObject({ email: email() })]),
   response: StaffSchema,
   successStatus: 201,
+  problems: ["conflict", "unknown_user"],
+  responses: { 200: StaffSchema },
 });
 
 export const removeStaff = defineRoute({
@@ -45,4 +47,5 @@ export const createComp = defineRoute({
   body: z.strictObject({ email: email(), ticketTypeId: uuid().optional(), quantity: z.number().int().min(1).max(1000) }),
   response: ParticipationSchema.extend({ tickets: z.array(TicketSchema) }),
   successStatus: 201,
+  problems: ["already_registered", "invalid_quantity", "invalid_state", "sold_out", "unknown_ticket_type", "unknown_user"],
 });

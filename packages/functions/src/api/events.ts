@@ -129,6 +129,7 @@ export const updatePromoCode = defineRoute({
   params: idParams("promoCodeId"),
   body: UpdatePromoCodeInput,
   response: PromoCodeSchema,
+  problems: ["conflict"],
 });
 
 export const myEvents = defineRoute({

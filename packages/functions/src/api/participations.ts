@@ -7,6 +7,9 @@ import { ParticipantSchema, plainText, TicketCheckInSchema, TicketSchema } from 
 
 const eventParams = idParams("eventId");
 
+/** A participation's check-in (by `participationId`) or one ticket's (by `code`). */
+const checkInResult = z.union([CheckInSchema, TicketCheckInSchema]);
+
 const pageQuery = {
   limit: pageLimit(),
   cursor: pageCursor(),
@@ -22,7 +25,7 @@ export const registerRsvp = defineRoute({
   bodyOptional: true,
   response: ParticipationSchema,
   successStatus: 201,
-  problems: ["already_registered", "conflict", "event_full", "invalid_state"],
+  problems: ["already_registered", "conflict", "event_ended", "event_full", "invalid_state"],
 });
 
 export const cancelRsvp = defineRoute({
@@ -33,7 +36,7 @@ export const cancelRsvp = defineRoute({
   body: z.strictObject({ reason: z.string().trim().min(1).max(1000).optional() }),
   bodyOptional: true,
   response: ParticipationSchema,
-  problems: ["invalid_state", "not_registered"],
+  problems: ["conflict", "invalid_state", "not_registered"],
 });
 
 export const createCheckIn = defineRoute({
@@ -43,10 +46,13 @@ export const createCheckIn = defineRoute({
   tags: ["participations"],
   params: eventParams,
   body: z.union([z.strictObject({ participationId: uuid() }), z.strictObject({ code: z.string().trim().min(1).max(2048) })]),
-  response: z.union([CheckInSchema, TicketCheckInSchema]),
+  response: checkInResult,
   successStatus: 201,
-  problems: ["not_active"],
-  responses: { 200: CheckInSchema },
+  // Member access: the core lets the event's managers and checkers in, and refuses other members (403).
+  // Not listed: the core's `conflict` guard for a ticket that is neither void nor checked in after a
+  // failed check-in, which cannot happen (void tickets never turn valid, check-ins are never undone).
+  problems: ["forbidden", "invalid_ticket_code", "not_active", "ticket_void"],
+  responses: { 200: checkInResult },
 });
 
 export const myParticipations = defineRoute({
@@ -75,6 +81,8 @@ export const eventParticipants = defineRoute({
     q: plainText(1, 200).optional().meta({ description: "Case-insensitive prefix of the buyer's or a ticket holder's name or email" }),
   }),
   response: page(ParticipantSchema),
+  // Member access: the core lets the event's managers and checkers in, and refuses other members (403).
+  problems: ["forbidden"],
 });
 
 export const leaveWaitlist = defineRoute({
@@ -83,4 +91,5 @@ export const leaveWaitlist = defineRoute({
   tags: ["participations"],
   params: eventParams,
   response: ParticipationSchema,
+  problems: ["not_waitlisted"],
 });

@@ -32,4 +32,5 @@ export const createCategory = defineRoute({
   body: CreateCategoryInput,
   response: CategorySchema,
   successStatus: 201,
+  problems: ["conflict"],
 });

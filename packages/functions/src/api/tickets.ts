@@ -22,6 +22,7 @@ export const updateTicket = defineRoute({
     .strictObject({ holderName: plainText(1, 200).optional(), holderEmail: email().optional() })
     .refine((b) => b.holderName !== undefined || b.holderEmail !== undefined, { message: "Send holderName, holderEmail or both" }),
   response: TicketSchema,
+  problems: ["ticket_void"],
 });
 
 export const ticketQr = defineRoute({
@@ -31,6 +32,7 @@ export const ticketQr = defineRoute({
   params: idParams("ticketId"),
   response: z.string().meta({ description: "SVG document" }),
   contentType: "image/svg+xml",
+  problems: ["ticket_void"],
 });
 
 export const ticketKeys = defineRoute({

@@ -63,7 +63,9 @@ export function operationResponses(
   const json = (s: RouteSchema["response"]) => (s ? { content: { "application/json": { schema: toSchema(s) } } } : {});
   const success = schema.responseJsonSchema
     ? { content: { "application/json": { schema: { ...schema.responseJsonSchema } } } }
-    : json(schema.response);
+    : schema.contentType && schema.response
+      ? { content: { [schema.contentType]: { schema: toSchema(schema.response) } } }
+      : json(schema.response);
   responses[String(schema.successStatus ?? 200)] = { description: "Success", ...success };
   for (const [status, s] of Object.entries(schema.responses ?? {})) responses[status] = { description: "Also a success", ...json(s) };
 
