@@ -40,7 +40,8 @@ function queueOf(deps: AccessDeps, which: "webhook-queue" | "task-queue" = "webh
 }
 
 /** Only SendMessage: grantSendMessages would add GetQueueAttributes/GetQueueUrl nobody calls. */
-const sendOnly = (fn: SstFunction, queue: sqs.IQueue) => fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [queue.queueArn] }));
+const sendOnly = (fn: SstFunction, queue: sqs.IQueue) =>
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [queue.queueArn] }));
 
 /**
  * One entry per Resource: a Record keyed by the union makes a new resource kind a compile
@@ -71,7 +72,10 @@ const ACCESS: Record<Resource, ResourceAccess> = {
   },
   // The keyring and the blind-index key travel together: whoever decrypts provider ids also looks them up.
   "data-key": {
-    environment: ({ secrets }) => ({ DATA_KEY_SECRET_ARN: secrets.dataKey.secretArn, BLIND_INDEX_KEY_SECRET_ARN: secrets.indexKey.secretArn }),
+    environment: ({ secrets }) => ({
+      DATA_KEY_SECRET_ARN: secrets.dataKey.secretArn,
+      BLIND_INDEX_KEY_SECRET_ARN: secrets.indexKey.secretArn,
+    }),
     grant: (fn, { secrets }) => {
       secrets.dataKey.grantRead(fn);
       secrets.indexKey.grantRead(fn);
@@ -90,7 +94,8 @@ const ACCESS: Record<Resource, ResourceAccess> = {
       if (!mailQueue) throw new Error(`"mail-queue" requested before the Mail stack exists`);
       return { MAIL_QUEUE_URL: mailQueue.queueUrl };
     },
-    grant: (fn, { mailQueue }) => fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [mailQueue!.queueArn] })),
+    grant: (fn, { mailQueue }) =>
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [mailQueue!.queueArn] })),
   },
   "ticket-key": {
     environment: (deps) => ({ TICKET_KEY_SECRET_ARN: ticketKeyOf(deps).secretArn }),

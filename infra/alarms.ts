@@ -48,7 +48,12 @@ export function Alarms({ app, stack }: StackContext): { alarms: cw.Alarm[] } {
   const proxyName = database.proxy.dbProxyName;
   const maxConnections = auroraMaxConnections(settings.db.maxCapacity);
 
-  const alarm = (id: string, label: string, props: Omit<cw.AlarmProps, "alarmName" | "comparisonOperator" | "treatMissingData"> & Partial<Pick<cw.AlarmProps, "comparisonOperator">>) =>
+  const alarm = (
+    id: string,
+    label: string,
+    props: Omit<cw.AlarmProps, "alarmName" | "comparisonOperator" | "treatMissingData"> &
+      Partial<Pick<cw.AlarmProps, "comparisonOperator">>,
+  ) =>
     notify(
       new cw.Alarm(stack, id, {
         alarmName: alarmName(stack, label, "alarm"),

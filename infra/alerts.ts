@@ -40,7 +40,10 @@ const namesByApp = new WeakMap<Construct, Set<string>>();
 /** A readable, unique alarm name: `<stage>-evently <what> <metric>`; CloudFormation rejects duplicates late, we reject them early. */
 export function alarmName(scope: Construct, label: string, metric: string): string {
   const app = scope.node.root as App;
-  const clean = label.replace(/[{}]/g, "").replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "");
+  const clean = label
+    .replace(/[{}]/g, "")
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^-+|-+$/g, "");
   const name = `${physicalPrefix(app)} ${clean} ${metric}`;
   const names = namesByApp.get(app) ?? new Set<string>();
   if (names.has(name)) throw new Error(`Two alarms would be named "${name}"`);

@@ -46,7 +46,9 @@ export function groupRoutes(list: readonly RouteDef[]): Map<string, RouteDef[]> 
   }
   for (const [id, members] of groups) {
     if (members.length > MAX_ROUTES_PER_STACK) {
-      throw new Error(`${id} would hold ${members.length} routes (at most ${MAX_ROUTES_PER_STACK} per stack): move some of its handlers into a sub-folder, which becomes its own stack`);
+      throw new Error(
+        `${id} would hold ${members.length} routes (at most ${MAX_ROUTES_PER_STACK} per stack): move some of its handlers into a sub-folder, which becomes its own stack`,
+      );
     }
   }
   return groups;
@@ -98,7 +100,8 @@ function routeStack(id: string, group: readonly RouteDef[]): (ctx: StackContext)
     // that verify a token themselves, and the Stripe webhook, which checks Stripe's signature.
     for (const route of stack.node.findAll().filter((c): c is apigwv2.CfnRoute => c instanceof apigwv2.CfnRoute)) {
       const def = group.find((r) => routeKey(r) === route.routeKey);
-      if (def && !needsAuthorizer(def)) suppress(route, "APIG4", `${route.routeKey} is "${def.access}" in routes.ts: no authorizer by design`);
+      if (def && !needsAuthorizer(def))
+        suppress(route, "APIG4", `${route.routeKey} is "${def.access}" in routes.ts: no authorizer by design`);
     }
     return { functions };
   };

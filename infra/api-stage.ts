@@ -41,7 +41,9 @@ export const HOT_ROUTES: Record<string, Throttle> = {
 function routeThrottles(list: readonly RouteDef[], scale: number): Record<string, Throttle> {
   const keys = new Set(list.map(routeKey));
   return Object.fromEntries(
-    Object.entries(HOT_ROUTES).filter(([key]) => keys.has(key)).map(([key, t]) => [key, { rate: Math.max(1, Math.round(t.rate * scale)), burst: Math.max(1, Math.round(t.burst * scale)) }]),
+    Object.entries(HOT_ROUTES)
+      .filter(([key]) => keys.has(key))
+      .map(([key, t]) => [key, { rate: Math.max(1, Math.round(t.rate * scale)), burst: Math.max(1, Math.round(t.burst * scale)) }]),
   );
 }
 
@@ -82,7 +84,10 @@ export function ApiStage({ app, stack }: StackContext): { stage: apigwv2.CfnStag
     },
     // A JSON map keyed by route key: CloudFormation's own property names, not CDK's camelCase.
     routeSettings: Object.fromEntries(
-      Object.entries(routeThrottles(routes, settings.apiThrottleScale)).map(([key, t]) => [key, { ThrottlingRateLimit: t.rate, ThrottlingBurstLimit: t.burst }]),
+      Object.entries(routeThrottles(routes, settings.apiThrottleScale)).map(([key, t]) => [
+        key,
+        { ThrottlingRateLimit: t.rate, ThrottlingBurstLimit: t.burst },
+      ]),
     ),
     accessLogSettings: { destinationArn: accessLogs.logGroupArn, format: ACCESS_LOG_FORMAT },
   });

@@ -65,5 +65,12 @@ export function Api({ app, stack }: StackContext): ApiOutputs {
     UserPoolClientId: client.userPoolClientId,
   });
 
-  return { api, httpApi: api.cdk.httpApi, cognito, url: api.url, userPoolId: userPool.userPoolId, userPoolClientId: client.userPoolClientId };
+  return {
+    api,
+    httpApi: api.cdk.httpApi,
+    cognito,
+    url: api.url,
+    userPoolId: userPool.userPoolId,
+    userPoolClientId: client.userPoolClientId,
+  };
 }

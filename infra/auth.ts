@@ -46,8 +46,16 @@ export function createAuth(scope: Construct, stage: string, config: DeployConfig
     deletionProtection: settings.prod,
   });
 
-  suppress(userPool, "COG1", "12 characters minimum without composition rules, as NIST SP 800-63B advises; composition rules push users to predictable patterns");
-  suppress(userPool, "COG2", "Members sign up themselves and MFA is optional for them; admins are held to TOTP by the pre-token trigger, which drops the admin group from tokens of admins without it");
+  suppress(
+    userPool,
+    "COG1",
+    "12 characters minimum without composition rules, as NIST SP 800-63B advises; composition rules push users to predictable patterns",
+  );
+  suppress(
+    userPool,
+    "COG2",
+    "Members sign up themselves and MFA is optional for them; admins are held to TOTP by the pre-token trigger, which drops the admin group from tokens of admins without it",
+  );
 
   // Admins must use MFA: tokens of an admin without TOTP enabled lack the admin group.
   const preToken = new SstFunction(scope, "PreTokenTrigger", {
@@ -63,7 +71,11 @@ export function createAuth(scope: Construct, stage: string, config: DeployConfig
     roles: [preToken.role!],
     statements: [new iam.PolicyStatement({ actions: ["cognito-idp:AdminGetUser"], resources: [userPool.userPoolArn] })],
   });
-  suppress(userPool, "COG3", "Threat protection (advanced security) needs the Plus feature plan; out of scope for now, sign-in is rate limited by Cognito");
+  suppress(
+    userPool,
+    "COG3",
+    "Threat protection (advanced security) needs the Plus feature plan; out of scope for now, sign-in is rate limited by Cognito",
+  );
 
   // A public client (browser / mobile): no secret, SRP sign-in, short-lived tokens. The hosted
   // sign-in answers with an authorization code only (no implicit grant, so no token in a URL);

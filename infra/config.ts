@@ -26,7 +26,10 @@ const PROD_REQUIRED = ["CORS_ORIGINS", "AUTH_CALLBACK_URLS", "AUTH_LOGOUT_URLS",
 
 const list = (what: string, prod: boolean, item: (url: URL) => string | undefined) =>
   z.string().transform((value, ctx) => {
-    const items = value.split(",").map((s) => s.trim()).filter(Boolean);
+    const items = value
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (items.length === 0) ctx.addIssue({ code: "custom", message: `${what}: at least one URL` });
     for (const raw of items) {
       let url: URL;
@@ -47,7 +50,9 @@ const list = (what: string, prod: boolean, item: (url: URL) => string | undefine
 function schema(prod: boolean) {
   return z.object({
     // An origin is scheme://host[:port], exactly what the browser sends; a path or "*" would never match or match too much.
-    CORS_ORIGINS: list("CORS_ORIGINS", prod, (url) => (url.href.replace(/\/$/, "") === url.origin ? undefined : "must be an origin (no path)")),
+    CORS_ORIGINS: list("CORS_ORIGINS", prod, (url) =>
+      url.href.replace(/\/$/, "") === url.origin ? undefined : "must be an origin (no path)",
+    ),
     AUTH_CALLBACK_URLS: list("AUTH_CALLBACK_URLS", prod, () => undefined),
     AUTH_LOGOUT_URLS: list("AUTH_LOGOUT_URLS", prod, () => undefined),
     AUTH_EMAIL_FROM: z.email({ message: "AUTH_EMAIL_FROM must be an email address (a verified SES identity)" }).optional(),
@@ -61,7 +66,8 @@ export function deployConfig(stage: string, env: Record<string, string | undefin
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   if (prod) {
     const missing = PROD_REQUIRED.filter((name) => !present[name]);
-    if (missing.length > 0) throw new Error(`Stage "${stage}" needs ${missing.join(", ")} in the deploy environment (see README, Deploying)`);
+    if (missing.length > 0)
+      throw new Error(`Stage "${stage}" needs ${missing.join(", ")} in the deploy environment (see README, Deploying)`);
   }
   const parsed = schema(prod).safeParse(prod ? present : { ...DEV_DEFAULTS, ...present });
   if (!parsed.success) {
@@ -73,7 +79,9 @@ export function deployConfig(stage: string, env: Record<string, string | undefin
     auth: {
       callbackUrls: c.AUTH_CALLBACK_URLS,
       logoutUrls: c.AUTH_LOGOUT_URLS,
-      ...(c.AUTH_EMAIL_FROM ? { emailFrom: { address: c.AUTH_EMAIL_FROM, ...(c.AUTH_EMAIL_FROM_NAME ? { name: c.AUTH_EMAIL_FROM_NAME } : {}) } } : {}),
+      ...(c.AUTH_EMAIL_FROM
+        ? { emailFrom: { address: c.AUTH_EMAIL_FROM, ...(c.AUTH_EMAIL_FROM_NAME ? { name: c.AUTH_EMAIL_FROM_NAME } : {}) } }
+        : {}),
     },
     ...(c.ALARM_EMAIL ? { alarmEmail: c.ALARM_EMAIL } : {}),
   };

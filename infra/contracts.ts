@@ -48,7 +48,13 @@ export const ROTATE_TICKET_KEY = {
 } as const satisfies Contract;
 
 /** Every handler module infra deploys besides the manifests' routes and jobs. */
-export const INFRA_HANDLERS: readonly string[] = [WEBHOOK_CONSUMER.handler, TASK_CONSUMER.handler, MIGRATE.handler, PRE_TOKEN.handler, ROTATE_TICKET_KEY.handler];
+export const INFRA_HANDLERS: readonly string[] = [
+  WEBHOOK_CONSUMER.handler,
+  TASK_CONSUMER.handler,
+  MIGRATE.handler,
+  PRE_TOKEN.handler,
+  ROTATE_TICKET_KEY.handler,
+];
 
 /**
  * The HTTP API's CORS rules besides the origins (which come from CORS_ORIGINS): API Gateway applies

@@ -92,7 +92,7 @@ function formatNumbers(values: readonly number[], max: number): string {
     if (step > 1 && isProgression && last + step > max) return `${first}/${step}`;
   }
   const parts: string[] = [];
-  for (let i = 0; i < values.length; ) {
+  for (let i = 0; i < values.length;) {
     let j = i;
     while (j + 1 < values.length && (values[j + 1] as number) === (values[j] as number) + 1) j++;
     parts.push(j - i >= 2 ? `${values[i]}-${values[j]}` : values.slice(i, j + 1).join(","));
@@ -173,7 +173,7 @@ export function missedRunWindow(cron: string): MissedRunWindow {
   const window = interval < 3600 ? Math.max(3 * interval, 600) : interval + 3600;
   if (window <= 3600) return { periodSeconds: 60, evaluationPeriods: Math.ceil(window / 60) };
   const evaluationPeriods = Math.ceil(window / 3600);
-  if (evaluationPeriods * 3600 > 7 * DAY_MS / 1000) {
+  if (evaluationPeriods * 3600 > (7 * DAY_MS) / 1000) {
     throw new Error(`Cron "${cron}" runs less than weekly; a missed-run alarm cannot span that long`);
   }
   return { periodSeconds: 3600, evaluationPeriods };

@@ -31,8 +31,7 @@ function lambdaSearch(prefix: string, metricName: string, statistic: string, lab
   });
 }
 
-const graph = (title: string, left: cw.IMetric[], width = 8): cw.GraphWidget =>
-  new cw.GraphWidget({ title, left, width, height: 6 });
+const graph = (title: string, left: cw.IMetric[], width = 8): cw.GraphWidget => new cw.GraphWidget({ title, left, width, height: 6 });
 
 export function createDashboard(stack: Stack, inputs: DashboardInputs): cw.Dashboard {
   const prefix = physicalPrefix(stack.node.root as App);
@@ -46,11 +45,7 @@ export function createDashboard(stack: Stack, inputs: DashboardInputs): cw.Dashb
   dashboard.addWidgets(new cw.AlarmStatusWidget({ title: "App alarms", alarms: inputs.alarms, width: 24, height: 3 }));
 
   dashboard.addWidgets(
-    graph("API requests and errors", [
-      apiMetric(apiId, "Count", "Sum"),
-      apiMetric(apiId, "4xx", "Sum"),
-      apiMetric(apiId, "5xx", "Sum"),
-    ]),
+    graph("API requests and errors", [apiMetric(apiId, "Count", "Sum"), apiMetric(apiId, "4xx", "Sum"), apiMetric(apiId, "5xx", "Sum")]),
     graph("API latency", [apiMetric(apiId, "Latency", "p50"), apiMetric(apiId, "Latency", "p99")]),
     graph("Lambda errors and throttles", [
       lambdaSearch(prefix, "Errors", "Sum", "errors"),
@@ -61,7 +56,11 @@ export function createDashboard(stack: Stack, inputs: DashboardInputs): cw.Dashb
   dashboard.addWidgets(
     graph("Webhook queue", [
       webhooks.queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: "Maximum" }),
-      webhooks.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: "Maximum", label: "DLQ visible" }),
+      webhooks.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: FIVE_MINUTES,
+        statistic: "Maximum",
+        label: "DLQ visible",
+      }),
     ]),
     graph("Oldest webhook (s)", [webhooks.queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: "Maximum" })]),
     graph("Webhook processor", [

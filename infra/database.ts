@@ -96,7 +96,8 @@ export function Database({ stack, app }: StackContext): DatabaseOutputs {
     cloudwatchLogsExports: ["postgresql"],
     cloudwatchLogsRetention: settings.prod ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
   });
-  if (!settings.db.protect) suppress(cluster, "RDS10", "Non-prod stages are disposable by design: `sst remove` must delete the database with them");
+  if (!settings.db.protect)
+    suppress(cluster, "RDS10", "Non-prod stages are disposable by design: `sst remove` must delete the database with them");
   const secret = cluster.secret;
   if (!secret) throw new Error("Aurora cluster has no generated secret");
   // A snapshot restored later still needs the master password it was taken with. cluster.secret is
@@ -108,7 +109,11 @@ export function Database({ stack, app }: StackContext): DatabaseOutputs {
   // The master password rotates monthly. The rotation function runs in the app subnets and reaches
   // Secrets Manager through the NAT (or the endpoint in prod) and the cluster directly.
   const rotationSecurityGroup = ownerClient(stack, network, clusterSecurityGroup, "Rotation", "Master secret rotation");
-  cluster.addRotationSingleUser({ automaticallyAfter: Duration.days(30), vpcSubnets: network.appSubnets, securityGroup: rotationSecurityGroup });
+  cluster.addRotationSingleUser({
+    automaticallyAfter: Duration.days(30),
+    vpcSubnets: network.appSubnets,
+    securityGroup: rotationSecurityGroup,
+  });
 
   // Lambdas scale out far beyond what Postgres accepts as connections; the proxy pools them.
   // TLS and IAM are required: functions sign in as evently_app with a token from their role
@@ -133,7 +138,14 @@ export function Database({ stack, app }: StackContext): DatabaseOutputs {
   proxyRole.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ["rds-db:connect"],
-      resources: [stack.formatArn({ service: "rds-db", resource: "dbuser", resourceName: `${cluster.clusterResourceIdentifier}/${DB_APP_USER}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      resources: [
+        stack.formatArn({
+          service: "rds-db",
+          resource: "dbuser",
+          resourceName: `${cluster.clusterResourceIdentifier}/${DB_APP_USER}`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
     }),
   );
 

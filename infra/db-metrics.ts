@@ -5,7 +5,13 @@ import * as cw from "aws-cdk-lib/aws-cloudwatch";
 const FIVE_MINUTES = Duration.minutes(5);
 
 export function databaseMetric(clusterIdentifier: string, metricName: string, statistic: string): cw.Metric {
-  return new cw.Metric({ namespace: "AWS/RDS", metricName, dimensionsMap: { DBClusterIdentifier: clusterIdentifier }, statistic, period: FIVE_MINUTES });
+  return new cw.Metric({
+    namespace: "AWS/RDS",
+    metricName,
+    dimensionsMap: { DBClusterIdentifier: clusterIdentifier },
+    statistic,
+    period: FIVE_MINUTES,
+  });
 }
 
 export function proxyMetric(proxyName: string, metricName: string, statistic: string): cw.Metric {

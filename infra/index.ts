@@ -38,4 +38,19 @@ export const STACKS: readonly ((ctx: StackContext) => unknown)[] = [
   Alarms,
 ];
 
-export { Alarms, Alerts, Api, ApiStage, Database, Jobs, Mail, Migrations, Network, ProviderTasks, ROUTE_STACKS, Secrets, TicketKeys, Webhooks };
+export {
+  Alarms,
+  Alerts,
+  Api,
+  ApiStage,
+  Database,
+  Jobs,
+  Mail,
+  Migrations,
+  Network,
+  ProviderTasks,
+  ROUTE_STACKS,
+  Secrets,
+  TicketKeys,
+  Webhooks,
+};

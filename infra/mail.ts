@@ -54,7 +54,11 @@ export function Mail({ app, stack }: StackContext): MailOutputs {
     identity: config.identity.includes("@") ? ses.Identity.email(config.identity) : ses.Identity.domain(config.identity),
   });
 
-  const deadLetterQueue = new sqs.Queue(stack, "MailDeadLetterQueue", { retentionPeriod: Duration.days(14), encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true });
+  const deadLetterQueue = new sqs.Queue(stack, "MailDeadLetterQueue", {
+    retentionPeriod: Duration.days(14),
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+  });
   const queue = new Queue(stack, "MailQueue", {
     cdk: {
       queue: {
@@ -93,7 +97,8 @@ export function Mail({ app, stack }: StackContext): MailOutputs {
   notify(
     new cw.Alarm(stack, "MailDeadLettersAlarm", {
       alarmName: alarmName(stack, "mail dead-letter-queue", "messages"),
-      alarmDescription: "Mail failed five deliveries and was parked in the DLQ; the outbox row stays pending for the relay. Inspect the sender's logs",
+      alarmDescription:
+        "Mail failed five deliveries and was parked in the DLQ; the outbox row stays pending for the relay. Inspect the sender's logs",
       metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: "Maximum" }),
       threshold: 1,
       comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -103,7 +108,13 @@ export function Mail({ app, stack }: StackContext): MailOutputs {
     topic,
   );
   const mailMetric = (metricName: string) =>
-    new cw.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: SERVICE_NAME, [CONSUMER_DIMENSION]: "mail" }, statistic: "Sum", period: Duration.minutes(5) });
+    new cw.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { service: SERVICE_NAME, [CONSUMER_DIMENSION]: "mail" },
+      statistic: "Sum",
+      period: Duration.minutes(5),
+    });
   notify(
     new cw.Alarm(stack, "MailFailedAlarm", {
       alarmName: alarmName(stack, "mail sender", MailMetric.failed),
@@ -119,7 +130,8 @@ export function Mail({ app, stack }: StackContext): MailOutputs {
   notify(
     new cw.Alarm(stack, "MailPossibleDuplicatesAlarm", {
       alarmName: alarmName(stack, "mail sender", MailMetric.possibleDuplicate),
-      alarmDescription: "Senders died between SES accepting mail and recording it; recipients may have two copies. A burst means the sender is crashing",
+      alarmDescription:
+        "Senders died between SES accepting mail and recording it; recipients may have two copies. A burst means the sender is crashing",
       metric: mailMetric(MailMetric.possibleDuplicate),
       threshold: 10,
       comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -52,8 +52,16 @@ export function Migrations({ stack }: StackContext): MigrationsOutputs {
   NagSuppressions.addResourceSuppressions(
     script,
     [
-      { id: "AwsSolutions-IAM4", reason: "SST's Script runner: basic execution policy only", appliesTo: ["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"] },
-      { id: "AwsSolutions-IAM5", reason: "Invokes the migrator and its published versions (<arn>:*), nothing else", appliesTo: [`Resource::<${stack.getLogicalId(migrate.node.defaultChild as CfnFunction)}.Arn>:*`] },
+      {
+        id: "AwsSolutions-IAM4",
+        reason: "SST's Script runner: basic execution policy only",
+        appliesTo: ["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+      },
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "Invokes the migrator and its published versions (<arn>:*), nothing else",
+        appliesTo: [`Resource::<${stack.getLogicalId(migrate.node.defaultChild as CfnFunction)}.Arn>:*`],
+      },
     ],
     true,
   );

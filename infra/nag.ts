@@ -15,7 +15,11 @@ const VPC_ACCESS = "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AW
  * resource but "*" (tracing is on for every function).
  */
 const FUNCTION_BASELINE: NagPackSuppression[] = [
-  { id: "AwsSolutions-IAM4", reason: "AWS-managed Lambda execution policies (logs, VPC ENIs) are the documented minimum for a function role", appliesTo: [BASIC, VPC_ACCESS] },
+  {
+    id: "AwsSolutions-IAM4",
+    reason: "AWS-managed Lambda execution policies (logs, VPC ENIs) are the documented minimum for a function role",
+    appliesTo: [BASIC, VPC_ACCESS],
+  },
   { id: "AwsSolutions-IAM5", reason: "X-Ray PutTraceSegments/PutTelemetryRecords only accept Resource '*'", appliesTo: ["Resource::*"] },
 ];
 
@@ -27,13 +31,19 @@ const FUNCTION_BASELINE: NagPackSuppression[] = [
 const HELPERS: { match: RegExp; suppressions: NagPackSuppression[] }[] = [
   {
     match: /^CustomResourceHandler$/,
-    suppressions: [{ id: "AwsSolutions-IAM4", reason: "SST's stack-metadata custom resource: basic execution policy only", appliesTo: [BASIC] }],
+    suppressions: [
+      { id: "AwsSolutions-IAM4", reason: "SST's stack-metadata custom resource: basic execution policy only", appliesTo: [BASIC] },
+    ],
   },
   {
     match: /^LogRetention[0-9a-f]{32}$/,
     suppressions: [
       { id: "AwsSolutions-IAM4", reason: "CDK's log-retention setter: basic execution policy only", appliesTo: [BASIC] },
-      { id: "AwsSolutions-IAM5", reason: "Sets retention on function log groups that do not exist yet; the API takes no narrower resource at policy time", appliesTo: ["Resource::*"] },
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "Sets retention on function log groups that do not exist yet; the API takes no narrower resource at policy time",
+        appliesTo: ["Resource::*"],
+      },
     ],
   },
 ];

@@ -50,8 +50,16 @@ export function Secrets({ app, stack }: StackContext): SecretsOutputs {
   });
 
   suppress(stripeKey, "SMG4", "Issued by Stripe, not generated here: rolled in Stripe's dashboard, then put here (README, Operations)");
-  suppress(webhookSecret, "SMG4", "Stripe's signing secret of our endpoint: rolled in Stripe's dashboard, which keeps the old one valid for a grace period");
-  suppress(dataKey, "SMG4", "Rotating a keyring means prepending a key and re-encrypting rows, an operator procedure (README, Operations), not a Lambda");
+  suppress(
+    webhookSecret,
+    "SMG4",
+    "Stripe's signing secret of our endpoint: rolled in Stripe's dashboard, which keeps the old one valid for a grace period",
+  );
+  suppress(
+    dataKey,
+    "SMG4",
+    "Rotating a keyring means prepending a key and re-encrypting rows, an operator procedure (README, Operations), not a Lambda",
+  );
   suppress(indexKey, "SMG4", "The blind index is a keyed hash stored in rows; a new key would orphan every lookup, so it is never rotated");
 
   // CDK deletes secrets with their stack by default; prod keeps all four (non-prod stages get

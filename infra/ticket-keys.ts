@@ -38,10 +38,12 @@ export function TicketKeys({ app, stack }: StackContext): TicketKeysOutputs {
   // The L1 schedule with our own grants: CDK's addRotationSchedule also grants
   // secretsmanager:GetRandomPassword on "*", which a key generated in code never needs.
   secret.grantRead(rotate);
-  rotate.addToRolePolicy(new iam.PolicyStatement({
-    actions: ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
-    resources: [secret.secretArn],
-  }));
+  rotate.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
+      resources: [secret.secretArn],
+    }),
+  );
   rotate.addPermission("InvokedBySecretsManager", {
     principal: new iam.ServicePrincipal("secretsmanager.amazonaws.com"),
     sourceArn: secret.secretArn,

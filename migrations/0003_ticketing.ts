@@ -43,7 +43,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       CONSTRAINT ticket_types_max_per_order_check CHECK (max_per_order >= min_per_order)
     )`.execute(db);
   await sql`CREATE INDEX ticket_types_event_id_sort_order_idx ON ticket_types (event_id, sort_order)`.execute(db);
-  await sql`CREATE TRIGGER ticket_types_set_updated_at BEFORE UPDATE ON ticket_types FOR EACH ROW EXECUTE FUNCTION set_updated_at()`.execute(db);
+  await sql`CREATE TRIGGER ticket_types_set_updated_at BEFORE UPDATE ON ticket_types FOR EACH ROW EXECUTE FUNCTION set_updated_at()`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE promo_codes (
@@ -66,7 +68,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     )`.execute(db);
   // Codes are case-insensitive: look them up with lower(code) to use this index.
   await sql`CREATE UNIQUE INDEX promo_codes_event_code_key ON promo_codes (event_id, lower(code))`.execute(db);
-  await sql`CREATE TRIGGER promo_codes_set_updated_at BEFORE UPDATE ON promo_codes FOR EACH ROW EXECUTE FUNCTION set_updated_at()`.execute(db);
+  await sql`CREATE TRIGGER promo_codes_set_updated_at BEFORE UPDATE ON promo_codes FOR EACH ROW EXECUTE FUNCTION set_updated_at()`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE participations (
@@ -106,7 +110,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX participations_user_id_status_idx ON participations (user_id, status) WHERE status = 'active'`.execute(db);
   await sql`CREATE INDEX participations_created_at_idx ON participations (created_at DESC)`.execute(db);
   await sql`CREATE INDEX participations_metadata_gin_idx ON participations USING GIN (metadata)`.execute(db);
-  await sql`CREATE INDEX participations_event_kind_status_created_idx ON participations (event_id, kind, status, created_at DESC)`.execute(db);
+  await sql`CREATE INDEX participations_event_kind_status_created_idx ON participations (event_id, kind, status, created_at DESC)`.execute(
+    db,
+  );
   await sql`CREATE INDEX participations_user_created_status_idx ON participations (user_id, created_at DESC, status)`.execute(db);
   await sql`
     CREATE INDEX participations_event_id_status_count_idx ON participations (event_id, status)
@@ -115,7 +121,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX participations_hold_expires_at_idx ON participations (hold_expires_at) WHERE status = 'pending'`.execute(db);
   await sql`CREATE INDEX participations_waitlist_idx ON participations (event_id, waitlisted_at) WHERE status = 'waitlisted'`.execute(db);
   await sql`CREATE INDEX participations_ticket_type_id_idx ON participations (ticket_type_id) WHERE ticket_type_id IS NOT NULL`.execute(db);
-  await sql`CREATE TRIGGER participations_set_updated_at BEFORE UPDATE ON participations FOR EACH ROW EXECUTE FUNCTION set_updated_at()`.execute(db);
+  await sql`CREATE TRIGGER participations_set_updated_at BEFORE UPDATE ON participations FOR EACH ROW EXECUTE FUNCTION set_updated_at()`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE check_ins (

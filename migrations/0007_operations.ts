@@ -41,7 +41,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       CONSTRAINT idempotency_keys_pkey PRIMARY KEY (user_id, scope, key)
     )`.execute(db);
   await sql`CREATE INDEX idempotency_keys_expires_at_idx ON idempotency_keys (expires_at)`.execute(db);
-  await sql`CREATE TRIGGER idempotency_keys_set_updated_at BEFORE UPDATE ON idempotency_keys FOR EACH ROW EXECUTE FUNCTION set_updated_at()`.execute(db);
+  await sql`CREATE TRIGGER idempotency_keys_set_updated_at BEFORE UPDATE ON idempotency_keys FOR EACH ROW EXECUTE FUNCTION set_updated_at()`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE job_runs (

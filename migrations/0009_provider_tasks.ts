@@ -29,7 +29,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     )`.execute(db);
   await sql`CREATE INDEX provider_tasks_due_idx ON provider_tasks (next_attempt_at) WHERE status = 'pending'`.execute(db);
   await sql`CREATE INDEX provider_tasks_failed_idx ON provider_tasks (completed_at) WHERE status = 'failed'`.execute(db);
-  await sql`CREATE TRIGGER provider_tasks_set_updated_at BEFORE UPDATE ON provider_tasks FOR EACH ROW EXECUTE FUNCTION set_updated_at()`.execute(db);
+  await sql`CREATE TRIGGER provider_tasks_set_updated_at BEFORE UPDATE ON provider_tasks FOR EACH ROW EXECUTE FUNCTION set_updated_at()`.execute(
+    db,
+  );
 
   // resource_id: the order or refund the key produced (set in the same transaction as it).
   // locked_until: a lease while a request works on the key; a crashed one frees it at its time limit.

@@ -24,12 +24,18 @@ export async function up(db: Kysely<any>): Promise<void> {
       CONSTRAINT tickets_voided_at_check CHECK ((status = 'void') = (voided_at IS NOT NULL))
     )`.execute(db);
   // A seat never has two valid tickets; void ones stay as the record of earlier activations.
-  await sql`CREATE UNIQUE INDEX tickets_participation_seat_valid_key ON tickets (participation_id, seat) WHERE status = 'valid'`.execute(db);
+  await sql`CREATE UNIQUE INDEX tickets_participation_seat_valid_key ON tickets (participation_id, seat) WHERE status = 'valid'`.execute(
+    db,
+  );
   await sql`CREATE INDEX tickets_participation_id_idx ON tickets (participation_id)`.execute(db);
   // Attendee search: case-insensitive prefix (LIKE 'x%') on lower(...) needs text_pattern_ops
   // under a non-C collation.
-  await sql`CREATE INDEX tickets_event_holder_name_idx ON tickets (event_id, lower(holder_name) text_pattern_ops) WHERE holder_name IS NOT NULL`.execute(db);
-  await sql`CREATE INDEX tickets_event_holder_email_idx ON tickets (event_id, lower(holder_email) text_pattern_ops) WHERE holder_email IS NOT NULL`.execute(db);
+  await sql`CREATE INDEX tickets_event_holder_name_idx ON tickets (event_id, lower(holder_name) text_pattern_ops) WHERE holder_name IS NOT NULL`.execute(
+    db,
+  );
+  await sql`CREATE INDEX tickets_event_holder_email_idx ON tickets (event_id, lower(holder_email) text_pattern_ops) WHERE holder_email IS NOT NULL`.execute(
+    db,
+  );
   await sql`CREATE INDEX users_lower_email_pattern_idx ON users (lower(email) text_pattern_ops)`.execute(db);
   await sql`CREATE INDEX users_lower_display_name_pattern_idx ON users (lower(display_name) text_pattern_ops)`.execute(db);
   await sql`CREATE TRIGGER tickets_set_updated_at BEFORE UPDATE ON tickets FOR EACH ROW EXECUTE FUNCTION set_updated_at()`.execute(db);

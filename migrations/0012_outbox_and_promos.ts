@@ -2,8 +2,16 @@
 import { sql, type Kysely } from "kysely";
 
 const KINDS = [
-  "rsvp_confirmed", "waitlist_joined", "waitlist_promoted", "order_confirmed", "hold_expired",
-  "order_cancelled", "refund_issued", "event_cancelled", "event_changed", "event_reminder",
+  "rsvp_confirmed",
+  "waitlist_joined",
+  "waitlist_promoted",
+  "order_confirmed",
+  "hold_expired",
+  "order_cancelled",
+  "refund_issued",
+  "event_cancelled",
+  "event_changed",
+  "event_reminder",
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -11,7 +11,10 @@ import { ISO_US, PARTICIPATION_VIEW, rawSeatHold, rawUpsertUser } from "./lib/ra
 
 const BIGINT_OID = 20;
 const NUMERIC_OID = 1700;
-const types = { getTypeParser: (oid: number, format?: "text" | "binary") => (oid === BIGINT_OID || oid === NUMERIC_OID ? Number : pg.types.getTypeParser(oid, format)) } as pg.CustomTypesConfig;
+const types = {
+  getTypeParser: (oid: number, format?: "text" | "binary") =>
+    oid === BIGINT_OID || oid === NUMERIC_OID ? Number : pg.types.getTypeParser(oid, format),
+} as pg.CustomTypesConfig;
 const pool = new pg.Pool({ connectionString: process.env.BENCH_DATABASE_URL, max: Number(process.env.DB_POOL_MAX) || 20, types });
 pool.on("error", () => undefined);
 
@@ -49,7 +52,12 @@ async function actor(req: http.IncomingMessage): Promise<{ userId: string; sub: 
   const sub = String(payload.sub);
   let userId = users.get(sub);
   if (!userId) {
-    userId = await rawUpsertUser({ query: (t: string, v?: unknown[]) => q(pool, t, v) } as Pick<pg.Pool, "query">, sub, String(payload.email ?? ""), []);
+    userId = await rawUpsertUser(
+      { query: (t: string, v?: unknown[]) => q(pool, t, v) } as Pick<pg.Pool, "query">,
+      sub,
+      String(payload.email ?? ""),
+      [],
+    );
     users.set(sub, userId);
   }
   return { userId, sub };
@@ -80,11 +88,16 @@ async function eventDetail(eventId: string, withEvent: boolean) {
   ).rows[0];
   if (!e || e.status === "draft") return undefined;
   const [types, waitlisted] = await Promise.all([
-    q<Record<string, unknown> & { id: string; quantity: number | null; quantity_taken: number; price_minor: number; currency: string; active: boolean }>(
-      pool,
-      `select * from "ticket_types" where "event_id" = $1 order by "sort_order", "created_at", "id"`,
-      [eventId],
-    ),
+    q<
+      Record<string, unknown> & {
+        id: string;
+        quantity: number | null;
+        quantity_taken: number;
+        price_minor: number;
+        currency: string;
+        active: boolean;
+      }
+    >(pool, `select * from "ticket_types" where "event_id" = $1 order by "sort_order", "created_at", "id"`, [eventId]),
     q<{ n: string }>(pool, `select count(*) as "n" from "participations" where "event_id" = $1 and "status" = $2`, [eventId, "waitlisted"]),
   ]);
   const available = Math.max(0, e.capacity - e.seats_taken);
@@ -102,24 +115,43 @@ async function eventDetail(eventId: string, withEvent: boolean) {
   };
   if (!withEvent) return availability;
   const camel = (row: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(row).map(([k, v]) => [k.replace(/_(\w)/g, (_, c: string) => c.toUpperCase()), v instanceof Date ? v.toISOString() : v]));
+    Object.fromEntries(
+      Object.entries(row).map(([k, v]) => [
+        k.replace(/_(\w)/g, (_, c: string) => c.toUpperCase()),
+        v instanceof Date ? v.toISOString() : v,
+      ]),
+    );
   return { ...camel(e), ticketTypes: types.rows.map(camel), availability };
 }
 
 async function rsvp(eventId: string, who: { userId: string }) {
-  const e = (await q<{ kind: string; status: string; full: boolean; ended: boolean }>(pool, `select "kind", "status", "published_at", "waitlist_enabled", seats_taken >= capacity as "full", ends_at <= now() as "ended" from "events" where "id" = $1`, [eventId])).rows[0];
+  const e = (
+    await q<{ kind: string; status: string; full: boolean; ended: boolean }>(
+      pool,
+      `select "kind", "status", "published_at", "waitlist_enabled", seats_taken >= capacity as "full", ends_at <= now() as "ended" from "events" where "id" = $1`,
+      [eventId],
+    )
+  ).rows[0];
   if (!e || e.kind !== "rsvp" || e.status !== "published") return { status: 404, body: { code: "not_found" } };
   const client = counting(await pool.connect());
   let id: string | undefined;
   try {
     await client.query("begin");
-    await client.query("select set_config('app.actor_id', $1, true), set_config('app.change_reason', $2, true), set_config('app.ip_address', $3, true), set_config('app.user_agent', $4, true)", [who.userId, "RSVP", "", ""]);
+    await client.query(
+      "select set_config('app.actor_id', $1, true), set_config('app.change_reason', $2, true), set_config('app.ip_address', $3, true), set_config('app.user_agent', $4, true)",
+      [who.userId, "RSVP", "", ""],
+    );
     const inserted = await client.query<{ id: string }>(
       `insert into "participations" ("event_id", "user_id", "kind", "status", "quantity", "waitlisted_at", "created_by", "updated_by") values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict ("user_id", "event_id") do nothing returning "id"`,
       [eventId, who.userId, "rsvp", "active", 1, null, who.userId, who.userId],
     );
     id = inserted.rows[0]?.id;
-    const seat = id ? await client.query(`update "events" set "seats_taken" = seats_taken + $1 where "id" = $2 and "status" = $3 and seats_taken + $4 <= capacity returning "id"`, [1, eventId, "published", 1]) : undefined;
+    const seat = id
+      ? await client.query(
+          `update "events" set "seats_taken" = seats_taken + $1 where "id" = $2 and "status" = $3 and seats_taken + $4 <= capacity returning "id"`,
+          [1, eventId, "published", 1],
+        )
+      : undefined;
     if (!id || !seat?.rowCount) {
       await client.query("rollback");
       return { status: 409, body: { code: id ? "event_full" : "already_registered" } };
@@ -137,8 +169,18 @@ async function rsvp(eventId: string, who: { userId: string }) {
 
 const stripeAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 let sandboxUrl: URL;
-function createIntent(paymentId: string, amount: number, description: string): Promise<{ id: string; client_secret: string; status: string }> {
-  const form = new URLSearchParams({ amount: String(amount), currency: "usd", description, "metadata[paymentId]": paymentId, "automatic_payment_methods[enabled]": "true" }).toString();
+function createIntent(
+  paymentId: string,
+  amount: number,
+  description: string,
+): Promise<{ id: string; client_secret: string; status: string }> {
+  const form = new URLSearchParams({
+    amount: String(amount),
+    currency: "usd",
+    description,
+    "metadata[paymentId]": paymentId,
+    "automatic_payment_methods[enabled]": "true",
+  }).toString();
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -147,12 +189,21 @@ function createIntent(paymentId: string, amount: number, description: string): P
         method: "POST",
         path: "/v1/payment_intents",
         agent: stripeAgent,
-        headers: { authorization: "Bearer sk_test_local", "content-type": "application/x-www-form-urlencoded", "idempotency-key": `evently-payment-${paymentId}-intent`, "content-length": Buffer.byteLength(form) },
+        headers: {
+          authorization: "Bearer sk_test_local",
+          "content-type": "application/x-www-form-urlencoded",
+          "idempotency-key": `evently-payment-${paymentId}-intent`,
+          "content-length": Buffer.byteLength(form),
+        },
       },
       (res) => {
         let body = "";
         res.on("data", (c: Buffer) => (body += c.toString()));
-        res.on("end", () => (res.statusCode === 200 ? resolve(JSON.parse(body) as { id: string; client_secret: string; status: string }) : reject(new Error(`sandbox ${res.statusCode}: ${body}`))));
+        res.on("end", () =>
+          res.statusCode === 200
+            ? resolve(JSON.parse(body) as { id: string; client_secret: string; status: string })
+            : reject(new Error(`sandbox ${res.statusCode}: ${body}`)),
+        );
       },
     );
     req.on("error", reject);
@@ -163,10 +214,23 @@ function createIntent(paymentId: string, amount: number, description: string): P
 async function order(eventId: string, who: { userId: string }, key: string, body: string) {
   const input = JSON.parse(body) as { ticketTypeId: string; quantity: number };
   const requestHash = createHash("sha256").update(body).digest("base64url");
-  const claimed = await q(pool, `insert into "idempotency_keys" ("user_id", "scope", "key", "request_hash") values ($1, $2, $3, $4) on conflict do nothing returning "key"`, [who.userId, "orders:create", key, requestHash]);
+  const claimed = await q(
+    pool,
+    `insert into "idempotency_keys" ("user_id", "scope", "key", "request_hash") values ($1, $2, $3, $4) on conflict do nothing returning "key"`,
+    [who.userId, "orders:create", key, requestHash],
+  );
   if (!claimed.rowCount) return { status: 409, body: { code: "idempotency_key_in_progress" } };
   const e = (
-    await q<{ title: string; ticket_type_id: string | null; event_status: string; capacity: number; seats_taken: number; quantity: number | null; quantity_taken: number | null; waitlist_enabled: boolean }>(
+    await q<{
+      title: string;
+      ticket_type_id: string | null;
+      event_status: string;
+      capacity: number;
+      seats_taken: number;
+      quantity: number | null;
+      quantity_taken: number | null;
+      waitlist_enabled: boolean;
+    }>(
       pool,
       `select "e"."id" as "event_id", "e"."kind", "e"."status" as "event_status", "e"."waitlist_enabled", "e"."title", "e"."organizer_id", "e"."capacity", "e"."seats_taken", "t"."quantity", "t"."quantity_taken", "t"."id" as "ticket_type_id", "t"."price_minor", "t"."currency", "t"."active", "t"."sales_start_at", "t"."sales_end_at", "t"."early_bird_price_minor", "t"."early_bird_until", "t"."group_min_quantity", "t"."group_discount_percent", "t"."sliding_scale_max_percent", "t"."min_per_order", "t"."max_per_order" from "events" as "e" left join "ticket_types" as "t" on "t"."event_id" = "e"."id" and "t"."id" = $1 where "e"."id" = $2`,
       [input.ticketTypeId, eventId],
@@ -187,45 +251,71 @@ async function order(eventId: string, who: { userId: string }, key: string, body
     }
     if (!held.held) result = { status: 409, body: { code: "sold_out" } };
     else {
-      const payment = (await q<{ id: string; amount_minor: number; currency: string; user_id: string }>(pool, `select "id", "amount_minor", "currency", "user_id", "provider_payment_id_enc" from "payments" where "id" = $1`, [held.paymentId])).rows[0]!;
+      const payment = (
+        await q<{ id: string; amount_minor: number; currency: string; user_id: string }>(
+          pool,
+          `select "id", "amount_minor", "currency", "user_id", "provider_payment_id_enc" from "payments" where "id" = $1`,
+          [held.paymentId],
+        )
+      ).rows[0]!;
       const intent = await createIntent(payment.id, payment.amount_minor, `Tickets: ${e.title}`);
-      await q(pool, `update "payments" set "provider_payment_id_enc" = $1, "provider_payment_id_hash" = $2, "metadata" = metadata || $3::jsonb where "id" = $4 and "provider_payment_id_hash" is null`, [
-        encrypt(intent.id),
-        blindIndex(intent.id),
-        JSON.stringify({ clientSecretEnc: encrypt(intent.client_secret) }),
-        payment.id,
-      ]);
-      await q(pool, `insert into "payment_audit_log" ("payment_id", "action_type", "action_description", "user_id", "old_values", "new_values", "ip_address", "user_agent") values ($1, $2, $3, $4, $5, $6, $7, $8)`, [
-        payment.id,
-        "PaymentProcessed",
-        "PaymentIntent created at the provider",
-        payment.user_id,
-        null,
-        JSON.stringify({ providerStatus: intent.status }),
-        null,
-        null,
-      ]);
-      const o = (await q<Record<string, unknown>>(pool, `select "o"."id", "o"."participation_id", "o"."ticket_type_id", "o"."quantity", "o"."unit_price_minor", "o"."amount_minor", "o"."currency", "o"."sliding_scale_percent", "pc"."code" as "promo_code", "o"."hold_expires_at", "o"."created_at", "o"."user_id" from "orders" as "o" left join "promo_codes" as "pc" on "pc"."id" = "o"."promo_code_id" where "o"."id" = $1`, [held.orderId])).rows[0]!;
+      await q(
+        pool,
+        `update "payments" set "provider_payment_id_enc" = $1, "provider_payment_id_hash" = $2, "metadata" = metadata || $3::jsonb where "id" = $4 and "provider_payment_id_hash" is null`,
+        [encrypt(intent.id), blindIndex(intent.id), JSON.stringify({ clientSecretEnc: encrypt(intent.client_secret) }), payment.id],
+      );
+      await q(
+        pool,
+        `insert into "payment_audit_log" ("payment_id", "action_type", "action_description", "user_id", "old_values", "new_values", "ip_address", "user_agent") values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          payment.id,
+          "PaymentProcessed",
+          "PaymentIntent created at the provider",
+          payment.user_id,
+          null,
+          JSON.stringify({ providerStatus: intent.status }),
+          null,
+          null,
+        ],
+      );
+      const o = (
+        await q<Record<string, unknown>>(
+          pool,
+          `select "o"."id", "o"."participation_id", "o"."ticket_type_id", "o"."quantity", "o"."unit_price_minor", "o"."amount_minor", "o"."currency", "o"."sliding_scale_percent", "pc"."code" as "promo_code", "o"."hold_expires_at", "o"."created_at", "o"."user_id" from "orders" as "o" left join "promo_codes" as "pc" on "pc"."id" = "o"."promo_code_id" where "o"."id" = $1`,
+          [held.orderId],
+        )
+      ).rows[0]!;
       const participation = (await q(pool, PARTICIPATION_VIEW, [ISO_US, ISO_US, ISO_US, ISO_US, o.participation_id])).rows[0];
-      const pay = (await q<Record<string, unknown>>(pool, `select "id", "status", "amount_minor", "currency", "provider", "provider_payment_id_enc", "metadata", "user_id" from "payments" where "order_id" = $1 order by "created_at" desc limit $2`, [held.orderId, 1])).rows[0]!;
+      const pay = (
+        await q<Record<string, unknown>>(
+          pool,
+          `select "id", "status", "amount_minor", "currency", "provider", "provider_payment_id_enc", "metadata", "user_id" from "payments" where "order_id" = $1 order by "created_at" desc limit $2`,
+          [held.orderId, 1],
+        )
+      ).rows[0]!;
       result = {
         status: 201,
         body: {
           order: { ...o, hold_expires_at: iso(o.hold_expires_at as Date), created_at: iso(o.created_at as Date) },
           participation,
-          payment: { id: pay.id, status: pay.status, amountMinor: pay.amount_minor, currency: pay.currency, provider: pay.provider, providerPaymentId: intent.id, clientSecret: intent.client_secret },
+          payment: {
+            id: pay.id,
+            status: pay.status,
+            amountMinor: pay.amount_minor,
+            currency: pay.currency,
+            provider: pay.provider,
+            providerPaymentId: intent.id,
+            clientSecret: intent.client_secret,
+          },
         },
       };
     }
   }
-  await q(pool, `update "idempotency_keys" set "status" = $1, "response_status" = $2, "response_body" = $3 where "user_id" = $4 and "scope" = $5 and "key" = $6`, [
-    "completed",
-    result.status,
-    JSON.stringify(result.body),
-    who.userId,
-    "orders:create",
-    key,
-  ]);
+  await q(
+    pool,
+    `update "idempotency_keys" set "status" = $1, "response_status" = $2, "response_body" = $3 where "user_id" = $4 and "scope" = $5 and "key" = $6`,
+    ["completed", result.status, JSON.stringify(result.body), who.userId, "orders:create", key],
+  );
   return result;
 }
 
@@ -251,7 +341,8 @@ const server = http.createServer((req, res) => {
       const m = /^\/events\/([0-9a-f-]{36})(\/availability|\/rsvp|\/orders)?$/.exec(url.pathname);
       if (req.method === "POST" && url.pathname === "/webhooks/stripe") {
         const body = await readBody(req);
-        if (!verifyStripe(body, req.headers["stripe-signature"] as string | undefined)) return json(res, 400, { code: "invalid_signature" });
+        if (!verifyStripe(body, req.headers["stripe-signature"] as string | undefined))
+          return json(res, 400, { code: "invalid_signature" });
         const event = JSON.parse(body) as { id: string; type: string };
         await q(pool, "INSERT INTO bench_raw_queue (body, event_id, type) VALUES ($1, $2, $3)", [body, event.id, event.type]);
         return json(res, 200, { received: true });
@@ -288,7 +379,9 @@ server.keepAliveTimeout = 65_000;
 
 const send = (message: Record<string, unknown>) => process.send?.(message);
 try {
-  await pool.query("CREATE TABLE IF NOT EXISTS bench_raw_queue (id bigserial PRIMARY KEY, body text NOT NULL, event_id text, type text, created_at timestamptz NOT NULL DEFAULT now())");
+  await pool.query(
+    "CREATE TABLE IF NOT EXISTS bench_raw_queue (id bigserial PRIMARY KEY, body text NOT NULL, event_id text, type text, created_at timestamptz NOT NULL DEFAULT now())",
+  );
   const sandbox = await startStripeSandbox({ port: 0, webhookSecret });
   sandboxUrl = new URL(sandbox.url);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -7,7 +7,17 @@ import { createContext, SkipStage, type Stage } from "./lib/context";
 import { startLive, type Live } from "./lib/live";
 import { describeMachine } from "./lib/machine";
 import { startBenchPostgres, type BenchPostgres } from "./lib/pg";
-import { readPrevious, STAGE_TITLES, STAGES, writeOutputs, PERFORMANCE_MD, RESULTS_JSON, type ResultsFile, type StageName, type StageResult } from "./lib/report";
+import {
+  readPrevious,
+  STAGE_TITLES,
+  STAGES,
+  writeOutputs,
+  PERFORMANCE_MD,
+  RESULTS_JSON,
+  type ResultsFile,
+  type StageName,
+  type StageResult,
+} from "./lib/report";
 
 // Cold start first (it wants an idle machine), memory last (it reads the other stages' samples).
 const RUN_ORDER: StageName[] = ["coldstart", "queries", "http", "rush", "webhooks", "archive", "memory"];
@@ -25,7 +35,10 @@ if (values.help) {
   process.exit(0);
 }
 
-const requested = (values.only ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+const requested = (values.only ?? [])
+  .flatMap((v) => v.split(","))
+  .map((v) => v.trim())
+  .filter(Boolean);
 const unknown = requested.filter((name) => !(STAGES as readonly string[]).includes(name));
 if (unknown.length > 0) {
   console.error(`unknown stage(s): ${unknown.join(", ")}; stages: ${STAGES.join(", ")}`);
@@ -40,7 +53,9 @@ const machine = describeMachine();
 const runStarted = performance.now();
 const startedAt = new Date().toISOString();
 console.log(`evently bench (${mode}): ${selected.join(", ")}`);
-console.log(`machine: ${machine.cpuModel}, ${machine.cores} cores, ${(machine.ramBytes / 1024 ** 3).toFixed(1)} GiB, Node ${machine.node}, load ${machine.loadAverage}`);
+console.log(
+  `machine: ${machine.cpuModel}, ${machine.cores} cores, ${(machine.ramBytes / 1024 ** 3).toFixed(1)} GiB, Node ${machine.node}, load ${machine.loadAverage}`,
+);
 
 let postgres: Promise<BenchPostgres> | undefined;
 const getPostgres = () => {
@@ -57,7 +72,14 @@ const getLive = () => (live ??= getPostgres().then((pg) => startLive(pg, (line) 
 const results = new Map<StageName, StageResult>();
 let failures = 0;
 for (const name of selected) {
-  const { ctx, result, finish } = createContext({ name, title: STAGE_TITLES[name], quick, postgres: getPostgres, live: getLive, earlier: (n) => results.get(n) });
+  const { ctx, result, finish } = createContext({
+    name,
+    title: STAGE_TITLES[name],
+    quick,
+    postgres: getPostgres,
+    live: getLive,
+    earlier: (n) => results.get(n),
+  });
   console.log(`\n=== ${STAGE_TITLES[name]} (${mode}) ===`);
   try {
     const stage = (await import(`./stages/${name}.ts`)) as { run: Stage };
@@ -86,7 +108,9 @@ const previous = requested.length > 0 ? await readPrevious() : undefined;
 const stages: ResultsFile["stages"] = { ...(previous?.stages ?? {}), ...Object.fromEntries(results) };
 const run = { startedAt, mode, stages: selected, durationMs, command } as const;
 // Keep the runs that still own a stage of the merged file.
-const runs = [...(previous?.runs ?? []), run].filter((r) => r === run || r.stages.some((s) => stages[s]?.startedAt && results.get(s) === undefined && r.stages.includes(s)));
+const runs = [...(previous?.runs ?? []), run].filter(
+  (r) => r === run || r.stages.some((s) => stages[s]?.startedAt && results.get(s) === undefined && r.stages.includes(s)),
+);
 const file: ResultsFile = { generatedAt: new Date().toISOString(), machine, runs, stages };
 await writeOutputs(file);
 
@@ -94,7 +118,9 @@ console.log(`\nbench ${mode} finished in ${(durationMs / 1000).toFixed(1)} s`);
 for (const name of selected) {
   const r = results.get(name)!;
   const misses = r.checks.filter((c) => c.pass === false).length;
-  console.log(`  ${name.padEnd(10)} ${r.status.padEnd(8)} ${(r.durationMs / 1000).toFixed(1).padStart(6)} s  ${r.checks.length} checks, ${misses} missed${r.reason ? `  (${r.reason})` : ""}`);
+  console.log(
+    `  ${name.padEnd(10)} ${r.status.padEnd(8)} ${(r.durationMs / 1000).toFixed(1).padStart(6)} s  ${r.checks.length} checks, ${misses} missed${r.reason ? `  (${r.reason})` : ""}`,
+  );
 }
 console.log(`wrote ${RESULTS_JSON} and ${PERFORMANCE_MD}`);
 process.exit(failures > 0 ? 1 : 0);

@@ -29,7 +29,13 @@ try {
   // The local scheduler stays off: a cron job (payment-health scans payments every 5 minutes) landing
   // in the middle of a measurement would be noise, not the route under test.
   // Fast redelivery as before: a retried event must not stall a measured run for a visibility timeout.
-  const runtime = await startLocalRuntime({ databaseUrl: process.env.BENCH_DATABASE_URL, port: 0, stripeSandboxPort: 0, scheduler: false, queueTiming: "fast" });
+  const runtime = await startLocalRuntime({
+    databaseUrl: process.env.BENCH_DATABASE_URL,
+    port: 0,
+    stripeSandboxPort: 0,
+    scheduler: false,
+    queueTiming: "fast",
+  });
   process.on("message", (message: Command) => {
     void (async () => {
       try {

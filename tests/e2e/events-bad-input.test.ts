@@ -42,13 +42,20 @@ type Bad = [description: string, body: unknown, status: number, code: string, pa
 async function expectRejected(method: string, path: string, bads: Bad[]) {
   const before = await snapshot();
   for (const [description, body, status, code, errorPath] of bads) {
-    const res = await rt.call(method, path === PATH ? String(body) : path, { as: org.as, ...(path !== PATH && body !== undefined ? { body } : {}) });
+    const res = await rt.call(method, path === PATH ? String(body) : path, {
+      as: org.as,
+      ...(path !== PATH && body !== undefined ? { body } : {}),
+    });
     expect(res.headers.get("content-type"), description).toContain("application/problem+json");
     const problem = (await res.json()) as { status: number; code: string; errors?: Array<{ path: string }> };
     expect({ status: res.status, code: problem.code }, description).toEqual({ status, code });
     expect(problem, description).toMatchObject({ type: expect.any(String), title: expect.any(String), detail: expect.any(String), status });
     if (code === "validation_failed") expect(problem.errors?.length, description).toBeGreaterThan(0);
-    if (errorPath !== undefined) expect(problem.errors?.map((e) => e.path), description).toContain(errorPath);
+    if (errorPath !== undefined)
+      expect(
+        problem.errors?.map((e) => e.path),
+        description,
+      ).toContain(errorPath);
   }
   expect(await snapshot()).toEqual(before);
 }
@@ -128,7 +135,13 @@ describe("bad input is a 4xx problem and changes nothing", () => {
       ["price too big", { ...tt, priceMinor: 100_000_001 }, 400, "validation_failed", "priceMinor"],
       ["unknown currency", { ...tt, currency: "JPY" }, 400, "validation_failed", "currency"],
       ["other currency than the event's", { ...tt, currency: "EUR" }, 400, "validation_failed", "currency"],
-      ["early bird above price", { ...tt, earlyBird: { priceMinor: 2000, until: inDays(1) } }, 400, "validation_failed", "earlyBird.priceMinor"],
+      [
+        "early bird above price",
+        { ...tt, earlyBird: { priceMinor: 2000, until: inDays(1) } },
+        400,
+        "validation_failed",
+        "earlyBird.priceMinor",
+      ],
       ["sales end before start", { ...tt, salesStartAt: inDays(2), salesEndAt: inDays(1) }, 400, "validation_failed", "salesEndAt"],
       ["sliding scale above 75", { ...tt, slidingScaleMaxPercent: 80 }, 400, "validation_failed", "slidingScaleMaxPercent"],
       ["three decimals", { ...tt, groupDiscount: { minQuantity: 2, percent: 10.125 } }, 400, "validation_failed", "groupDiscount.percent"],
@@ -145,7 +158,13 @@ describe("bad input is a 4xx problem and changes nothing", () => {
     await expectRejected("PATCH", `/ticket-types/${ticketTypeId}`, [
       ["below taken", { quantity: 3 }, 409, "quantity_below_taken"],
       ["numeric string", { quantity: "9" }, 400, "validation_failed", "quantity"],
-      ["early bird above price", { earlyBird: { priceMinor: 999_999, until: inDays(1) } }, 400, "validation_failed", "earlyBird.priceMinor"],
+      [
+        "early bird above price",
+        { earlyBird: { priceMinor: 999_999, until: inDays(1) } },
+        400,
+        "validation_failed",
+        "earlyBird.priceMinor",
+      ],
       ["unknown field", { eventId }, 400, "validation_failed"],
       ["malformed JSON", "{]", 400, "validation_failed"],
     ]);
@@ -163,7 +182,13 @@ describe("bad input is a 4xx problem and changes nothing", () => {
       ["code too long", { code: "C".repeat(65), percentOff: 5 }, 400, "validation_failed", "code"],
       ["percent 0", { code: "A", percentOff: 0 }, 400, "validation_failed", "percentOff"],
       ["amount 0", { code: "A", amountOffMinor: 0 }, 400, "validation_failed", "amountOffMinor"],
-      ["window backwards", { code: "A", percentOff: 5, validFrom: inDays(2), validUntil: inDays(1) }, 400, "validation_failed", "validUntil"],
+      [
+        "window backwards",
+        { code: "A", percentOff: 5, validFrom: inDays(2), validUntil: inDays(1) },
+        400,
+        "validation_failed",
+        "validUntil",
+      ],
       ["malformed JSON", "code=A", 400, "validation_failed"],
     ]);
   });

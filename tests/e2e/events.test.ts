@@ -30,18 +30,43 @@ const json = async (res: Response) => ({ status: res.status, body: (await res.js
 
 describe("an organizer's flow", () => {
   it("creates, prices, publishes, lists, sells out a type, cancels and reports an event", async () => {
-    const created = await json(await rt.call("POST", "/events", { as: org.as, body: { ...newEvent, description: "Live quartet", waitlistEnabled: true } }));
+    const created = await json(
+      await rt.call("POST", "/events", { as: org.as, body: { ...newEvent, description: "Live quartet", waitlistEnabled: true } }),
+    );
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ status: "draft", organizerId: org.userId, title: "Jazz night", categoryIds: [], cancellationCutoffHours: 24 });
+    expect(created.body).toMatchObject({
+      status: "draft",
+      organizerId: org.userId,
+      title: "Jazz night",
+      categoryIds: [],
+      cancellationCutoffHours: 24,
+    });
     const id = created.body.id as string;
 
-    const tt = await json(await rt.call("POST", `/events/${id}/ticket-types`, {
-      as: org.as,
-      body: { name: "Early", priceMinor: 2500, currency: "EUR", quantity: 2, earlyBird: { priceMinor: 2000, until: inDays(5) }, groupDiscount: { minQuantity: 2, percent: 10 }, slidingScaleMaxPercent: 50 },
-    }));
+    const tt = await json(
+      await rt.call("POST", `/events/${id}/ticket-types`, {
+        as: org.as,
+        body: {
+          name: "Early",
+          priceMinor: 2500,
+          currency: "EUR",
+          quantity: 2,
+          earlyBird: { priceMinor: 2000, until: inDays(5) },
+          groupDiscount: { minQuantity: 2, percent: 10 },
+          slidingScaleMaxPercent: 50,
+        },
+      }),
+    );
     expect(tt.status).toBe(201);
-    expect(tt.body).toMatchObject({ eventId: id, earlyBird: { priceMinor: 2000 }, groupDiscount: { minQuantity: 2, percent: 10 }, quantityTaken: 0 });
-    expect((await rt.call("POST", `/events/${id}/promo-codes`, { as: org.as, body: { code: "JAZZ", amountOffMinor: 500 } })).status).toBe(201);
+    expect(tt.body).toMatchObject({
+      eventId: id,
+      earlyBird: { priceMinor: 2000 },
+      groupDiscount: { minQuantity: 2, percent: 10 },
+      quantityTaken: 0,
+    });
+    expect((await rt.call("POST", `/events/${id}/promo-codes`, { as: org.as, body: { code: "JAZZ", amountOffMinor: 500 } })).status).toBe(
+      201,
+    );
 
     expect((await rt.call("GET", `/events/${id}`)).status).toBe(404);
     expect((await json(await rt.call("POST", `/events/${id}/publish`, { as: org.as }))).body).toMatchObject({ status: "published" });
@@ -52,7 +77,11 @@ describe("an organizer's flow", () => {
     expect(detail.body).toMatchObject({
       id,
       ticketTypes: [{ id: tt.body.id, name: "Early" }],
-      availability: { capacity: 100, available: 100, ticketTypes: [{ id: tt.body.id, available: 2, onSale: true, currentPrice: { amountMinor: 2000, currency: "EUR" } }] },
+      availability: {
+        capacity: 100,
+        available: 100,
+        ticketTypes: [{ id: tt.body.id, available: 2, onSale: true, currentPrice: { amountMinor: 2000, currency: "EUR" } }],
+      },
     });
 
     await seatParticipant(rt.db, { eventId: id, userId: member.userId, ticketTypeId: tt.body.id as string, quantity: 2 });
@@ -70,22 +99,48 @@ describe("an organizer's flow", () => {
   });
 
   it("documents every event route in the OpenAPI document", async () => {
-    const doc = (await (await rt.call("GET", "/openapi.json")).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const doc = (await (await rt.call("GET", "/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
     expect(doc.paths["/events"]?.post?.responses["201"]).toBeDefined();
     expect(doc.paths["/events/{eventId}/ticket-types"]?.post?.responses["201"]).toBeDefined();
-    for (const [path, method] of [["/events/{eventId}", "patch"], ["/ticket-types/{ticketTypeId}", "patch"], ["/reports/events/{eventId}", "get"], ["/events/{eventId}/availability", "get"]] as const) {
-      expect(doc.paths[path]?.[method]?.responses["200"], `${method} ${path}`).toMatchObject({ content: { "application/json": { schema: expect.any(Object) } } });
+    for (const [path, method] of [
+      ["/events/{eventId}", "patch"],
+      ["/ticket-types/{ticketTypeId}", "patch"],
+      ["/reports/events/{eventId}", "get"],
+      ["/events/{eventId}/availability", "get"],
+    ] as const) {
+      expect(doc.paths[path]?.[method]?.responses["200"], `${method} ${path}`).toMatchObject({
+        content: { "application/json": { schema: expect.any(Object) } },
+      });
     }
   });
 });
 
 type Who = "anonymous" | "member" | "otherMember" | "otherOrg" | "organizer" | "admin";
 const WHO: readonly Who[] = ["anonymous", "member", "otherMember", "otherOrg", "organizer", "admin"];
-const as = (who: Who) => ({ anonymous: undefined, member: member.as, otherMember: otherMember.as, otherOrg: otherOrg.as, organizer: org.as, admin: admin.as })[who];
+const as = (who: Who) =>
+  ({ anonymous: undefined, member: member.as, otherMember: otherMember.as, otherOrg: otherOrg.as, organizer: org.as, admin: admin.as })[
+    who
+  ];
 
 /** 401 without a token, 403 for members (role), 404 for other organizers (not theirs), else `ok`. */
-const managed = (ok: number): Record<Who, number> => ({ anonymous: 401, member: 403, otherMember: 403, otherOrg: 404, organizer: ok, admin: ok });
-const everyone = (status: number): Record<Who, number> => ({ anonymous: status, member: status, otherMember: status, otherOrg: status, organizer: status, admin: status });
+const managed = (ok: number): Record<Who, number> => ({
+  anonymous: 401,
+  member: 403,
+  otherMember: 403,
+  otherOrg: 404,
+  organizer: ok,
+  admin: ok,
+});
+const everyone = (status: number): Record<Who, number> => ({
+  anonymous: status,
+  member: status,
+  otherMember: status,
+  otherOrg: status,
+  organizer: status,
+  admin: status,
+});
 
 interface Case {
   name: string;
@@ -102,34 +157,78 @@ async function ticketedEvent(status: "draft" | "published" = "published") {
 
 const cases: Case[] = [
   { name: "GET /events", expected: everyone(200), request: async () => ({ method: "GET", path: "/events" }) },
-  { name: "POST /events", expected: { ...managed(201), otherOrg: 201 }, request: async () => ({ method: "POST", path: "/events", body: newEvent }) },
-  { name: "GET /events/{id} (published)", expected: everyone(200), request: async () => ({ method: "GET", path: `/events/${(await ticketedEvent()).id}` }) },
+  {
+    name: "POST /events",
+    expected: { ...managed(201), otherOrg: 201 },
+    request: async () => ({ method: "POST", path: "/events", body: newEvent }),
+  },
+  {
+    name: "GET /events/{id} (published)",
+    expected: everyone(200),
+    request: async () => ({ method: "GET", path: `/events/${(await ticketedEvent()).id}` }),
+  },
   {
     name: "GET /events/{id} (draft)",
     expected: { anonymous: 404, member: 404, otherMember: 404, otherOrg: 404, organizer: 200, admin: 200 },
     request: async () => ({ method: "GET", path: `/events/${(await ticketedEvent("draft")).id}` }),
   },
-  { name: "PATCH /events/{id}", expected: managed(200), request: async () => ({ method: "PATCH", path: `/events/${(await ticketedEvent()).id}`, body: { title: "Renamed" } }) },
-  { name: "POST /events/{id}/publish", expected: managed(200), request: async () => ({ method: "POST", path: `/events/${(await ticketedEvent("draft")).id}/publish` }) },
-  { name: "POST /events/{id}/cancel", expected: managed(200), request: async () => ({ method: "POST", path: `/events/${(await ticketedEvent()).id}/cancel` }) },
-  { name: "GET /events/{id}/availability (published)", expected: everyone(200), request: async () => ({ method: "GET", path: `/events/${(await ticketedEvent()).id}/availability` }) },
-  { name: "GET /events/{id}/availability (draft)", expected: everyone(404), request: async () => ({ method: "GET", path: `/events/${(await ticketedEvent("draft")).id}/availability` }) },
+  {
+    name: "PATCH /events/{id}",
+    expected: managed(200),
+    request: async () => ({ method: "PATCH", path: `/events/${(await ticketedEvent()).id}`, body: { title: "Renamed" } }),
+  },
+  {
+    name: "POST /events/{id}/publish",
+    expected: managed(200),
+    request: async () => ({ method: "POST", path: `/events/${(await ticketedEvent("draft")).id}/publish` }),
+  },
+  {
+    name: "POST /events/{id}/cancel",
+    expected: managed(200),
+    request: async () => ({ method: "POST", path: `/events/${(await ticketedEvent()).id}/cancel` }),
+  },
+  {
+    name: "GET /events/{id}/availability (published)",
+    expected: everyone(200),
+    request: async () => ({ method: "GET", path: `/events/${(await ticketedEvent()).id}/availability` }),
+  },
+  {
+    name: "GET /events/{id}/availability (draft)",
+    expected: everyone(404),
+    request: async () => ({ method: "GET", path: `/events/${(await ticketedEvent("draft")).id}/availability` }),
+  },
   {
     name: "POST /events/{id}/ticket-types",
     expected: managed(201),
-    request: async () => ({ method: "POST", path: `/events/${(await ticketedEvent()).id}/ticket-types`, body: { name: "GA", priceMinor: 1000, currency: "USD" } }),
+    request: async () => ({
+      method: "POST",
+      path: `/events/${(await ticketedEvent()).id}/ticket-types`,
+      body: { name: "GA", priceMinor: 1000, currency: "USD" },
+    }),
   },
   {
     name: "PATCH /ticket-types/{id}",
     expected: managed(200),
-    request: async () => ({ method: "PATCH", path: `/ticket-types/${(await makeTicketType(rt.db, org, (await ticketedEvent()).id)).id}`, body: { priceMinor: 900 } }),
+    request: async () => ({
+      method: "PATCH",
+      path: `/ticket-types/${(await makeTicketType(rt.db, org, (await ticketedEvent()).id)).id}`,
+      body: { priceMinor: 900 },
+    }),
   },
   {
     name: "POST /events/{id}/promo-codes",
     expected: managed(201),
-    request: async () => ({ method: "POST", path: `/events/${(await ticketedEvent()).id}/promo-codes`, body: { code: "SAVE", percentOff: 12.5 } }),
+    request: async () => ({
+      method: "POST",
+      path: `/events/${(await ticketedEvent()).id}/promo-codes`,
+      body: { code: "SAVE", percentOff: 12.5 },
+    }),
   },
-  { name: "GET /reports/events/{id}", expected: managed(200), request: async () => ({ method: "GET", path: `/reports/events/${(await ticketedEvent()).id}` }) },
+  {
+    name: "GET /reports/events/{id}",
+    expected: managed(200),
+    request: async () => ({ method: "GET", path: `/reports/events/${(await ticketedEvent()).id}` }),
+  },
 ];
 
 describe("authorization matrix", () => {

@@ -24,16 +24,30 @@ async function json(method: string, path: string, as?: { sub: string; role?: "or
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-interface Mail { id: string; to: string; kind: string; subject: string; text: string; html: string; refs: Record<string, string> }
-const inbox = async (to: string): Promise<Mail[]> => ((await (await fetch(`${rt.mailSink.url}/messages?to=${encodeURIComponent(to)}`)).json()) as { items: Mail[] }).items;
+interface Mail {
+  id: string;
+  to: string;
+  kind: string;
+  subject: string;
+  text: string;
+  html: string;
+  refs: Record<string, string>;
+}
+const inbox = async (to: string): Promise<Mail[]> =>
+  ((await (await fetch(`${rt.mailSink.url}/messages?to=${encodeURIComponent(to)}`)).json()) as { items: Mail[] }).items;
 /** Waits (bounded) until `to` has a message of `kind`; returns it. */
 const arrives = (to: string, kind: string) => eventually(async () => (await inbox(to)).find((m) => m.kind === kind));
 
 it("RSVP, waitlist and promotion mail arrive in the sink, newest first, each once", async () => {
   const startsAt = new Date(Date.now() + 10 * 86_400_000);
   const created = await json("POST", "/events", organizer, {
-    title: "Mail walkthrough", kind: "rsvp", capacity: 1, waitlistEnabled: true, timezone: "Europe/Paris",
-    startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
+    title: "Mail walkthrough",
+    kind: "rsvp",
+    capacity: 1,
+    waitlistEnabled: true,
+    timezone: "Europe/Paris",
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
   });
   const eventId = created.body.id as string;
   await json("POST", `/events/${eventId}/publish`, organizer);
@@ -57,12 +71,20 @@ it("RSVP, waitlist and promotion mail arrive in the sink, newest first, each onc
 it("a paid ticket: order_confirmed after the payment, then refund_issued after cancellation", async () => {
   const startsAt = new Date(Date.now() + 10 * 86_400_000);
   const created = await json("POST", "/events", organizer, {
-    title: "Paid mail walkthrough", kind: "ticketed", capacity: 5, startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
+    title: "Paid mail walkthrough",
+    kind: "ticketed",
+    capacity: 5,
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
   });
   const eventId = created.body.id as string;
   const type = await json("POST", `/events/${eventId}/ticket-types`, organizer, { name: "General", priceMinor: 1500, currency: "EUR" });
   await json("POST", `/events/${eventId}/publish`, organizer);
-  const res = await rt.call("POST", `/events/${eventId}/orders`, { as: alice, body: { ticketTypeId: type.body.id, quantity: 1 }, headers: { "idempotency-key": "mail-e2e-order" } });
+  const res = await rt.call("POST", `/events/${eventId}/orders`, {
+    as: alice,
+    body: { ticketTypeId: type.body.id, quantity: 1 },
+    headers: { "idempotency-key": "mail-e2e-order" },
+  });
   const order = (await res.json()) as { order: { id: string }; payment: { providerPaymentId: string } };
   await stripe.paymentIntents.confirm(order.payment.providerPaymentId, { payment_method: "pm_card_visa" });
   const receipt = await arrives(email(alice), "order_confirmed");

@@ -21,12 +21,18 @@ interface OrderBody {
 }
 
 const order = (event: PaidEvent, sub: string, key: string, quantity = 1) =>
-  rt.call("POST", `/events/${event.eventId}/orders`, { as: { sub }, headers: { "idempotency-key": key }, body: { ticketTypeId: event.ticketTypeId, quantity } });
+  rt.call("POST", `/events/${event.eventId}/orders`, {
+    as: { sub },
+    headers: { "idempotency-key": key },
+    body: { ticketTypeId: event.ticketTypeId, quantity },
+  });
 
 const count = async (table: "orders" | "payments" | "refunds" | "participations", eventId: string) => {
   const { rows } = await sql<{ n: number }>`
     SELECT count(*)::int AS n FROM ${sql.table(table)} x
-    WHERE ${table === "refunds" ? sql`x.payment_id IN (SELECT p.id FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.event_id = ${eventId})` : table === "payments" ? sql`x.order_id IN (SELECT id FROM orders WHERE event_id = ${eventId})` : sql`x.event_id = ${eventId}`}`.execute(rt.db);
+    WHERE ${table === "refunds" ? sql`x.payment_id IN (SELECT p.id FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.event_id = ${eventId})` : table === "payments" ? sql`x.order_id IN (SELECT id FROM orders WHERE event_id = ${eventId})` : sql`x.event_id = ${eventId}`}`.execute(
+    rt.db,
+  );
   return rows[0]!.n;
 };
 
@@ -41,8 +47,16 @@ async function pay(intentId: string) {
 
 /** The provider-tasks job, without waiting for the backoff: every pending task is due now. */
 async function sendDueTasks() {
-  await waitFor(async () => (await rt.db.selectFrom("providerTasks").select("id").where("status", "=", "pending").where("lockedUntil", ">", new Date()).execute()).length === 0);
-  await rt.db.updateTable("providerTasks").set({ nextAttemptAt: new Date(Date.now() - 1000) }).where("status", "=", "pending").execute();
+  await waitFor(
+    async () =>
+      (await rt.db.selectFrom("providerTasks").select("id").where("status", "=", "pending").where("lockedUntil", ">", new Date()).execute())
+        .length === 0,
+  );
+  await rt.db
+    .updateTable("providerTasks")
+    .set({ nextAttemptAt: new Date(Date.now() - 1000) })
+    .where("status", "=", "pending")
+    .execute();
   const counts = await runDueTasks(await paymentsDeps(), { budgetMs: 10_000 });
   expect(counts.failed).toBe(0);
 }
@@ -83,7 +97,11 @@ describe("money under faults, over HTTP", () => {
     expect(replay.status).toBe(201);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(((await replay.json()) as OrderBody).payment?.providerPaymentId).toBe(body.payment?.providerPaymentId);
-    const stored = await rt.db.selectFrom("idempotencyKeys").select(["responseBody", "resourceId", "status"]).where("key", "=", key).executeTakeFirstOrThrow();
+    const stored = await rt.db
+      .selectFrom("idempotencyKeys")
+      .select(["responseBody", "resourceId", "status"])
+      .where("key", "=", key)
+      .executeTakeFirstOrThrow();
     expect(stored).toMatchObject({ status: "completed", resourceId: body.order!.id });
     expect(JSON.stringify(stored.responseBody)).not.toMatch(/pi_|secret/);
   });
@@ -114,7 +132,11 @@ describe("money under faults, over HTTP", () => {
     const event = await createPaidEvent(rt.db, { capacity: 3 });
     const placed = (await (await order(event, "refund-buyer", randomUUID())).json()) as OrderBody;
     await pay(placed.payment!.providerPaymentId!);
-    await waitFor(async () => (await rt.db.selectFrom("payments").select("status").where("id", "=", placed.payment!.id).executeTakeFirstOrThrow()).status === "completed");
+    await waitFor(
+      async () =>
+        (await rt.db.selectFrom("payments").select("status").where("id", "=", placed.payment!.id).executeTakeFirstOrThrow()).status ===
+        "completed",
+    );
 
     rt.stripeSandbox!.faults.inject({ endpoint: "POST /v1/refunds", kind: "error", status: 500, count: 50 });
     const key = randomUUID();
@@ -135,7 +157,11 @@ describe("money under faults, over HTTP", () => {
     // The provider is back: the sweep sends the one refund, with our idempotency key.
     rt.stripeSandbox!.faults.clear();
     await sendDueTasks();
-    const row = await rt.db.selectFrom("refunds").select(["status", "providerRefundIdHash"]).where("paymentId", "=", placed.payment!.id).executeTakeFirstOrThrow();
+    const row = await rt.db
+      .selectFrom("refunds")
+      .select(["status", "providerRefundIdHash"])
+      .where("paymentId", "=", placed.payment!.id)
+      .executeTakeFirstOrThrow();
     expect(row.providerRefundIdHash).not.toBeNull();
     expect(await count("refunds", event.eventId)).toBe(1);
   });
@@ -144,7 +170,11 @@ describe("money under faults, over HTTP", () => {
     const event = await createPaidEvent(rt.db, { capacity: 3 });
     const placed = (await (await order(event, "cancel-buyer", randomUUID())).json()) as OrderBody;
     await pay(placed.payment!.providerPaymentId!);
-    await waitFor(async () => (await rt.db.selectFrom("payments").select("status").where("id", "=", placed.payment!.id).executeTakeFirstOrThrow()).status === "completed");
+    await waitFor(
+      async () =>
+        (await rt.db.selectFrom("payments").select("status").where("id", "=", placed.payment!.id).executeTakeFirstOrThrow()).status ===
+        "completed",
+    );
 
     rt.stripeSandbox!.faults.inject({ endpoint: "POST /v1/refunds", kind: "error", status: 503, count: 50 });
     const res = await rt.call("POST", `/orders/${placed.order!.id}/cancel`, { as: { sub: "cancel-buyer" } });
@@ -154,7 +184,12 @@ describe("money under faults, over HTTP", () => {
     const seats = await rt.db.selectFrom("events").select("seatsTaken").where("id", "=", event.eventId).executeTakeFirstOrThrow();
     expect(seats.seatsTaken).toBe(0);
     // The refund is reserved; its task waits for the provider.
-    const refundRow = () => rt.db.selectFrom("refunds").select(["status", "providerRefundIdHash"]).where("paymentId", "=", placed.payment!.id).executeTakeFirstOrThrow();
+    const refundRow = () =>
+      rt.db
+        .selectFrom("refunds")
+        .select(["status", "providerRefundIdHash"])
+        .where("paymentId", "=", placed.payment!.id)
+        .executeTakeFirstOrThrow();
     expect(await refundRow()).toMatchObject({ status: "processing", providerRefundIdHash: null });
     rt.stripeSandbox!.faults.clear();
     await sendDueTasks();

@@ -44,16 +44,46 @@ describe("bad input changes nothing", () => {
   it("PATCH /promo-codes/{id}, POST /venues, POST /categories, GET lists with bad queries", async () => {
     const before = await snapshot();
     const patch = `/promo-codes/${promoId}`;
-    for (const body of ["{", { maxUses: "5" }, { maxUses: 0 }, { active: "yes" }, { code: "NEW" }, { ticketTypeIds: ["nope"] }, { ticketTypeIds: [] }, { validFrom: "tomorrow" }]) {
+    for (const body of [
+      "{",
+      { maxUses: "5" },
+      { maxUses: 0 },
+      { active: "yes" },
+      { code: "NEW" },
+      { ticketTypeIds: ["nope"] },
+      { ticketTypeIds: [] },
+      { validFrom: "tomorrow" },
+    ]) {
       await expectProblem("PATCH", patch, organizer, body, 400, "validation_failed");
     }
     await expectProblem("PATCH", patch, organizer, { ticketTypeIds: ["00000000-0000-4000-8000-000000000000"] }, 400, "validation_failed");
-    await expectProblem("PATCH", patch, organizer, { maxUses: 10, validFrom: "2031-01-02T00:00:00Z", validUntil: "2031-01-01T00:00:00Z" }, 400, "validation_failed");
+    await expectProblem(
+      "PATCH",
+      patch,
+      organizer,
+      { maxUses: 10, validFrom: "2031-01-02T00:00:00Z", validUntil: "2031-01-01T00:00:00Z" },
+      400,
+      "validation_failed",
+    );
     await expectProblem("PATCH", "/promo-codes/not-a-uuid", organizer, { active: false }, 404, "not_found");
-    for (const body of [{}, { name: "" }, { name: "x".repeat(201) }, { name: "Hall", capacity: 0 }, { name: "Hall", capacity: "10" }, { name: "Hall", extra: 1 }, "[1"]) {
+    for (const body of [
+      {},
+      { name: "" },
+      { name: "x".repeat(201) },
+      { name: "Hall", capacity: 0 },
+      { name: "Hall", capacity: "10" },
+      { name: "Hall", extra: 1 },
+      "[1",
+    ]) {
       await expectProblem("POST", "/venues", organizer, body, 400, "validation_failed");
     }
-    for (const body of [{}, { name: "Rope", slug: "Rope Arts" }, { name: "Rope", slug: "-rope" }, { name: "", slug: "rope" }, { name: "Rope", slug: "rope", x: 1 }]) {
+    for (const body of [
+      {},
+      { name: "Rope", slug: "Rope Arts" },
+      { name: "Rope", slug: "-rope" },
+      { name: "", slug: "rope" },
+      { name: "Rope", slug: "rope", x: 1 },
+    ]) {
       await expectProblem("POST", "/categories", admin, body, 400, "validation_failed");
     }
     for (const q of ["limit=0", "limit=101", "limit=abc", "cursor=garbage"]) {
@@ -76,15 +106,24 @@ describe("authorization", () => {
     await expectProblem("GET", `/events/${eventId}/promo-codes`, undefined, undefined, 401);
     await expectProblem("PATCH", `/promo-codes/${promoId}`, otherOrganizer, { active: false }, 404, "not_found");
     await expectProblem("PATCH", `/promo-codes/${promoId}`, member, { active: false }, 403, "forbidden");
-    expect(await call(rt, "PATCH", `/promo-codes/${promoId}`, organizer, { active: false, maxUses: 5 })).toMatchObject({ status: 200, body: { active: false, maxUses: 5 } });
+    expect(await call(rt, "PATCH", `/promo-codes/${promoId}`, organizer, { active: false, maxUses: 5 })).toMatchObject({
+      status: 200,
+      body: { active: false, maxUses: 5 },
+    });
   });
 
   it("venues and categories: lists are public; venues by organizers, categories by admins only", async () => {
     await expectProblem("POST", "/venues", member, { name: "Hall" }, 403, "forbidden");
     await expectProblem("POST", "/venues", undefined, { name: "Hall" }, 401);
-    expect(await call(rt, "POST", "/venues", organizer, { name: "Main Hall", city: "Leeds", capacity: 300 })).toMatchObject({ status: 201, body: { name: "Main Hall", capacity: 300 } });
+    expect(await call(rt, "POST", "/venues", organizer, { name: "Main Hall", city: "Leeds", capacity: 300 })).toMatchObject({
+      status: 201,
+      body: { name: "Main Hall", capacity: 300 },
+    });
     await expectProblem("POST", "/categories", organizer, { name: "Rope", slug: "rope" }, 403, "forbidden");
-    expect(await call(rt, "POST", "/categories", admin, { name: "Rope", slug: "rope" })).toMatchObject({ status: 201, body: { slug: "rope" } });
+    expect(await call(rt, "POST", "/categories", admin, { name: "Rope", slug: "rope" })).toMatchObject({
+      status: 201,
+      body: { slug: "rope" },
+    });
     await expectProblem("POST", "/categories", admin, { name: "Rope again", slug: "rope" }, 409, "conflict");
     expect((await call(rt, "GET", "/venues")).body.items).toEqual(expect.arrayContaining([expect.objectContaining({ name: "Main Hall" })]));
     expect((await call(rt, "GET", "/categories?limit=1")).body).toMatchObject({ items: [expect.objectContaining({ slug: "rope" })] });

@@ -35,7 +35,12 @@ it("never oversells: 200 simultaneous orders for 20 seats", async () => {
     WHERE p.event_id = ${event.eventId}`.execute(rt.db);
   expect(rows[0]).toEqual({ holds: 20, intents: 20, distinctIntents: 20 });
   // Rolled-back attempts leave nothing behind.
-  const orphans = await rt.db.selectFrom("participations").select("id").where("eventId", "=", event.eventId).where("status", "!=", "pending").execute();
+  const orphans = await rt.db
+    .selectFrom("participations")
+    .select("id")
+    .where("eventId", "=", event.eventId)
+    .where("status", "!=", "pending")
+    .execute();
   expect(orphans).toEqual([]);
 });
 

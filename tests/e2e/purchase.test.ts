@@ -22,7 +22,11 @@ interface OrderBody {
 }
 
 async function order(event: PaidEvent, sub: string, key = randomUUID(), quantity = 1) {
-  const res = await rt.call("POST", `/events/${event.eventId}/orders`, { as: { sub }, headers: { "idempotency-key": key }, body: { ticketTypeId: event.ticketTypeId, quantity } });
+  const res = await rt.call("POST", `/events/${event.eventId}/orders`, {
+    as: { sub },
+    headers: { "idempotency-key": key },
+    body: { ticketTypeId: event.ticketTypeId, quantity },
+  });
   return { res, body: (await res.json()) as OrderBody, key };
 }
 
@@ -40,10 +44,18 @@ describe("buying a ticket", () => {
     expect(body.payment.clientSecret).toContain("_secret_");
 
     // The same key and body replays the first response; another body with the key is refused.
-    const replay = await rt.call("POST", `/events/${event.eventId}/orders`, { as: { sub: "buyer-1" }, headers: { "idempotency-key": key }, body: { ticketTypeId: event.ticketTypeId, quantity: 2 } });
+    const replay = await rt.call("POST", `/events/${event.eventId}/orders`, {
+      as: { sub: "buyer-1" },
+      headers: { "idempotency-key": key },
+      body: { ticketTypeId: event.ticketTypeId, quantity: 2 },
+    });
     expect(replay.status).toBe(201);
     expect(await replay.json()).toEqual(body);
-    const reused = await rt.call("POST", `/events/${event.eventId}/orders`, { as: { sub: "buyer-1" }, headers: { "idempotency-key": key }, body: { ticketTypeId: event.ticketTypeId, quantity: 1 } });
+    const reused = await rt.call("POST", `/events/${event.eventId}/orders`, {
+      as: { sub: "buyer-1" },
+      headers: { "idempotency-key": key },
+      body: { ticketTypeId: event.ticketTypeId, quantity: 1 },
+    });
     expect(reused.status).toBe(422);
     expect(await reused.json()).toMatchObject({ code: "idempotency_key_reused" });
 
@@ -56,7 +68,12 @@ describe("buying a ticket", () => {
 
     const tx = await rt.db.selectFrom("paymentTransactions").selectAll().where("paymentId", "=", body.payment.id).execute();
     expect(tx).toEqual([expect.objectContaining({ type: "payment", status: "completed", amountMinor: 5000 })]);
-    const audit = await rt.db.selectFrom("paymentAuditLog").select("actionType").where("paymentId", "=", body.payment.id).orderBy("createdAt").execute();
+    const audit = await rt.db
+      .selectFrom("paymentAuditLog")
+      .select("actionType")
+      .where("paymentId", "=", body.payment.id)
+      .orderBy("createdAt")
+      .execute();
     expect(audit.map((a) => a.actionType)).toEqual(["PaymentInitiated", "PaymentProcessed", "PaymentCompleted"]);
     const ev = await rt.db.selectFrom("events").select("seatsTaken").where("id", "=", event.eventId).executeTakeFirstOrThrow();
     expect(ev.seatsTaken).toBe(2);
@@ -65,7 +82,9 @@ describe("buying a ticket", () => {
   it("declined card: payment failed with a failure row; the seats stay held until expiry", async () => {
     const event = await createPaidEvent(rt.db, { capacity: 1 });
     const { body } = await order(event, "buyer-2");
-    await expect(stripe.paymentIntents.confirm(body.payment.providerPaymentId, { payment_method: "pm_card_chargeDeclined" })).rejects.toMatchObject({ type: "StripeCardError", code: "card_declined" });
+    await expect(
+      stripe.paymentIntents.confirm(body.payment.providerPaymentId, { payment_method: "pm_card_chargeDeclined" }),
+    ).rejects.toMatchObject({ type: "StripeCardError", code: "card_declined" });
     await eventually(async () => (await orderState(body.order.id, "buyer-2")).payment.status === "failed");
     const failures = await rt.db.selectFrom("paymentFailures").selectAll().where("paymentId", "=", body.payment.id).execute();
     expect(failures).toEqual([expect.objectContaining({ failureCode: "card_declined", retryCount: 0 })]);
@@ -83,7 +102,9 @@ describe("buying a ticket", () => {
     const event = await createPaidEvent(rt.db);
     const { body } = await order(event, "buyer-4");
     expect((await rt.call("GET", `/orders/${body.order.id}`, { as: { sub: "someone-else" } })).status).toBe(404);
-    const asOrganizer = (await (await rt.call("GET", `/orders/${body.order.id}`, { as: { sub: event.organizerSub, role: "organizer" } })).json()) as OrderBody;
+    const asOrganizer = (await (
+      await rt.call("GET", `/orders/${body.order.id}`, { as: { sub: event.organizerSub, role: "organizer" } })
+    ).json()) as OrderBody;
     expect(asOrganizer.payment.clientSecret).toBeUndefined();
     expect((await rt.call("GET", `/orders/not-a-uuid`, { as: { sub: "buyer-4" } })).status).toBe(404);
   });
@@ -96,11 +117,15 @@ describe("webhook redelivery", () => {
     const sandbox = rt.stripeSandbox!;
     sandbox.pauseDelivery();
     // A failure then a success for the same intent, released in reverse order (success first).
-    await stripe.paymentIntents.confirm(body.payment.providerPaymentId, { payment_method: "pm_card_chargeDeclined" }).catch(() => undefined);
+    await stripe.paymentIntents
+      .confirm(body.payment.providerPaymentId, { payment_method: "pm_card_chargeDeclined" })
+      .catch(() => undefined);
     await stripe.paymentIntents.confirm(body.payment.providerPaymentId, { payment_method: "pm_card_visa" });
     sandbox.resumeDelivery({ order: "reverse" });
     await sandbox.waitForDeliveries();
-    const succeeded = sandbox.events({ type: "payment_intent.succeeded" }).find((e) => (e.event.data.object as { id: string }).id === body.payment.providerPaymentId)!;
+    const succeeded = sandbox
+      .events({ type: "payment_intent.succeeded" })
+      .find((e) => (e.event.data.object as { id: string }).id === body.payment.providerPaymentId)!;
     for (let i = 0; i < 3; i++) await sandbox.redeliver(succeeded.event.id);
     await eventually(async () => {
       const rows = await rt.db.selectFrom("webhookEvents").select(["status"]).where("providerEventId", "=", succeeded.event.id).execute();

@@ -21,8 +21,13 @@ async function json(method: string, path: string, as?: { sub: string; role?: "or
 it("RSVP, waitlist, cancellation, promotion and check-in", async () => {
   const startsAt = new Date(Date.now() + 7 * 86_400_000);
   const created = await json("POST", "/events", organizer, {
-    title: "Rope basics meetup", kind: "rsvp", capacity: 1, waitlistEnabled: true, location: "Studio 2",
-    startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 2 * 3_600_000).toISOString(),
+    title: "Rope basics meetup",
+    kind: "rsvp",
+    capacity: 1,
+    waitlistEnabled: true,
+    location: "Studio 2",
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + 2 * 3_600_000).toISOString(),
   });
   expect(created).toMatchObject({ status: 201, body: { status: "draft", kind: "rsvp" } });
   const eventId = created.body.id as string;
@@ -33,20 +38,31 @@ it("RSVP, waitlist, cancellation, promotion and check-in", async () => {
   expect(a).toMatchObject({ status: 201, body: { status: "active", waitlistPosition: null } });
   const b = await json("POST", `/events/${eventId}/rsvp`, bob);
   expect(b).toMatchObject({ status: 201, body: { status: "waitlisted", waitlistPosition: 1 } });
-  expect(await json("POST", `/events/${eventId}/check-ins`, organizer, { participationId: b.body.id })).toMatchObject({ status: 409, body: { code: "not_active" } });
+  expect(await json("POST", `/events/${eventId}/check-ins`, organizer, { participationId: b.body.id })).toMatchObject({
+    status: 409,
+    body: { code: "not_active" },
+  });
 
   const cancelled = await json("DELETE", `/events/${eventId}/rsvp`, alice, { reason: "Cannot make it" });
   expect(cancelled).toMatchObject({ status: 200, body: { id: a.body.id, status: "cancelled" } });
 
   const dashboard = await json("GET", "/me/participations", bob);
   expect(dashboard.body.items).toEqual([
-    expect.objectContaining({ id: b.body.id, status: "active", waitlistPosition: null, event: expect.objectContaining({ id: eventId, location: "Studio 2" }) }),
+    expect.objectContaining({
+      id: b.body.id,
+      status: "active",
+      waitlistPosition: null,
+      event: expect.objectContaining({ id: eventId, location: "Studio 2" }),
+    }),
   ]);
   expect((await json("GET", "/me/participations", alice)).body.items).toEqual([]);
 
   const first = await json("POST", `/events/${eventId}/check-ins`, organizer, { participationId: b.body.id });
   expect(first).toMatchObject({ status: 201, body: { participationId: b.body.id } });
-  expect(await json("POST", `/events/${eventId}/check-ins`, organizer, { participationId: b.body.id })).toEqual({ status: 200, body: first.body });
+  expect(await json("POST", `/events/${eventId}/check-ins`, organizer, { participationId: b.body.id })).toEqual({
+    status: 200,
+    body: first.body,
+  });
 
   const list = await json("GET", `/events/${eventId}/participants`, organizer);
   expect(list.body).toEqual({

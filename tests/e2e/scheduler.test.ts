@@ -13,7 +13,12 @@ const lines: string[] = [];
 beforeAll(async () => {
   database = await createTestDatabase();
   // Six fields: every two seconds, so the test need not wait for a five-minute boundary.
-  rt = await startLocalRuntime({ databaseUrl: database.url, port: 0, scheduler: { cron: { "payment-health": "*/2 * * * * *" } }, log: (l) => lines.push(l) });
+  rt = await startLocalRuntime({
+    databaseUrl: database.url,
+    port: 0,
+    scheduler: { cron: { "payment-health": "*/2 * * * * *" } },
+    log: (l) => lines.push(l),
+  });
 });
 afterAll(async () => {
   await rt.stop();
@@ -48,7 +53,13 @@ describe("local scheduler", () => {
       return res.status === 200 ? ((await res.json()) as { takenAt: string; measures: Record<string, unknown> }) : undefined;
     });
     expect(Date.parse(body.takenAt)).toBeGreaterThan(startedAt - 10_000);
-    expect(body.measures).toMatchObject({ successRate24h: 100, failuresLastHour: 0, pendingOver30m: 0, seatCounterDrift: 0, driftingEventIds: [] });
+    expect(body.measures).toMatchObject({
+      successRate24h: 100,
+      failuresLastHour: 0,
+      pendingOver30m: 0,
+      seatCounterDrift: 0,
+      driftingEventIds: [],
+    });
 
     const runs = await rt.db.selectFrom("jobRuns").selectAll().where("job", "=", "payment-health").execute();
     expect(runs.length).toBeGreaterThan(0);

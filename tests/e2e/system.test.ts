@@ -48,7 +48,10 @@ describe("problems", () => {
 describe("GET /openapi.json", () => {
   it("documents every route of the manifest", async () => {
     const { routes } = await import("@evently/functions/routes");
-    const doc = (await (await rt.call("GET", "/openapi.json")).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await rt.call("GET", "/openapi.json")).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
     expect(doc.openapi).toBe("3.1.0");
     for (const r of routes) expect(doc.paths[r.path]?.[r.method.toLowerCase()], `${r.method} ${r.path}`).toBeDefined();
   });

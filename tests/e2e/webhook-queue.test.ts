@@ -11,8 +11,20 @@ afterAll(() => rt.stop());
 const secret = process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_local_dev";
 function signedEvent(type: string) {
   const id = `evt_e2e_${Date.now()}_${Math.random().toString(36).slice(2)}`;
-  const body = JSON.stringify({ id, object: "event", type, created: Math.floor(Date.now() / 1000), data: { object: { id: "cus_1", object: "customer" } } }, null, 2);
-  return { id, body, post: () => rt.call("POST", "/webhooks/stripe", { body, headers: { "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload: body, secret }) } }) };
+  const body = JSON.stringify(
+    { id, object: "event", type, created: Math.floor(Date.now() / 1000), data: { object: { id: "cus_1", object: "customer" } } },
+    null,
+    2,
+  );
+  return {
+    id,
+    body,
+    post: () =>
+      rt.call("POST", "/webhooks/stripe", {
+        body,
+        headers: { "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload: body, secret }) },
+      }),
+  };
 }
 const inbox = (id: string) => rt.db.selectFrom("webhookEvents").selectAll().where("providerEventId", "=", id).execute();
 
@@ -35,7 +47,10 @@ describe("webhook pipeline (local runtime)", () => {
 
   it("answers 400 to a forged signature and nothing reaches the inbox", async () => {
     const event = signedEvent("customer.created");
-    const res = await rt.call("POST", "/webhooks/stripe", { body: event.body, headers: { "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload: event.body, secret: "whsec_forged" }) } });
+    const res = await rt.call("POST", "/webhooks/stripe", {
+      body: event.body,
+      headers: { "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload: event.body, secret: "whsec_forged" }) },
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: "invalid_signature" });
     await rt.webhookQueue.idle();

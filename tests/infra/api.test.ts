@@ -6,7 +6,17 @@ import { routes } from "@evently/functions/routes";
 import { schedules } from "@evently/functions/schedules";
 import { ENV_CONTRACT } from "@evently/functions/lib/metric-names";
 import { expectedEnv, MANAGED_ENV, SECRET_RESOURCES, secretName, secretNames, type SecretResource } from "./expected";
-import { actionsOf, address, functionsByHandler, resourcesIn, resourcesOf, statementsByRole, target, type LambdaProps, type Located } from "./cfn";
+import {
+  actionsOf,
+  address,
+  functionsByHandler,
+  resourcesIn,
+  resourcesOf,
+  statementsByRole,
+  target,
+  type LambdaProps,
+  type Located,
+} from "./cfn";
 import { synthesize, type Synthesized } from "./synth";
 
 let synth: Synthesized;
@@ -118,7 +128,9 @@ describe("route functions", () => {
     const byKey = apiRoutes();
     for (const route of routes) {
       const env = functionOf(byKey.get(key(route))!).props.Environment?.Variables ?? {};
-      const managed = Object.keys(env).filter((k) => MANAGED_ENV.has(k)).sort();
+      const managed = Object.keys(env)
+        .filter((k) => MANAGED_ENV.has(k))
+        .sort();
       expect(managed, key(route)).toEqual(expectedEnv(route).sort());
     }
     expect([...MANAGED_ENV]).toEqual(expect.arrayContaining([...ENV_CONTRACT]));
@@ -136,7 +148,10 @@ describe("route functions", () => {
       if (!route) continue;
       if (route.resources.includes("db")) {
         expect(fn.props.VpcConfig?.SubnetIds.map((s) => target(synth, fn.stack, s)).sort(), key(route)).toEqual(appSubnets.sort());
-        expect(fn.props.VpcConfig?.SecurityGroupIds.map((s) => target(synth, fn.stack, s)), key(route)).toEqual([address(appSg!)]);
+        expect(
+          fn.props.VpcConfig?.SecurityGroupIds.map((s) => target(synth, fn.stack, s)),
+          key(route),
+        ).toEqual([address(appSg!)]);
       } else {
         expect(fn.props.VpcConfig, key(route)).toBeUndefined();
       }

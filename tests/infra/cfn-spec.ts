@@ -17,8 +17,13 @@ const ENUMS: Record<string, readonly string[]> = {
   "AWS::Lambda::Function.Architectures": ["arm64", "x86_64"],
   "AWS::Lambda::Function.TracingConfig.Mode": ["Active", "PassThrough"],
   "AWS::CloudWatch::Alarm.ComparisonOperator": [
-    "GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold",
-    "LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold", "GreaterThanUpperThreshold",
+    "GreaterThanOrEqualToThreshold",
+    "GreaterThanThreshold",
+    "LessThanThreshold",
+    "LessThanOrEqualToThreshold",
+    "LessThanLowerOrGreaterThanUpperThreshold",
+    "LessThanLowerThreshold",
+    "GreaterThanUpperThreshold",
   ],
   "AWS::CloudWatch::Alarm.TreatMissingData": ["breaching", "notBreaching", "ignore", "missing"],
   "AWS::CloudWatch::Alarm.Statistic": ["SampleCount", "Average", "Sum", "Minimum", "Maximum"],
@@ -73,11 +78,13 @@ export function validateResource(resource: CfnResource): string[] {
         break;
       case "number":
       case "integer":
-        if (typeof value !== "number" && !(typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value))) push(`${path}: expected a number, got ${JSON.stringify(value)}`);
+        if (typeof value !== "number" && !(typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value)))
+          push(`${path}: expected a number, got ${JSON.stringify(value)}`);
         else if (t.type === "integer" && !Number.isInteger(Number(value))) push(`${path}: expected an integer, got ${value}`);
         break;
       case "boolean":
-        if (typeof value !== "boolean" && value !== "true" && value !== "false") push(`${path}: expected a boolean, got ${JSON.stringify(value)}`);
+        if (typeof value !== "boolean" && value !== "true" && value !== "false")
+          push(`${path}: expected a boolean, got ${JSON.stringify(value)}`);
         break;
       case "json":
         break;
@@ -85,7 +92,8 @@ export function validateResource(resource: CfnResource): string[] {
         if (value !== null) push(`${path}: expected null`);
         break;
       case "tag":
-        if (typeof value !== "object" || value === null || !("Key" in value) || !("Value" in value)) push(`${path}: expected a {Key, Value} tag`);
+        if (typeof value !== "object" || value === null || !("Key" in value) || !("Value" in value))
+          push(`${path}: expected a {Key, Value} tag`);
         break;
       case "array":
         if (!Array.isArray(value)) push(`${path}: expected a list`);
@@ -117,7 +125,8 @@ export function validateResource(resource: CfnResource): string[] {
     if (!attempts.some((a) => a.length === 0)) problems.push(...attempts[0]!);
     const allowed = ENUMS[path.replace(/\[\d+\]/g, "")];
     if (allowed && !isIntrinsic(value)) {
-      for (const v of [value].flat()) if (typeof v === "string" && !allowed.includes(v)) problems.push(`${path}: "${v}" is not one of ${allowed.join(", ")}`);
+      for (const v of [value].flat())
+        if (typeof v === "string" && !allowed.includes(v)) problems.push(`${path}: "${v}" is not one of ${allowed.join(", ")}`);
     }
   }
 

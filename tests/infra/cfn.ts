@@ -135,5 +135,9 @@ export interface AlarmProps {
   ExtendedStatistic?: string;
   Period?: number;
   Dimensions?: { Name: string; Value: unknown }[];
-  Metrics?: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: { Name: string; Value: unknown }[] }; Stat: string } }[];
+  Metrics?: {
+    Id: string;
+    Expression?: string;
+    MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: { Name: string; Value: unknown }[] }; Stat: string };
+  }[];
 }

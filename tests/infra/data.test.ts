@@ -62,10 +62,14 @@ describe("Aurora", () => {
     expect(p.Auth[0]).toMatchObject({ AuthScheme: "SECRETS", IAMAuth: "REQUIRED" });
     expect(p.DefaultAuthScheme).toBe("IAM_AUTH");
     const proxyRole = target(synth, "Database", p.RoleArn);
-    const connect = statementsByRole(synth).filter((s) => s.roles.includes(proxyRole!) && actionsOf(s.statement).includes("rds-db:connect"));
+    const connect = statementsByRole(synth).filter(
+      (s) => s.roles.includes(proxyRole!) && actionsOf(s.statement).includes("rds-db:connect"),
+    );
     expect(connect).toHaveLength(1);
     const [cluster] = resourcesOf(synth, "AWS::RDS::DBCluster");
-    expect(JSON.stringify(connect[0]!.statement.Resource)).toContain(`{"Fn::GetAtt":["${cluster!.id}","DBClusterResourceId"]},"/evently_app"`);
+    expect(JSON.stringify(connect[0]!.statement.Resource)).toContain(
+      `{"Fn::GetAtt":["${cluster!.id}","DBClusterResourceId"]},"/evently_app"`,
+    );
     expect(target(synth, "Database", p.Auth[0]!.SecretArn)).toBe(address(attachment!));
     expect(refs(synth, "Database", p.VpcSubnetIds)).toEqual(subnetsOfType(synth, "Isolated"));
   });
@@ -86,22 +90,41 @@ describe("network", () => {
     const owner = sg(synth, "Schema owner");
     const rotation = sg(synth, "Master secret rotation");
 
-    const proxyIngress = [...(proxy.props.SecurityGroupIngress ?? []), ...rulesFor(synth, "AWS::EC2::SecurityGroupIngress", "GroupId", address(proxy)).map((r) => r.props)];
-    expect(proxyIngress.map((r) => [r.FromPort, r.ToPort, target(synth, proxy.stack, r.SourceSecurityGroupId)])).toEqual([[5432, 5432, address(app)]]);
+    const proxyIngress = [
+      ...(proxy.props.SecurityGroupIngress ?? []),
+      ...rulesFor(synth, "AWS::EC2::SecurityGroupIngress", "GroupId", address(proxy)).map((r) => r.props),
+    ];
+    expect(proxyIngress.map((r) => [r.FromPort, r.ToPort, target(synth, proxy.stack, r.SourceSecurityGroupId)])).toEqual([
+      [5432, 5432, address(app)],
+    ]);
 
     // addProxy opens the cluster's own port, so the rule reads it from the cluster endpoint.
     const [db] = resourcesOf<{ Port: number }>(synth, "AWS::RDS::DBCluster");
     expect(db!.props.Port).toBe(5432);
     const port = (p: unknown) => (typeof p === "number" ? p : target(synth, "Database", p) === address(db!) ? db!.props.Port : p);
-    const clusterIngress = [...(cluster.props.SecurityGroupIngress ?? []), ...rulesFor(synth, "AWS::EC2::SecurityGroupIngress", "GroupId", address(cluster)).map((r) => r.props)];
-    expect(clusterIngress.map((r) => [port(r.FromPort), port(r.ToPort), target(synth, cluster.stack, r.SourceSecurityGroupId)]).sort()).toEqual(
-      [[5432, 5432, address(proxy)], [5432, 5432, address(owner)], [5432, 5432, address(rotation)]].sort(),
+    const clusterIngress = [
+      ...(cluster.props.SecurityGroupIngress ?? []),
+      ...rulesFor(synth, "AWS::EC2::SecurityGroupIngress", "GroupId", address(cluster)).map((r) => r.props),
+    ];
+    expect(
+      clusterIngress.map((r) => [port(r.FromPort), port(r.ToPort), target(synth, cluster.stack, r.SourceSecurityGroupId)]).sort(),
+    ).toEqual(
+      [
+        [5432, 5432, address(proxy)],
+        [5432, 5432, address(owner)],
+        [5432, 5432, address(rotation)],
+      ].sort(),
     );
     const migrate = functionsByHandler(synth).get("packages/functions/src/ops/migrate.handler")!;
     expect(migrate.props.VpcConfig?.SecurityGroupIds.map((g) => target(synth, migrate.stack, g))).toEqual([address(owner)]);
 
-    const appEgress = [...(app.props.SecurityGroupEgress ?? []), ...rulesFor(synth, "AWS::EC2::SecurityGroupEgress", "GroupId", address(app)).map((r) => r.props)];
-    const described = appEgress.map((r) => `${r.FromPort}-${r.ToPort}:${r.CidrIp ?? target(synth, "Database", r.DestinationSecurityGroupId)}`).sort();
+    const appEgress = [
+      ...(app.props.SecurityGroupEgress ?? []),
+      ...rulesFor(synth, "AWS::EC2::SecurityGroupEgress", "GroupId", address(app)).map((r) => r.props),
+    ];
+    const described = appEgress
+      .map((r) => `${r.FromPort}-${r.ToPort}:${r.CidrIp ?? target(synth, "Database", r.DestinationSecurityGroupId)}`)
+      .sort();
     expect(described).toEqual([`443-443:0.0.0.0/0`, `5432-5432:${address(proxy)}`]);
   });
 
@@ -109,7 +132,11 @@ describe("network", () => {
     expect(resourcesOf(synth, "AWS::EC2::NatGateway")).toHaveLength(1);
     expect(resourcesOf(synth, "AWS::EC2::VPCEndpoint")).toHaveLength(0);
     const isolated = new Set(subnetsOfType(synth, "Isolated"));
-    const isolatedTables = resourcesOf<{ SubnetId: unknown; RouteTableId: unknown }>(synth, "AWS::EC2::SubnetRouteTableAssociation", "Network")
+    const isolatedTables = resourcesOf<{ SubnetId: unknown; RouteTableId: unknown }>(
+      synth,
+      "AWS::EC2::SubnetRouteTableAssociation",
+      "Network",
+    )
       .filter((a) => isolated.has(target(synth, "Network", a.props.SubnetId) ?? ""))
       .map((a) => target(synth, "Network", a.props.RouteTableId));
     expect(isolatedTables).toHaveLength(2);
@@ -130,7 +157,10 @@ describe("migrations", () => {
     // verify-full against the cluster's RDS CA certificate needs the runtime's Amazon CA bundle.
     expect(env.NODE_EXTRA_CA_CERTS).toBe("/var/runtime/ca-cert.pem");
     expect(migrate!.props.VpcConfig).toBeDefined();
-    const [script] = resourcesOf<{ UserCreateFunction: unknown; UserUpdateFunction: unknown; UserDeleteFunction?: unknown }>(synth, "Custom::SSTScript");
+    const [script] = resourcesOf<{ UserCreateFunction: unknown; UserUpdateFunction: unknown; UserDeleteFunction?: unknown }>(
+      synth,
+      "Custom::SSTScript",
+    );
     expect(target(synth, script!.stack, script!.props.UserCreateFunction)).toBe(address(migrate!));
     expect(target(synth, script!.stack, script!.props.UserUpdateFunction)).toBe(address(migrate!));
     expect(script!.props.UserDeleteFunction).toBeUndefined();
@@ -163,27 +193,43 @@ describe("prod stage", () => {
 
   it("has one NAT gateway plus a Secrets Manager endpoint open only to the groups that read secrets", () => {
     expect(resourcesOf(prod, "AWS::EC2::NatGateway")).toHaveLength(1);
-    const endpoints = resourcesOf<{ ServiceName: unknown; VpcEndpointType: string; PrivateDnsEnabled: boolean; SecurityGroupIds: unknown[] }>(prod, "AWS::EC2::VPCEndpoint");
+    const endpoints = resourcesOf<{
+      ServiceName: unknown;
+      VpcEndpointType: string;
+      PrivateDnsEnabled: boolean;
+      SecurityGroupIds: unknown[];
+    }>(prod, "AWS::EC2::VPCEndpoint");
     expect(endpoints).toHaveLength(1);
     expect(JSON.stringify(endpoints[0]!.props.ServiceName)).toContain("secretsmanager");
     expect(endpoints[0]!.props).toMatchObject({ VpcEndpointType: "Interface", PrivateDnsEnabled: true });
     const endpointGroup = target(prod, "Network", endpoints[0]!.props.SecurityGroupIds[0]);
     const groups = resourcesOf<{ GroupDescription: string }>(prod, "AWS::EC2::SecurityGroup");
-    const describe = (stack: Located["stack"], ref: unknown) => groups.find((g) => address(g) === target(prod, stack, ref))?.props.GroupDescription.split(":")[0];
-    const sources = resourcesOf<{ GroupId: unknown; SourceSecurityGroupId: unknown; FromPort: number }>(prod, "AWS::EC2::SecurityGroupIngress")
+    const describe = (stack: Located["stack"], ref: unknown) =>
+      groups.find((g) => address(g) === target(prod, stack, ref))?.props.GroupDescription.split(":")[0];
+    const sources = resourcesOf<{ GroupId: unknown; SourceSecurityGroupId: unknown; FromPort: number }>(
+      prod,
+      "AWS::EC2::SecurityGroupIngress",
+    )
       .filter((r) => target(prod, r.stack, r.props.GroupId) === endpointGroup)
       .map((r) => [r.props.FromPort, describe(r.stack, r.props.SourceSecurityGroupId)]);
-    expect(sources.sort()).toEqual([[443, "Lambdas that use the database"], [443, "Master secret rotation"], [443, "Schema owner (the migrator)"]]);
-    const [group] = resourcesOf<{ SecurityGroupIngress?: unknown[] }>(prod, "AWS::EC2::SecurityGroup").filter((g) => address(g) === endpointGroup);
+    expect(sources.sort()).toEqual([
+      [443, "Lambdas that use the database"],
+      [443, "Master secret rotation"],
+      [443, "Schema owner (the migrator)"],
+    ]);
+    const [group] = resourcesOf<{ SecurityGroupIngress?: unknown[] }>(prod, "AWS::EC2::SecurityGroup").filter(
+      (g) => address(g) === endpointGroup,
+    );
     expect(group!.props.SecurityGroupIngress ?? []).toEqual([]);
   });
 
   it("rotates the Aurora master secret every 30 days", () => {
     const [attachment] = resourcesOf(prod, "AWS::SecretsManager::SecretTargetAttachment");
     // The ticket signing keys rotate too (their own test); this is the one on Aurora's credentials.
-    const schedule = resourcesOf<{ SecretId: unknown; RotationRules: { ScheduleExpression?: string; AutomaticallyAfterDays?: number } }>(prod, "AWS::SecretsManager::RotationSchedule").find(
-      (s) => target(prod, s.stack, s.props.SecretId) === address(attachment!),
-    );
+    const schedule = resourcesOf<{ SecretId: unknown; RotationRules: { ScheduleExpression?: string; AutomaticallyAfterDays?: number } }>(
+      prod,
+      "AWS::SecretsManager::RotationSchedule",
+    ).find((s) => target(prod, s.stack, s.props.SecretId) === address(attachment!));
     expect(schedule!.props.RotationRules).toEqual({ ScheduleExpression: "rate(30 days)" });
   });
 

@@ -1,7 +1,17 @@
 // The infra against a fixed manifest (the three jobs and one route per access kind), so it is tested whatever routes.ts holds today.
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { JobDef, RouteDef } from "@evently/functions/manifest";
-import { address, functionsByHandler, resourcesOf, statementsByRole, actionsOf, resourcesIn, target, type LambdaProps, type Located } from "./cfn";
+import {
+  address,
+  functionsByHandler,
+  resourcesOf,
+  statementsByRole,
+  actionsOf,
+  resourcesIn,
+  target,
+  type LambdaProps,
+  type Located,
+} from "./cfn";
 import { expectedEnv, MANAGED_ENV } from "./expected";
 import { synthesize, type StackName, type Synthesized } from "./synth";
 
@@ -13,19 +23,59 @@ vi.mock("@evently/functions/routes", () => ({
     { method: "GET", path: "/me", handler: "http/me", access: "member", resources: ["db"], timeoutSeconds: 6 },
     { method: "POST", path: "/events", handler: "http/events/create", access: "organizer", resources: ["db"], timeoutSeconds: 6 },
     {
-      method: "POST", path: "/events/{eventId}/orders", handler: "http/orders/create", access: "member",
-      resources: ["db", "stripe-key", "data-key"], timeoutSeconds: 20, memoryMB: 512,
+      method: "POST",
+      path: "/events/{eventId}/orders",
+      handler: "http/orders/create",
+      access: "member",
+      resources: ["db", "stripe-key", "data-key"],
+      timeoutSeconds: 20,
+      memoryMB: 512,
     },
-    { method: "GET", path: "/ops/payment-health", handler: "http/ops/payment-health", access: "admin", resources: ["db"], timeoutSeconds: 6 },
-    { method: "POST", path: "/webhooks/stripe", handler: "http/webhooks/stripe", access: "stripe", resources: ["webhook-secret", "webhook-queue", "metrics"], timeoutSeconds: 6 },
+    {
+      method: "GET",
+      path: "/ops/payment-health",
+      handler: "http/ops/payment-health",
+      access: "admin",
+      resources: ["db"],
+      timeoutSeconds: 6,
+    },
+    {
+      method: "POST",
+      path: "/webhooks/stripe",
+      handler: "http/webhooks/stripe",
+      access: "stripe",
+      resources: ["webhook-secret", "webhook-queue", "metrics"],
+      timeoutSeconds: 6,
+    },
   ] satisfies RouteDef[],
 }));
 
 vi.mock("@evently/functions/schedules", () => ({
   schedules: [
-    { name: "expire-holds", handler: "jobs/expire-holds", cron: "* * * * *", description: "release expired holds", resources: ["db", "stripe-key", "metrics"], timeoutSeconds: 50 },
-    { name: "archive", handler: "jobs/archive", cron: "0 3 * * *", description: "archive old history", resources: ["db", "metrics"], timeoutSeconds: 900 },
-    { name: "payment-health", handler: "jobs/payment-health", cron: "*/5 * * * *", description: "payment health snapshot", resources: ["db", "metrics"], timeoutSeconds: 60 },
+    {
+      name: "expire-holds",
+      handler: "jobs/expire-holds",
+      cron: "* * * * *",
+      description: "release expired holds",
+      resources: ["db", "stripe-key", "metrics"],
+      timeoutSeconds: 50,
+    },
+    {
+      name: "archive",
+      handler: "jobs/archive",
+      cron: "0 3 * * *",
+      description: "archive old history",
+      resources: ["db", "metrics"],
+      timeoutSeconds: 900,
+    },
+    {
+      name: "payment-health",
+      handler: "jobs/payment-health",
+      cron: "*/5 * * * *",
+      description: "payment health snapshot",
+      resources: ["db", "metrics"],
+      timeoutSeconds: 60,
+    },
   ] satisfies JobDef[],
 }));
 
@@ -42,7 +92,10 @@ beforeAll(async () => {
 });
 
 const fn = (module: string) => fns.get(`packages/functions/src/${module}.handler`)!;
-const managedEnv = (f: Located<LambdaProps>) => Object.keys(f.props.Environment?.Variables ?? {}).filter((k) => MANAGED_ENV.has(k)).sort();
+const managedEnv = (f: Located<LambdaProps>) =>
+  Object.keys(f.props.Environment?.Variables ?? {})
+    .filter((k) => MANAGED_ENV.has(k))
+    .sort();
 
 describe("jobs of the fixed manifest", () => {
   it.each([
@@ -55,15 +108,29 @@ describe("jobs of the fixed manifest", () => {
     const rule = rules.find((r) => target(synth, "Jobs", r.props.Targets[0]?.Arn) === address(handler));
     expect(rule?.props.ScheduleExpression).toBe(expression);
 
-    const invokeConfig = resourcesOf<{ FunctionName: unknown; MaximumRetryAttempts: number }>(synth, "AWS::Lambda::EventInvokeConfig", "Jobs").find(
-      (c) => target(synth, "Jobs", c.props.FunctionName) === address(handler),
-    );
+    const invokeConfig = resourcesOf<{ FunctionName: unknown; MaximumRetryAttempts: number }>(
+      synth,
+      "AWS::Lambda::EventInvokeConfig",
+      "Jobs",
+    ).find((c) => target(synth, "Jobs", c.props.FunctionName) === address(handler));
     expect(invokeConfig?.props.MaximumRetryAttempts).toBe(retries);
 
-    const alarm = resourcesOf<{ MetricName: string; Dimensions: { Name: string; Value: string }[]; Period: number; EvaluationPeriods: number; DatapointsToAlarm: number; TreatMissingData: string }>(
-      synth, "AWS::CloudWatch::Alarm",
-    ).find((a) => a.props.MetricName === "JobSucceeded" && a.props.Dimensions.some((d) => d.Name === "job" && d.Value === name));
-    expect(alarm?.props).toMatchObject({ Period: period, EvaluationPeriods: periods, DatapointsToAlarm: periods, TreatMissingData: "breaching" });
+    const alarm = resourcesOf<{
+      MetricName: string;
+      Dimensions: { Name: string; Value: string }[];
+      Period: number;
+      EvaluationPeriods: number;
+      DatapointsToAlarm: number;
+      TreatMissingData: string;
+    }>(synth, "AWS::CloudWatch::Alarm").find(
+      (a) => a.props.MetricName === "JobSucceeded" && a.props.Dimensions.some((d) => d.Name === "job" && d.Value === name),
+    );
+    expect(alarm?.props).toMatchObject({
+      Period: period,
+      EvaluationPeriods: periods,
+      DatapointsToAlarm: periods,
+      TreatMissingData: "breaching",
+    });
   });
 });
 
@@ -72,8 +139,10 @@ describe("routes of every access kind", () => {
     resourcesOf<{ RouteKey: string; AuthorizationType: string }>(synth, "AWS::ApiGatewayV2::Route").find((r) => r.props.RouteKey === key)!;
 
   it("JWT on member, organizer and admin routes; none on public, optional and the Stripe webhook", () => {
-    for (const key of ["GET /me", "POST /events", "POST /events/{eventId}/orders", "GET /ops/payment-health"]) expect(route(key).props.AuthorizationType, key).toBe("JWT");
-    for (const key of ["GET /health", "GET /openapi.json", "GET /events/{eventId}", "POST /webhooks/stripe"]) expect(route(key).props.AuthorizationType, key).toBe("NONE");
+    for (const key of ["GET /me", "POST /events", "POST /events/{eventId}/orders", "GET /ops/payment-health"])
+      expect(route(key).props.AuthorizationType, key).toBe("JWT");
+    for (const key of ["GET /health", "GET /openapi.json", "GET /events/{eventId}", "POST /webhooks/stripe"])
+      expect(route(key).props.AuthorizationType, key).toBe("NONE");
   });
 
   it("an optional route verifies tokens itself, so it gets our pool's issuer and client id", () => {
@@ -105,7 +174,9 @@ describe("routes of every access kind", () => {
   });
 
   it("the webhook signing secret is readable by the webhook route alone", () => {
-    const [secret] = resourcesOf<{ Name: string }>(synth, "AWS::SecretsManager::Secret", "Secrets").filter((s) => s.props.Name === "evently/test/stripe-webhook-secret");
+    const [secret] = resourcesOf<{ Name: string }>(synth, "AWS::SecretsManager::Secret", "Secrets").filter(
+      (s) => s.props.Name === "evently/test/stripe-webhook-secret",
+    );
     const readers = statementsByRole(synth)
       .filter((s) => actionsOf(s.statement).includes("secretsmanager:GetSecretValue"))
       .filter((s) => resourcesIn(s.statement).some((r) => target(synth, s.source.split("/")[0] as StackName, r) === address(secret!)))

@@ -20,12 +20,7 @@ function moduleFile(handler: string): string | undefined {
   return EXTENSIONS.map((ext) => path.join(ROOT, parsed.dir, parsed.name + ext)).find((f) => existsSync(f));
 }
 
-const deployed = [
-  ...routes.map((r) => r.handler),
-  ...schedules.map((j) => j.handler),
-  ...INFRA_HANDLERS,
-  MAIL_SENDER.handler,
-];
+const deployed = [...routes.map((r) => r.handler), ...schedules.map((j) => j.handler), ...INFRA_HANDLERS, MAIL_SENDER.handler];
 
 describe("handler modules", () => {
   it("every handler the app deploys has a module SST can find (deploy fails on the first that does not)", () => {

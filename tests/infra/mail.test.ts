@@ -40,11 +40,22 @@ describe("Mail stack", () => {
   });
 
   it("the queue dead-letters after five receives, hides messages for six sender timeouts, and the sender reports batch item failures", () => {
-    const queues = resourcesOf<{ VisibilityTimeout?: number; RedrivePolicy?: { maxReceiveCount: number } }>(synth, "AWS::SQS::Queue", "Mail");
+    const queues = resourcesOf<{ VisibilityTimeout?: number; RedrivePolicy?: { maxReceiveCount: number } }>(
+      synth,
+      "AWS::SQS::Queue",
+      "Mail",
+    );
     expect(queues).toHaveLength(2);
     const queue = queues.find((q) => q.props.RedrivePolicy)!;
-    expect(queue.props).toMatchObject({ VisibilityTimeout: MAIL_VISIBILITY_SECONDS, RedrivePolicy: { maxReceiveCount: MAIL_MAX_RECEIVE_COUNT } });
-    const [mapping] = resourcesOf<{ FunctionResponseTypes?: string[]; FunctionName: unknown; EventSourceArn: unknown }>(synth, "AWS::Lambda::EventSourceMapping", "Mail");
+    expect(queue.props).toMatchObject({
+      VisibilityTimeout: MAIL_VISIBILITY_SECONDS,
+      RedrivePolicy: { maxReceiveCount: MAIL_MAX_RECEIVE_COUNT },
+    });
+    const [mapping] = resourcesOf<{ FunctionResponseTypes?: string[]; FunctionName: unknown; EventSourceArn: unknown }>(
+      synth,
+      "AWS::Lambda::EventSourceMapping",
+      "Mail",
+    );
     expect(mapping!.props.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
     expect(target(synth, "Mail", mapping!.props.EventSourceArn)).toBe(address(queue));
   });
@@ -63,7 +74,11 @@ describe("Mail stack", () => {
     expect(entries.length).toBeGreaterThan(5);
     const senders = new Set(
       statementsByRole(synth)
-        .filter((s) => actionsOf(s.statement).includes("sqs:SendMessage") && resourcesIn(s.statement).some((r) => target(synth, s.source.split("/")[0] as never, r) === address(queue!)))
+        .filter(
+          (s) =>
+            actionsOf(s.statement).includes("sqs:SendMessage") &&
+            resourcesIn(s.statement).some((r) => target(synth, s.source.split("/")[0] as never, r) === address(queue!)),
+        )
         .flatMap((s) => s.roles),
     );
     for (const e of entries) {

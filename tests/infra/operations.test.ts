@@ -6,7 +6,17 @@ import { routes } from "@evently/functions/routes";
 import { schedules } from "@evently/functions/schedules";
 import { missedRunWindow, toEventBridgeCron } from "../../infra/cron";
 import { expectedEnv, MANAGED_ENV } from "./expected";
-import { actionsOf, address, functionsByHandler, resourcesIn, resourcesOf, statementsByRole, target, type AlarmProps, type Located } from "./cfn";
+import {
+  actionsOf,
+  address,
+  functionsByHandler,
+  resourcesIn,
+  resourcesOf,
+  statementsByRole,
+  target,
+  type AlarmProps,
+  type Located,
+} from "./cfn";
 import { synthesize, type Synthesized } from "./synth";
 
 let synth: Synthesized;
@@ -75,20 +85,30 @@ describe("webhook queue", () => {
   });
 
   it("functions with a queue resource may only SendMessage to that queue, and get its URL", () => {
-    const byResource = { "webhook-queue": [queues().queue, "WEBHOOK_QUEUE_URL"], "task-queue": [queues("ProviderTasks").queue, "PROVIDER_TASK_QUEUE_URL"] } as const;
+    const byResource = {
+      "webhook-queue": [queues().queue, "WEBHOOK_QUEUE_URL"],
+      "task-queue": [queues("ProviderTasks").queue, "PROVIDER_TASK_QUEUE_URL"],
+    } as const;
     const functions = functionsByHandler(synth);
     const statements = statementsByRole(synth);
     for (const route of routes) {
       const fn = functions.get(handlerPath(route.handler))!;
       const role = target(synth, fn.stack, fn.props.Role);
       // The mail queue has its own test (mail.test.ts); here: the webhook and provider-task queues.
-      const onMailQueue = (s: (typeof statements)[number]) => resourcesIn(s.statement).some((r) => target(synth, fn.stack, r)?.startsWith("Mail/"));
-      const sqsStatements = statements.filter((s) => s.roles.includes(role!) && actionsOf(s.statement).some((a) => a.startsWith("sqs:")) && !onMailQueue(s));
+      const onMailQueue = (s: (typeof statements)[number]) =>
+        resourcesIn(s.statement).some((r) => target(synth, fn.stack, r)?.startsWith("Mail/"));
+      const sqsStatements = statements.filter(
+        (s) => s.roles.includes(role!) && actionsOf(s.statement).some((a) => a.startsWith("sqs:")) && !onMailQueue(s),
+      );
       const wanted = (Object.keys(byResource) as (keyof typeof byResource)[]).filter((r) => route.resources.includes(r));
-      expect(sqsStatements.map((s) => actionsOf(s.statement)), route.path).toEqual(wanted.map(() => ["sqs:SendMessage"]));
+      expect(
+        sqsStatements.map((s) => actionsOf(s.statement)),
+        route.path,
+      ).toEqual(wanted.map(() => ["sqs:SendMessage"]));
       const granted = sqsStatements.flatMap((s) => resourcesIn(s.statement).map((r) => target(synth, fn.stack, r)));
       expect(granted.sort(), route.path).toEqual(wanted.map((r) => address(byResource[r][0])).sort());
-      for (const r of wanted) expect(target(synth, fn.stack, fn.props.Environment?.Variables?.[byResource[r][1]])).toBe(address(byResource[r][0]));
+      for (const r of wanted)
+        expect(target(synth, fn.stack, fn.props.Environment?.Variables?.[byResource[r][1]])).toBe(address(byResource[r][0]));
     }
   });
 });
@@ -105,7 +125,11 @@ describe("provider-task queue", () => {
   it("feeds its worker batches with partial batch failures; the worker gets the database, Stripe key and data key", () => {
     const { queue } = queues("ProviderTasks");
     const consumer = functionsByHandler(synth).get(TASK_CONSUMER)!;
-    const [m, ...more] = resourcesOf<{ EventSourceArn: unknown; FunctionName: unknown; FunctionResponseTypes: string[] }>(synth, "AWS::Lambda::EventSourceMapping", "ProviderTasks");
+    const [m, ...more] = resourcesOf<{ EventSourceArn: unknown; FunctionName: unknown; FunctionResponseTypes: string[] }>(
+      synth,
+      "AWS::Lambda::EventSourceMapping",
+      "ProviderTasks",
+    );
     expect(more).toEqual([]);
     expect(target(synth, m!.stack, m!.props.EventSourceArn)).toBe(address(queue));
     expect(target(synth, m!.stack, m!.props.FunctionName)).toBe(address(consumer));
@@ -165,7 +189,14 @@ describe("app alarms", () => {
     ["payments-provider-tasks-failed alarm", "ProviderTasksFailed", 0],
   ])("%s: Sum of the app's %s above %d in 5 minutes", (name, metric, threshold) => {
     const a = named(name).props;
-    expect(a).toMatchObject({ MetricName: metric, Namespace: "Evently", Statistic: "Sum", ComparisonOperator: "GreaterThanThreshold", Threshold: threshold, Period: 300 });
+    expect(a).toMatchObject({
+      MetricName: metric,
+      Namespace: "Evently",
+      Statistic: "Sum",
+      ComparisonOperator: "GreaterThanThreshold",
+      Threshold: threshold,
+      Period: 300,
+    });
     expect(dims(a)).toEqual({ service: "evently" });
   });
 
@@ -180,13 +211,21 @@ describe("app alarms", () => {
       ["AWS/ApiGateway", "5xx", "Sum"],
       ["AWS/ApiGateway", "Count", "Sum"],
     ]);
-    for (const s of stats) expect(s.Metric.Dimensions.map((d) => [d.Name, target(synth, a.stack, d.Value)])).toEqual([["ApiId", address(api!)]]);
+    for (const s of stats)
+      expect(s.Metric.Dimensions.map((d) => [d.Name, target(synth, a.stack, d.Value)])).toEqual([["ApiId", address(api!)]]);
   });
 
   it("API p99 latency above 3 s for 15 minutes, on our HTTP API", () => {
     const a = named("api-latency-p99 alarm");
     const [api] = resourcesOf(synth, "AWS::ApiGatewayV2::Api", "Api");
-    expect(a.props).toMatchObject({ Namespace: "AWS/ApiGateway", MetricName: "Latency", ExtendedStatistic: "p99", Threshold: 3000, EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+    expect(a.props).toMatchObject({
+      Namespace: "AWS/ApiGateway",
+      MetricName: "Latency",
+      ExtendedStatistic: "p99",
+      Threshold: 3000,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+    });
     expect(target(synth, a.stack, dims(a.props).ApiId)).toBe(address(api!));
   });
 
@@ -200,7 +239,12 @@ describe("app alarms", () => {
     ];
     for (const [name, metric, threshold] of cases) {
       const a = named(name);
-      expect(a.props, name).toMatchObject({ Namespace: "AWS/RDS", MetricName: metric, Threshold: threshold, ComparisonOperator: "GreaterThanThreshold" });
+      expect(a.props, name).toMatchObject({
+        Namespace: "AWS/RDS",
+        MetricName: metric,
+        Threshold: threshold,
+        ComparisonOperator: "GreaterThanThreshold",
+      });
       expect(target(synth, a.stack, dims(a.props).DBClusterIdentifier), name).toBe(address(cluster!));
     }
   });
@@ -212,7 +256,8 @@ describe("app alarms", () => {
     expect(a.props.Metrics?.find((m) => m.Expression)?.Expression).toBe("IF(allowed > 0, 100 * borrowed / allowed, 0)");
     const stats = (a.props.Metrics ?? []).filter((m) => m.MetricStat).map((m) => m.MetricStat!);
     expect(stats.map((s) => s.Metric.MetricName).sort()).toEqual(["DatabaseConnectionsCurrentlyBorrowed", "MaxDatabaseConnectionsAllowed"]);
-    for (const s of stats) expect(s.Metric.Dimensions.map((d) => [d.Name, target(synth, a.stack, d.Value)])).toEqual([["ProxyName", address(proxy!)]]);
+    for (const s of stats)
+      expect(s.Metric.Dimensions.map((d) => [d.Name, target(synth, a.stack, d.Value)])).toEqual([["ProxyName", address(proxy!)]]);
   });
 
   it("DLQ depth above 0 and oldest webhook older than 300 s, on the right queues", () => {
@@ -220,10 +265,18 @@ describe("app alarms", () => {
     const queue = queues.find((q) => q.props.RedrivePolicy)!;
     const dlq = queues.find((q) => !q.props.RedrivePolicy)!;
     const dead = named("webhooks-dead-letter-queue alarm");
-    expect(dead.props).toMatchObject({ MetricName: "ApproximateNumberOfMessagesVisible", Threshold: 0, ComparisonOperator: "GreaterThanThreshold" });
+    expect(dead.props).toMatchObject({
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
     expect(target(synth, dead.stack, dims(dead.props).QueueName)).toBe(address(dlq));
     const age = named("webhooks-queue-age alarm");
-    expect(age.props).toMatchObject({ MetricName: "ApproximateAgeOfOldestMessage", Threshold: 300, ComparisonOperator: "GreaterThanThreshold" });
+    expect(age.props).toMatchObject({
+      MetricName: "ApproximateAgeOfOldestMessage",
+      Threshold: 300,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
     expect(target(synth, age.stack, dims(age.props).QueueName)).toBe(address(queue));
   });
 });
@@ -234,8 +287,14 @@ describe("every alarm", () => {
     expect(topics).toHaveLength(1);
     expect(alarms().length).toBeGreaterThan(0);
     for (const a of alarms()) {
-      expect(a.props.AlarmActions.map((x) => target(synth, a.stack, x)), a.props.AlarmName).toEqual([address(topics[0]!)]);
-      expect(a.props.OKActions?.map((x) => target(synth, a.stack, x)), a.props.AlarmName).toEqual([address(topics[0]!)]);
+      expect(
+        a.props.AlarmActions.map((x) => target(synth, a.stack, x)),
+        a.props.AlarmName,
+      ).toEqual([address(topics[0]!)]);
+      expect(
+        a.props.OKActions?.map((x) => target(synth, a.stack, x)),
+        a.props.AlarmName,
+      ).toEqual([address(topics[0]!)]);
     }
   });
 
@@ -256,14 +315,21 @@ describe("function and job alarms", () => {
           (a) => a.props.MetricName === metric && target(synth, a.stack, dims(a.props).FunctionName) === address(fn),
         );
         expect(found, `${fn.props.Handler} ${metric}`).toHaveLength(1);
-        expect(found[0]!.props).toMatchObject({ Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold", Period: 300, Statistic: "Sum" });
+        expect(found[0]!.props).toMatchObject({
+          Threshold: 1,
+          ComparisonOperator: "GreaterThanOrEqualToThreshold",
+          Period: 300,
+          Statistic: "Sum",
+        });
       }
     }
   });
 
   it("every deployed function has a duration alarm at 80 % of its own time limit (maximum, 3 × 5 minutes)", () => {
     for (const fn of functionsByHandler(synth).values()) {
-      const found = alarms().filter((a) => a.props.MetricName === "Duration" && target(synth, a.stack, dims(a.props).FunctionName) === address(fn));
+      const found = alarms().filter(
+        (a) => a.props.MetricName === "Duration" && target(synth, a.stack, dims(a.props).FunctionName) === address(fn),
+      );
       expect(found, fn.props.Handler).toHaveLength(1);
       expect(found[0]!.props, fn.props.Handler).toMatchObject({
         Threshold: Math.round(fn.props.Timeout! * 1000 * 0.8),
@@ -306,7 +372,15 @@ describe("topic and dashboard", () => {
     expect(dashboards).toHaveLength(1);
     expect(dashboards[0]!.props.DashboardName).toBe("test-evently-overview");
     const body = JSON.stringify(dashboards[0]!.props.DashboardBody);
-    for (const metric of ["5xx", "Latency", "ApproximateAgeOfOldestMessage", "PaymentSuccessRate24h", "SeatCounterDrift", "ServerlessDatabaseCapacity", "SEARCH("]) {
+    for (const metric of [
+      "5xx",
+      "Latency",
+      "ApproximateAgeOfOldestMessage",
+      "PaymentSuccessRate24h",
+      "SeatCounterDrift",
+      "ServerlessDatabaseCapacity",
+      "SEARCH(",
+    ]) {
       expect(body).toContain(metric);
     }
     expect(body).toContain("App alarms"); // the alarm status widget

@@ -17,7 +17,18 @@ const generated = vi.hoisted(() => {
     timeoutSeconds: 5 + (i % 20),
   }));
 });
-vi.mock("@evently/functions/routes", () => ({ routes: [...generated, { method: "POST", path: "/webhooks/stripe", handler: "http/webhooks/stripe", access: "stripe", resources: ["webhook-secret", "webhook-queue"] }] }));
+vi.mock("@evently/functions/routes", () => ({
+  routes: [
+    ...generated,
+    {
+      method: "POST",
+      path: "/webhooks/stripe",
+      handler: "http/webhooks/stripe",
+      access: "stripe",
+      resources: ["webhook-secret", "webhook-queue"],
+    },
+  ],
+}));
 
 let synth: Synthesized;
 beforeAll(async () => {
@@ -30,7 +41,15 @@ describe("150 routes", () => {
     expect(keys).toHaveLength(151);
     expect(resourcesOf(synth, "AWS::ApiGatewayV2::Api")).toHaveLength(1);
     const routeStacks = Object.keys(synth.templates).filter((s) => s.startsWith("ApiRoutes-"));
-    expect(routeStacks.sort()).toEqual(["ApiRoutes-area0", "ApiRoutes-area1", "ApiRoutes-area2", "ApiRoutes-area3", "ApiRoutes-area4", "ApiRoutes-area5", "ApiRoutes-webhooks"]);
+    expect(routeStacks.sort()).toEqual([
+      "ApiRoutes-area0",
+      "ApiRoutes-area1",
+      "ApiRoutes-area2",
+      "ApiRoutes-area3",
+      "ApiRoutes-area4",
+      "ApiRoutes-area5",
+      "ApiRoutes-webhooks",
+    ]);
   });
 
   it("every stack stays under 400 resources", () => {
@@ -41,7 +60,14 @@ describe("150 routes", () => {
 });
 
 describe("route groups", () => {
-  const route = (handler: string, path = `/${handler}`): RouteDef => ({ method: "GET", path, handler, access: "public", resources: [], timeoutSeconds: 6 });
+  const route = (handler: string, path = `/${handler}`): RouteDef => ({
+    method: "GET",
+    path,
+    handler,
+    access: "public",
+    resources: [],
+    timeoutSeconds: 6,
+  });
 
   it("are the handler's folder below http/, the root for handlers directly in it", () => {
     expect(routeGroup(route("http/events/get"))).toBe("events");

@@ -18,8 +18,12 @@ beforeAll(async () => {
 
 describe("deploy configuration", () => {
   it("prod refuses to synthesize without CORS origins, OAuth URLs and an SES sender, naming each", async () => {
-    expect(() => deployConfig("prod", {})).toThrow('Stage "prod" needs CORS_ORIGINS, AUTH_CALLBACK_URLS, AUTH_LOGOUT_URLS, AUTH_EMAIL_FROM in the deploy environment');
-    await expect(synthesize("prod", { CORS_ORIGINS: "", AUTH_CALLBACK_URLS: "", AUTH_LOGOUT_URLS: "", AUTH_EMAIL_FROM: "" })).rejects.toThrow("needs CORS_ORIGINS");
+    expect(() => deployConfig("prod", {})).toThrow(
+      'Stage "prod" needs CORS_ORIGINS, AUTH_CALLBACK_URLS, AUTH_LOGOUT_URLS, AUTH_EMAIL_FROM in the deploy environment',
+    );
+    await expect(
+      synthesize("prod", { CORS_ORIGINS: "", AUTH_CALLBACK_URLS: "", AUTH_LOGOUT_URLS: "", AUTH_EMAIL_FROM: "" }),
+    ).rejects.toThrow("needs CORS_ORIGINS");
   });
 
   it("rejects a wildcard, a path, plain http outside localhost and a malformed sender", () => {
@@ -41,7 +45,10 @@ describe("deploy configuration", () => {
 
 describe("CORS and Cognito (prod)", () => {
   it("allows exactly the configured origins", () => {
-    const [api] = resourcesOf<{ CorsConfiguration: { AllowOrigins: string[]; AllowCredentials?: boolean } }>(prod, "AWS::ApiGatewayV2::Api");
+    const [api] = resourcesOf<{ CorsConfiguration: { AllowOrigins: string[]; AllowCredentials?: boolean } }>(
+      prod,
+      "AWS::ApiGatewayV2::Api",
+    );
     expect(api!.props.CorsConfiguration.AllowOrigins).toEqual(["https://app.evently.example"]);
   });
 
@@ -61,7 +68,9 @@ describe("CORS and Cognito (prod)", () => {
     expect(target(prod, pool!.stack, pool!.props.LambdaConfig.PreTokenGeneration)).toBe(address(trigger));
     expect(trigger.props.VpcConfig).toBeUndefined();
     const role = target(prod, trigger.stack, trigger.props.Role);
-    const cognitoStatements = statementsByRole(prod).filter((s) => s.roles.includes(role!) && actionsOf(s.statement).some((a) => a.startsWith("cognito-idp:")));
+    const cognitoStatements = statementsByRole(prod).filter(
+      (s) => s.roles.includes(role!) && actionsOf(s.statement).some((a) => a.startsWith("cognito-idp:")),
+    );
     expect(cognitoStatements.map((s) => actionsOf(s.statement))).toEqual([["cognito-idp:AdminGetUser"]]);
     expect(resourcesIn(cognitoStatements[0]!.statement).map((r) => target(prod, trigger.stack, r))).toEqual([address(pool!)]);
   });
@@ -89,7 +98,9 @@ type StageProps = {
 };
 const stageOf = (s: Synthesized) => resourcesOf<StageProps>(s, "AWS::ApiGatewayV2::Stage")[0]!;
 const retentionOf = (s: Synthesized, stage: Located<StageProps>) =>
-  resourcesOf<{ RetentionInDays: number }>(s, "AWS::Logs::LogGroup").find((g) => address(g) === target(s, stage.stack, stage.props.AccessLogSettings.DestinationArn))?.props.RetentionInDays;
+  resourcesOf<{ RetentionInDays: number }>(s, "AWS::Logs::LogGroup").find(
+    (g) => address(g) === target(s, stage.stack, stage.props.AccessLogSettings.DestinationArn),
+  )?.props.RetentionInDays;
 
 describe("API stage", () => {
   it("every hot route names a route of routes.ts", () => {
@@ -99,12 +110,20 @@ describe("API stage", () => {
 
   it("prod: 500/s (burst 1,000) by default, the hot routes lower, access logs kept 90 days", () => {
     const stage = stageOf(prod);
-    expect(stage.props).toMatchObject({ StageName: "$default", AutoDeploy: true, DefaultRouteSettings: { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 } });
+    expect(stage.props).toMatchObject({
+      StageName: "$default",
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
+    });
     expect(Object.keys(stage.props.RouteSettings).sort()).toEqual(Object.keys(HOT_ROUTES).sort());
     expect(stage.props.RouteSettings["POST /events/{eventId}/orders"]).toEqual({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
     expect(stage.props.RouteSettings["POST /webhooks/stripe"]).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
     for (const t of Object.values(stage.props.RouteSettings)) expect(t.ThrottlingRateLimit).toBeLessThan(500);
-    expect(JSON.parse(stage.props.AccessLogSettings.Format)).toMatchObject({ requestId: "$context.requestId", routeKey: "$context.routeKey", status: "$context.status" });
+    expect(JSON.parse(stage.props.AccessLogSettings.Format)).toMatchObject({
+      requestId: "$context.requestId",
+      routeKey: "$context.routeKey",
+      status: "$context.status",
+    });
     expect(retentionOf(prod, stage)).toBe(90);
   });
 
@@ -126,7 +145,12 @@ describe("API stage", () => {
 
 describe("concurrency, memory, logs, backups and queues", () => {
   const reserved = (s: Synthesized) =>
-    new Map([...functionsByHandler(s).values()].map((f) => [f.props.Handler!, (f.props as { ReservedConcurrentExecutions?: number }).ReservedConcurrentExecutions]));
+    new Map(
+      [...functionsByHandler(s).values()].map((f) => [
+        f.props.Handler!,
+        (f.props as { ReservedConcurrentExecutions?: number }).ReservedConcurrentExecutions,
+      ]),
+    );
 
   it("prod reserves the webhook consumer's ceiling and two per job, nothing for API routes; dev reserves nothing", () => {
     const p = reserved(prod);
@@ -139,12 +163,18 @@ describe("concurrency, memory, logs, backups and queues", () => {
   it("API functions get the manifest's memory (1,024 MB by default)", () => {
     const fns = functionsByHandler(prod);
     for (const route of routes) {
-      expect((fns.get(`packages/functions/src/${route.handler}.handler`)!.props as { MemorySize?: number }).MemorySize, routeKey(route)).toBe(route.memoryMB ?? 1024);
+      expect(
+        (fns.get(`packages/functions/src/${route.handler}.handler`)!.props as { MemorySize?: number }).MemorySize,
+        routeKey(route),
+      ).toBe(route.memoryMB ?? 1024);
     }
   });
 
   it("function logs are kept 14 days in dev and 90 in prod; Aurora keeps 1 and 14 days of backups", () => {
-    for (const [s, days, backups] of [[dev, 14, 1], [prod, 90, 14]] as const) {
+    for (const [s, days, backups] of [
+      [dev, 14, 1],
+      [prod, 90, 14],
+    ] as const) {
       const retention = new Set(resourcesOf<{ RetentionInDays: number }>(s, "Custom::LogRetention").map((r) => r.props.RetentionInDays));
       expect([...retention]).toEqual([days]);
       expect(resourcesOf<{ BackupRetentionPeriod: number }>(s, "AWS::RDS::DBCluster")[0]!.props.BackupRetentionPeriod).toBe(backups);
@@ -154,7 +184,10 @@ describe("concurrency, memory, logs, backups and queues", () => {
   it("every queue (webhooks, provider tasks, mail, their DLQs) is encrypted and refuses requests without TLS", () => {
     const queues = resourcesOf<{ SqsManagedSseEnabled?: boolean }>(prod, "AWS::SQS::Queue");
     expect(queues.map((q) => q.stack).sort()).toEqual(["Mail", "Mail", "ProviderTasks", "ProviderTasks", "Webhooks", "Webhooks"]);
-    const policies = resourcesOf<{ Queues: unknown[]; PolicyDocument: { Statement: { Effect: string; Condition?: unknown }[] } }>(prod, "AWS::SQS::QueuePolicy");
+    const policies = resourcesOf<{ Queues: unknown[]; PolicyDocument: { Statement: { Effect: string; Condition?: unknown }[] } }>(
+      prod,
+      "AWS::SQS::QueuePolicy",
+    );
     for (const q of queues) {
       expect(q.props.SqsManagedSseEnabled, q.id).toBe(true);
       const policy = policies.find((p) => p.props.Queues.some((r) => target(prod, p.stack, r) === address(q)));

@@ -12,7 +12,7 @@ beforeAll(async () => {
 
 const resources = (synth: Synthesized) =>
   Object.entries(synth.templates).flatMap(([stack, t]) =>
-    Object.entries(((t.toJSON() as { Resources?: Record<string, CfnResource> }).Resources ?? {})).map(([id, r]) => ({ stack, id, r })),
+    Object.entries((t.toJSON() as { Resources?: Record<string, CfnResource> }).Resources ?? {}).map(([id, r]) => ({ stack, id, r })),
   );
 
 describe("the CloudFormation resource specification", () => {
@@ -59,11 +59,19 @@ describe("the validator", () => {
   });
 
   it("names an unknown type, a missing required property, an unknown property, a wrong primitive and a wrong enum value", () => {
-    expect(validateResource({ Type: "AWS::Lambda::Functon", Properties: {} })).toEqual(["AWS::Lambda::Functon: not a resource type in the CloudFormation specification"]);
-    expect(validateResource({ Type: "AWS::Lambda::Function", Properties: { Code: { ZipFile: "x" } } })).toEqual(["AWS::Lambda::Function.Role: required, missing"]);
+    expect(validateResource({ Type: "AWS::Lambda::Functon", Properties: {} })).toEqual([
+      "AWS::Lambda::Functon: not a resource type in the CloudFormation specification",
+    ]);
+    expect(validateResource({ Type: "AWS::Lambda::Function", Properties: { Code: { ZipFile: "x" } } })).toEqual([
+      "AWS::Lambda::Function.Role: required, missing",
+    ]);
     expect(validateResource(fn({ Timeoutt: 10 }))).toEqual(["AWS::Lambda::Function.Timeoutt: not a property of AWS::Lambda::Function"]);
     expect(validateResource(fn({ Timeout: "ten" }))).toEqual(['AWS::Lambda::Function.Timeout: expected a number, got "ten"']);
-    expect(validateResource(fn({ TracingConfig: { Mode: "Always" } }))).toEqual(['AWS::Lambda::Function.TracingConfig.Mode: "Always" is not one of Active, PassThrough']);
-    expect(validateResource(fn({ Environment: { Variabls: {} } }))).toEqual(["AWS::Lambda::Function.Environment.Variabls: not a property of AWS::Lambda::Function.Environment"]);
+    expect(validateResource(fn({ TracingConfig: { Mode: "Always" } }))).toEqual([
+      'AWS::Lambda::Function.TracingConfig.Mode: "Always" is not one of Active, PassThrough',
+    ]);
+    expect(validateResource(fn({ Environment: { Variabls: {} } }))).toEqual([
+      "AWS::Lambda::Function.Environment.Variabls: not a property of AWS::Lambda::Function.Environment",
+    ]);
   });
 });

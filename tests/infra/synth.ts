@@ -14,7 +14,21 @@ const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
 
 /** The fixed stacks, plus one `ApiRoutes-<folder>` stack per handler folder of routes.ts. */
-export type StackName = "Network" | "Secrets" | "Alerts" | "TicketKeys" | "Database" | "Migrations" | "ProviderTasks" | "Webhooks" | "Mail" | "Api" | "ApiStage" | "Jobs" | "Alarms" | `ApiRoutes-${string}`;
+export type StackName =
+  | "Network"
+  | "Secrets"
+  | "Alerts"
+  | "TicketKeys"
+  | "Database"
+  | "Migrations"
+  | "ProviderTasks"
+  | "Webhooks"
+  | "Mail"
+  | "Api"
+  | "ApiStage"
+  | "Jobs"
+  | "Alarms"
+  | `ApiRoutes-${string}`;
 
 /** What prod requires at deploy time (infra/config.ts); tests synthesize prod with these. */
 export const PROD_DEPLOY_ENV = {

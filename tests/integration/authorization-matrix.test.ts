@@ -13,7 +13,18 @@ import { startTestRuntime, type TestRuntime } from "../support/runtime";
 let rt: TestRuntime;
 let organizer: TestActor;
 let revoked: { sub: string; role: "member" };
-const ids = { event: "", draft: "", ticketType: "", promoCode: "", order: "", payment: "", participation: "", ticket: "", buyer: "", buyerEmail: "" };
+const ids = {
+  event: "",
+  draft: "",
+  ticketType: "",
+  promoCode: "",
+  order: "",
+  payment: "",
+  participation: "",
+  ticket: "",
+  buyer: "",
+  buyerEmail: "",
+};
 
 beforeAll(async () => {
   rt = await startTestRuntime();
@@ -30,13 +41,39 @@ beforeAll(async () => {
   });
 
   // A paid order of another user on the organizer's event: what a revoked organizer must not cancel or refund.
-  const res = await rt.call("POST", `/events/${event.id}/orders`, { as: buyer.as, headers: { "idempotency-key": randomUUID() }, body: { ticketTypeId: type.id, quantity: 1 } });
-  const placed = (await res.json()) as { order: { id: string }; participation: { id: string }; payment: { id: string; providerPaymentId: string } };
+  const res = await rt.call("POST", `/events/${event.id}/orders`, {
+    as: buyer.as,
+    headers: { "idempotency-key": randomUUID() },
+    body: { ticketTypeId: type.id, quantity: 1 },
+  });
+  const placed = (await res.json()) as {
+    order: { id: string };
+    participation: { id: string };
+    payment: { id: string; providerPaymentId: string };
+  };
   const base = new URL(rt.stripeSandbox!.url);
-  await new Stripe("sk_test_authz", { host: base.hostname, port: Number(base.port), protocol: "http" }).paymentIntents.confirm(placed.payment.providerPaymentId, { payment_method: "pm_card_visa" });
-  await eventually(async () => (await rt.db.selectFrom("payments").select("status").where("id", "=", placed.payment.id).executeTakeFirstOrThrow()).status === "completed");
-  const ticket = await rt.db.selectFrom("tickets").select("id").where("participationId", "=", placed.participation.id).executeTakeFirstOrThrow();
-  Object.assign(ids, { order: placed.order.id, payment: placed.payment.id, participation: placed.participation.id, ticket: ticket.id, buyer: buyer.userId, buyerEmail: buyer.email ?? "" });
+  await new Stripe("sk_test_authz", { host: base.hostname, port: Number(base.port), protocol: "http" }).paymentIntents.confirm(
+    placed.payment.providerPaymentId,
+    { payment_method: "pm_card_visa" },
+  );
+  await eventually(
+    async () =>
+      (await rt.db.selectFrom("payments").select("status").where("id", "=", placed.payment.id).executeTakeFirstOrThrow()).status ===
+      "completed",
+  );
+  const ticket = await rt.db
+    .selectFrom("tickets")
+    .select("id")
+    .where("participationId", "=", placed.participation.id)
+    .executeTakeFirstOrThrow();
+  Object.assign(ids, {
+    order: placed.order.id,
+    payment: placed.payment.id,
+    participation: placed.participation.id,
+    ticket: ticket.id,
+    buyer: buyer.userId,
+    buyerEmail: buyer.email ?? "",
+  });
 }, 120_000);
 afterAll(() => rt.stop());
 
@@ -50,27 +87,78 @@ interface Case {
 }
 
 const MANAGEMENT: Case[] = [
-  { route: "POST /events", path: () => "/events", body: () => ({ title: "Mine again", kind: "rsvp", startsAt: "2030-01-01T10:00:00Z", endsAt: "2030-01-01T12:00:00Z", capacity: 5 }), revoked: "403 forbidden" },
+  {
+    route: "POST /events",
+    path: () => "/events",
+    body: () => ({ title: "Mine again", kind: "rsvp", startsAt: "2030-01-01T10:00:00Z", endsAt: "2030-01-01T12:00:00Z", capacity: 5 }),
+    revoked: "403 forbidden",
+  },
   { route: "PATCH /events/{eventId}", path: () => `/events/${ids.event}`, body: () => ({ title: "Taken over" }), revoked: "403 forbidden" },
   { route: "POST /events/{eventId}/publish", path: () => `/events/${ids.draft}/publish`, revoked: "403 forbidden" },
-  { route: "POST /events/{eventId}/cancel", path: () => `/events/${ids.event}/cancel`, body: () => ({ reason: "Revoked organizer tries to cancel" }), revoked: "403 forbidden" },
-  { route: "POST /events/{eventId}/ticket-types", path: () => `/events/${ids.event}/ticket-types`, body: () => ({ name: "Free for me", priceMinor: 0, currency: "USD" }), revoked: "403 forbidden" },
-  { route: "PATCH /ticket-types/{ticketTypeId}", path: () => `/ticket-types/${ids.ticketType}`, body: () => ({ priceMinor: 1 }), revoked: "403 forbidden" },
-  { route: "POST /events/{eventId}/promo-codes", path: () => `/events/${ids.event}/promo-codes`, body: () => ({ code: "REVOKED100", percentOff: 100 }), revoked: "403 forbidden" },
-  { route: "POST /events/{eventId}/check-ins", path: () => `/events/${ids.event}/check-ins`, body: () => ({ participationId: ids.participation }), revoked: "403 forbidden" },
+  {
+    route: "POST /events/{eventId}/cancel",
+    path: () => `/events/${ids.event}/cancel`,
+    body: () => ({ reason: "Revoked organizer tries to cancel" }),
+    revoked: "403 forbidden",
+  },
+  {
+    route: "POST /events/{eventId}/ticket-types",
+    path: () => `/events/${ids.event}/ticket-types`,
+    body: () => ({ name: "Free for me", priceMinor: 0, currency: "USD" }),
+    revoked: "403 forbidden",
+  },
+  {
+    route: "PATCH /ticket-types/{ticketTypeId}",
+    path: () => `/ticket-types/${ids.ticketType}`,
+    body: () => ({ priceMinor: 1 }),
+    revoked: "403 forbidden",
+  },
+  {
+    route: "POST /events/{eventId}/promo-codes",
+    path: () => `/events/${ids.event}/promo-codes`,
+    body: () => ({ code: "REVOKED100", percentOff: 100 }),
+    revoked: "403 forbidden",
+  },
+  {
+    route: "POST /events/{eventId}/check-ins",
+    path: () => `/events/${ids.event}/check-ins`,
+    body: () => ({ participationId: ids.participation }),
+    revoked: "403 forbidden",
+  },
   { route: "GET /events/{eventId}/participants", path: () => `/events/${ids.event}/participants`, revoked: "403 forbidden" },
-  { route: "POST /payments/{paymentId}/refunds", path: () => `/payments/${ids.payment}/refunds`, headers: { "idempotency-key": randomUUID() }, body: () => ({ amountMinor: 2500, reason: "Revoked organizer refunds" }), revoked: "403 forbidden" },
+  {
+    route: "POST /payments/{paymentId}/refunds",
+    path: () => `/payments/${ids.payment}/refunds`,
+    headers: { "idempotency-key": randomUUID() },
+    body: () => ({ amountMinor: 2500, reason: "Revoked organizer refunds" }),
+    revoked: "403 forbidden",
+  },
   { route: "GET /reports/events/{eventId}", path: () => `/reports/events/${ids.event}`, revoked: "403 forbidden" },
   { route: "GET /ops/payment-health", path: () => "/ops/payment-health", revoked: "403 forbidden" },
   { route: "GET /events/{eventId}/promo-codes", path: () => `/events/${ids.event}/promo-codes`, revoked: "403 forbidden" },
-  { route: "PATCH /promo-codes/{promoCodeId}", path: () => `/promo-codes/${ids.promoCode}`, body: () => ({ active: false }), revoked: "403 forbidden" },
+  {
+    route: "PATCH /promo-codes/{promoCodeId}",
+    path: () => `/promo-codes/${ids.promoCode}`,
+    body: () => ({ active: false }),
+    revoked: "403 forbidden",
+  },
   { route: "GET /me/events", path: () => "/me/events", revoked: "403 forbidden" },
   { route: "POST /venues", path: () => "/venues", body: () => ({ name: "Revoked organizer's hall" }), revoked: "403 forbidden" },
   { route: "POST /categories", path: () => "/categories", body: () => ({ name: "Revoked", slug: "revoked" }), revoked: "403 forbidden" },
-  { route: "POST /events/{eventId}/staff", path: () => `/events/${ids.event}/staff`, body: () => ({ userId: ids.buyer }), revoked: "403 forbidden" },
+  {
+    route: "POST /events/{eventId}/staff",
+    path: () => `/events/${ids.event}/staff`,
+    body: () => ({ userId: ids.buyer }),
+    revoked: "403 forbidden",
+  },
   { route: "DELETE /events/{eventId}/staff/{userId}", path: () => `/events/${ids.event}/staff/${ids.buyer}`, revoked: "403 forbidden" },
   { route: "GET /events/{eventId}/participants.csv", path: () => `/events/${ids.event}/participants.csv`, revoked: "403 forbidden" },
-  { route: "POST /events/{eventId}/comps", path: () => `/events/${ids.event}/comps`, body: () => ({ email: ids.buyerEmail, quantity: 1 }), revoked: "403 forbidden" },
+  {
+    route: "POST /events/{eventId}/comps",
+    path: () => `/events/${ids.event}/comps`,
+    body: () => ({ email: ids.buyerEmail, quantity: 1 }),
+    revoked: "403 forbidden",
+  },
   {
     route: "POST /events/{eventId}/participants/{participationId}/cancel",
     path: () => `/events/${ids.event}/participants/${ids.participation}/cancel`,
@@ -80,7 +168,12 @@ const MANAGEMENT: Case[] = [
   // Member routes where the organizer of the event (with the role) also manages:
   { route: "GET /events/{eventId}", path: () => `/events/${ids.draft}`, revoked: "404 not_found" },
   { route: "GET /orders/{orderId}", path: () => `/orders/${ids.order}`, revoked: "404 not_found" },
-  { route: "POST /orders/{orderId}/cancel", path: () => `/orders/${ids.order}/cancel`, body: () => ({ reason: "Revoked organizer cancels" }), revoked: "404 not_found" },
+  {
+    route: "POST /orders/{orderId}/cancel",
+    path: () => `/orders/${ids.order}/cancel`,
+    body: () => ({ reason: "Revoked organizer cancels" }),
+    revoked: "404 not_found",
+  },
   { route: "GET /payments/{paymentId}", path: () => `/payments/${ids.payment}`, revoked: "404 not_found" },
   { route: "GET /tickets/{ticketId}/qr.svg", path: () => `/tickets/${ids.ticket}/qr.svg`, revoked: "404 not_found" },
 ];

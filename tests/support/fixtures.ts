@@ -42,12 +42,20 @@ export async function makeActor(db: Db, options: { sub?: string; role?: TestRole
 }
 
 export async function makeVenue(db: Db, overrides: Partial<Pick<Venue, "name" | "city" | "capacity">> = {}): Promise<Venue> {
-  return db.insertInto("venues").values({ name: `Venue ${next()}`, ...overrides }).returningAll().executeTakeFirstOrThrow();
+  return db
+    .insertInto("venues")
+    .values({ name: `Venue ${next()}`, ...overrides })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function makeCategory(db: Db, overrides: Partial<Pick<Category, "name" | "slug">> = {}): Promise<Category> {
   const n = next();
-  return db.insertInto("categories").values({ name: `Category ${n}`, slug: `category-${n}-${randomUUID().slice(0, 8)}`, ...overrides }).returningAll().executeTakeFirstOrThrow();
+  return db
+    .insertInto("categories")
+    .values({ name: `Category ${n}`, slug: `category-${n}-${randomUUID().slice(0, 8)}`, ...overrides })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export type MakeEventOptions = Partial<CreateEventInput> & {
@@ -76,12 +84,22 @@ export async function makeEvent(db: Db, organizer: Actor, overrides: MakeEventOp
 }
 
 /** A ticket type (default: "General", 25.00 USD, unlimited quantity) on a ticketed event. */
-export async function makeTicketType(db: Db, organizer: Actor, eventId: string, overrides: Partial<CreateTicketTypeInput> = {}): Promise<TicketTypeView> {
+export async function makeTicketType(
+  db: Db,
+  organizer: Actor,
+  eventId: string,
+  overrides: Partial<CreateTicketTypeInput> = {},
+): Promise<TicketTypeView> {
   return createTicketType(db, organizer, eventId, { name: `General ${next()}`, priceMinor: 2500, currency: "USD", ...overrides });
 }
 
 /** A promo code (default: a unique code, 10 % off) on a ticketed event. */
-export async function makePromoCode(db: Db, organizer: Actor, eventId: string, overrides: Partial<CreatePromoCodeInput> = {}): Promise<PromoCodeView> {
+export async function makePromoCode(
+  db: Db,
+  organizer: Actor,
+  eventId: string,
+  overrides: Partial<CreatePromoCodeInput> = {},
+): Promise<PromoCodeView> {
   const input = { code: `CODE${next()}`, ...overrides };
   if (input.amountOffMinor === undefined && input.percentOff === undefined) input.percentOff = 10;
   return createPromoCode(db, organizer, eventId, input);
@@ -101,25 +119,39 @@ export async function seatParticipant(
   const ticketTypeId = p.ticketTypeId ?? null;
   return db.transaction().execute(async (trx) => {
     if (status === "active" || status === "pending") {
-      const event = await trx.updateTable("events").set({ seatsTaken: sql`seats_taken + ${quantity}` })
-        .where("id", "=", p.eventId).where(sql<boolean>`seats_taken + ${quantity} <= capacity`).returning("id").executeTakeFirst();
+      const event = await trx
+        .updateTable("events")
+        .set({ seatsTaken: sql`seats_taken + ${quantity}` })
+        .where("id", "=", p.eventId)
+        .where(sql<boolean>`seats_taken + ${quantity} <= capacity`)
+        .returning("id")
+        .executeTakeFirst();
       if (!event) throw new Error("seatParticipant: the event has no room");
       if (ticketTypeId) {
-        const type = await trx.updateTable("ticketTypes").set({ quantityTaken: sql`quantity_taken + ${quantity}` })
-          .where("id", "=", ticketTypeId).where(sql<boolean>`(quantity IS NULL OR quantity_taken + ${quantity} <= quantity)`).returning("id").executeTakeFirst();
+        const type = await trx
+          .updateTable("ticketTypes")
+          .set({ quantityTaken: sql`quantity_taken + ${quantity}` })
+          .where("id", "=", ticketTypeId)
+          .where(sql<boolean>`(quantity IS NULL OR quantity_taken + ${quantity} <= quantity)`)
+          .returning("id")
+          .executeTakeFirst();
         if (!type) throw new Error("seatParticipant: the ticket type has no room");
       }
     }
-    return trx.insertInto("participations").values({
-      eventId: p.eventId,
-      userId: p.userId,
-      kind: ticketTypeId ? "ticket" : "rsvp",
-      status,
-      quantity,
-      ticketTypeId,
-      holdExpiresAt: status === "pending" ? new Date(Date.now() + 900_000) : null,
-      waitlistedAt: status === "waitlisted" ? new Date() : null,
-      cancelledAt: status === "cancelled" || status === "refunded" ? new Date() : null,
-    }).returningAll().executeTakeFirstOrThrow();
+    return trx
+      .insertInto("participations")
+      .values({
+        eventId: p.eventId,
+        userId: p.userId,
+        kind: ticketTypeId ? "ticket" : "rsvp",
+        status,
+        quantity,
+        ticketTypeId,
+        holdExpiresAt: status === "pending" ? new Date(Date.now() + 900_000) : null,
+        waitlistedAt: status === "waitlisted" ? new Date() : null,
+        cancelledAt: status === "cancelled" || status === "refunded" ? new Date() : null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
   });
 }

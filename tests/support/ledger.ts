@@ -24,12 +24,21 @@ export function sandboxBooks(sandboxUrl: string): ProviderBooks {
     async refunds() {
       const res = await fetch(`${sandboxUrl}/_sandbox/events`);
       const { data } = (await res.json()) as { data: Array<{ event: StripeEvent }> };
-      const latest = new Map<string, { id: string; payment_intent: string; amount: number; status: string; metadata?: Record<string, string> }>();
+      const latest = new Map<
+        string,
+        { id: string; payment_intent: string; amount: number; status: string; metadata?: Record<string, string> }
+      >();
       for (const { event } of data) {
         const object = event.data.object as { object?: string; id: string };
         if (object.object === "refund") latest.set(object.id, object as never);
       }
-      return [...latest.values()].map((r) => ({ id: r.id, paymentIntent: r.payment_intent, amount: r.amount, status: r.status, ourRefundId: r.metadata?.refundId ?? null }));
+      return [...latest.values()].map((r) => ({
+        id: r.id,
+        paymentIntent: r.payment_intent,
+        amount: r.amount,
+        status: r.status,
+        ourRefundId: r.metadata?.refundId ?? null,
+      }));
     },
   };
 }
@@ -47,7 +56,10 @@ export interface LedgerReport {
  */
 export async function checkLedger(db: Db, cipher: FieldCipher, books: ProviderBooks): Promise<LedgerReport> {
   const violations: string[] = [];
-  const payments = await db.selectFrom("payments").select(["id", "status", "amountMinor", "refundedMinor", "providerPaymentIdEnc"]).execute();
+  const payments = await db
+    .selectFrom("payments")
+    .select(["id", "status", "amountMinor", "refundedMinor", "providerPaymentIdEnc"])
+    .execute();
   const refunds = await db.selectFrom("refunds").select(["id", "paymentId", "status", "amountMinor"]).execute();
   const providerRefunds = await books.refunds();
 
@@ -62,7 +74,9 @@ export async function checkLedger(db: Db, cipher: FieldCipher, books: ProviderBo
     }
     const theirs = providerRefunds.filter((r) => intentId !== null && r.paymentIntent === intentId);
     const refundedThere = theirs.filter((r) => r.status === "succeeded").reduce((sum, r) => sum + r.amount, 0);
-    const completedHere = refunds.filter((r) => r.paymentId === p.id && r.status === "completed").reduce((sum, r) => sum + r.amountMinor, 0);
+    const completedHere = refunds
+      .filter((r) => r.paymentId === p.id && r.status === "completed")
+      .reduce((sum, r) => sum + r.amountMinor, 0);
     if (refundedThere !== p.refundedMinor || completedHere !== p.refundedMinor) {
       violations.push(`payment ${p.id}: provider refunded ${refundedThere}, payment row ${p.refundedMinor}, refund rows ${completedHere}`);
     }
@@ -74,7 +88,11 @@ export async function checkLedger(db: Db, cipher: FieldCipher, books: ProviderBo
     if (r.status === "processing") violations.push(`refund ${r.id}: still processing after the sweeps`);
   }
 
-  const stuck = await db.selectFrom("providerTasks").select(["id", "kind", "status", "lastError"]).where("status", "in", ["pending", "failed"]).execute();
+  const stuck = await db
+    .selectFrom("providerTasks")
+    .select(["id", "kind", "status", "lastError"])
+    .where("status", "in", ["pending", "failed"])
+    .execute();
   for (const t of stuck) violations.push(`provider task ${t.kind} ${t.id} is ${t.status} (${t.lastError ?? "no error"})`);
   const failedEvents = await db.selectFrom("webhookEvents").select(["providerEventId", "type"]).where("status", "=", "failed").execute();
   for (const e of failedEvents) violations.push(`webhook ${e.type} ${e.providerEventId} failed`);
@@ -85,12 +103,16 @@ export async function checkLedger(db: Db, cipher: FieldCipher, books: ProviderBo
     JOIN LATERAL (SELECT o.id, o.amount_minor FROM orders o WHERE o.participation_id = p.id ORDER BY o.created_at DESC LIMIT 1) o ON true
     WHERE p.status = 'active' AND p.kind = 'ticket' AND o.amount_minor > 0
       AND coalesce((p.metadata->>'comp')::boolean, false) = false
-      AND NOT EXISTS (SELECT 1 FROM payments pay WHERE pay.order_id = o.id AND pay.status IN ('completed', 'partially_refunded', 'refunded'))`.execute(db);
+      AND NOT EXISTS (SELECT 1 FROM payments pay WHERE pay.order_id = o.id AND pay.status IN ('completed', 'partially_refunded', 'refunded'))`.execute(
+    db,
+  );
   for (const r of unpaid.rows) violations.push(`participation ${r.id} is active without a completed payment`);
 
   const seats = await sql<{ id: string; taken: number; held: number }>`
     SELECT e.id, e.seats_taken AS taken, coalesce(sum(p.quantity) FILTER (WHERE p.status IN ('pending', 'active')), 0)::int AS held
-    FROM events e LEFT JOIN participations p ON p.event_id = e.id GROUP BY e.id HAVING e.seats_taken <> coalesce(sum(p.quantity) FILTER (WHERE p.status IN ('pending', 'active')), 0)`.execute(db);
+    FROM events e LEFT JOIN participations p ON p.event_id = e.id GROUP BY e.id HAVING e.seats_taken <> coalesce(sum(p.quantity) FILTER (WHERE p.status IN ('pending', 'active')), 0)`.execute(
+    db,
+  );
   for (const r of seats.rows) violations.push(`event ${r.id}: seats_taken ${r.taken}, pending+active quantities ${r.held}`);
   const types = await sql<{ id: string }>`
     SELECT t.id FROM ticket_types t LEFT JOIN participations p ON p.ticket_type_id = t.id

@@ -9,7 +9,11 @@ export function captureLogs(): LogCapture {
   const lines: string[] = [];
   const originals = { out: process.stdout.write, err: process.stderr.write };
   const tap = ((chunk: unknown) => {
-    lines.push(...String(chunk).split("\n").filter((line) => line.trim() !== ""));
+    lines.push(
+      ...String(chunk)
+        .split("\n")
+        .filter((line) => line.trim() !== ""),
+    );
     return true;
   }) as typeof process.stdout.write;
   process.stdout.write = tap;

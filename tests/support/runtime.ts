@@ -10,7 +10,11 @@ import { assertDocumentedResponse } from "./openapi-contract";
 export interface TestRuntime extends LocalRuntime {
   database: TestDatabase;
   /** fetch against the API with an optional local token for `sub`/`role`. */
-  call(method: string, path: string, options?: { as?: { sub: string; role?: LocalRole }; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  call(
+    method: string,
+    path: string,
+    options?: { as?: { sub: string; role?: LocalRole }; body?: unknown; headers?: Record<string, string> },
+  ): Promise<Response>;
 }
 
 export async function startTestRuntime(): Promise<TestRuntime> {

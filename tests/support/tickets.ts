@@ -10,8 +10,13 @@ export function serveTicketKeys(keys: TicketKeySet): void {
 
 /** A participation's tickets as (seat, status) in creation order: valid and void alike. */
 export const ticketRows = (db: Db, participationId: string) =>
-  db.selectFrom("tickets").select(["id", "seat", "status", "ticketTypeId", "checkedInAt"]).where("participationId", "=", participationId)
-    .orderBy("createdAt").orderBy("seat").execute();
+  db
+    .selectFrom("tickets")
+    .select(["id", "seat", "status", "ticketTypeId", "checkedInAt"])
+    .where("participationId", "=", participationId)
+    .orderBy("createdAt")
+    .orderBy("seat")
+    .execute();
 
 /** Just the statuses, e.g. ["void", "valid"], for compact lifecycle assertions. */
 export const ticketStatuses = async (db: Db, participationId: string) => (await ticketRows(db, participationId)).map((t) => t.status);

@@ -6,7 +6,12 @@ import { canManage, rolesFromGroups, type Actor } from "@evently/core/auth/actor
 import { claimsFromPayload } from "@evently/functions/lib/auth";
 import { buildEvent, stringifyClaims } from "@evently/local/server/apigw-event";
 
-const actor = (userId: string, ...roles: Actor["roles"][number][]): Actor => ({ sub: userId, email: null, roles: ["member", ...roles], userId });
+const actor = (userId: string, ...roles: Actor["roles"][number][]): Actor => ({
+  sub: userId,
+  email: null,
+  roles: ["member", ...roles],
+  userId,
+});
 
 describe("cognito:groups as API Gateway's JWT authorizer passes it", () => {
   it.each([
@@ -21,15 +26,39 @@ describe("cognito:groups as API Gateway's JWT authorizer passes it", () => {
 });
 
 describe("the local gateway stringifies claims exactly so", () => {
-  const token = { sub: "u1", email: "u1@example.test", "cognito:groups": ["admin", "organizer"], exp: 1_900_000_000, email_verified: true, nothing: null };
+  const token = {
+    sub: "u1",
+    email: "u1@example.test",
+    "cognito:groups": ["admin", "organizer"],
+    exp: 1_900_000_000,
+    email_verified: true,
+    nothing: null,
+  };
 
   it("arrays as [a b], numbers and booleans as text, absent values dropped", () => {
-    expect(stringifyClaims(token)).toEqual({ sub: "u1", email: "u1@example.test", "cognito:groups": "[admin organizer]", exp: "1900000000", email_verified: "true" });
+    expect(stringifyClaims(token)).toEqual({
+      sub: "u1",
+      email: "u1@example.test",
+      "cognito:groups": "[admin organizer]",
+      exp: "1900000000",
+      email_verified: "true",
+    });
   });
 
   it("puts them where handlers read them, and the app reads the roles back", () => {
-    const req = { headers: { host: "127.0.0.1" }, method: "GET", httpVersion: "1.1", socket: { remoteAddress: "127.0.0.1" } } as unknown as IncomingMessage;
-    const event = buildEvent(req, new URL("http://local/me"), { route: { method: "GET", path: "/me", handler: "http/me", access: "member", resources: [], timeoutSeconds: 6 }, pathParameters: {} }, Buffer.alloc(0), token);
+    const req = {
+      headers: { host: "127.0.0.1" },
+      method: "GET",
+      httpVersion: "1.1",
+      socket: { remoteAddress: "127.0.0.1" },
+    } as unknown as IncomingMessage;
+    const event = buildEvent(
+      req,
+      new URL("http://local/me"),
+      { route: { method: "GET", path: "/me", handler: "http/me", access: "member", resources: [], timeoutSeconds: 6 }, pathParameters: {} },
+      Buffer.alloc(0),
+      token,
+    );
     const claims = (event.requestContext as unknown as { authorizer: { jwt: { claims: Record<string, unknown> } } }).authorizer.jwt.claims;
     expect(claims["cognito:groups"]).toBe("[admin organizer]");
     expect(claimsFromPayload(claims)).toEqual({ sub: "u1", email: "u1@example.test", roles: ["member", "admin", "organizer"] });

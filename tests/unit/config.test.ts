@@ -66,12 +66,16 @@ describe("a deployed function stops at start without a value it needs", () => {
     ["DB_IAM_AUTH", "jobs/expire-holds"],
     ["PROVIDER_TASK_QUEUE_URL", "http/orders/create"],
     ["DATA_KEY_SECRET_ARN", "queue/webhook-processor"],
-  ])("%s (%s)", async (name, module) => {
-    const { error, lines } = await coldStart(module, without(name));
-    expect(error?.message).toBe(`Invalid configuration: ${name} is not set; this function cannot start without it`);
-    expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: "ERROR", message: error?.message, variable: name });
-  }, 30_000);
+  ])(
+    "%s (%s)",
+    async (name, module) => {
+      const { error, lines } = await coldStart(module, without(name));
+      expect(error?.message).toBe(`Invalid configuration: ${name} is not set; this function cannot start without it`);
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ level: "ERROR", message: error?.message, variable: name });
+    },
+    30_000,
+  );
 
   it("an empty value counts as missing", async () => {
     const { error } = await coldStart("http/orders/create", { ...LAMBDA_ENV, STRIPE_SECRET_ARN: "" });
@@ -79,7 +83,13 @@ describe("a deployed function stops at start without a value it needs", () => {
   }, 30_000);
 
   it("starts with everything it needs, and logs nothing", async () => {
-    for (const module of ["http/orders/create", "http/events/get", "http/webhooks/stripe", "queue/webhook-processor", "jobs/expire-holds"]) {
+    for (const module of [
+      "http/orders/create",
+      "http/events/get",
+      "http/webhooks/stripe",
+      "queue/webhook-processor",
+      "jobs/expire-holds",
+    ]) {
       expect(await coldStart(module, LAMBDA_ENV)).toEqual({ error: undefined, lines: [] });
     }
   }, 60_000);
@@ -98,13 +108,17 @@ describe("a malformed value stops any function at start, naming the variable but
     ["WEBHOOK_QUEUE_URL", "evently-webhooks", "must be an https URL"],
     ["STRIPE_SECRET_ARN", "sk_live_51Hsecretvalue", "must be a Secrets Manager secret ARN"],
     ["CORS_ORIGINS", "https://app.example.com/path", "must be * or a comma-separated list of origins"],
-  ])("%s=%s", async (name, value, problem) => {
-    const { error, lines } = await coldStart("http/orders/create", { ...LAMBDA_ENV, [name]: value });
-    expect(error?.message).toBe(`Invalid configuration: ${name} ${problem}`);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(name);
-    expect(lines[0]).not.toContain(value);
-  }, 30_000);
+  ])(
+    "%s=%s",
+    async (name, value, problem) => {
+      const { error, lines } = await coldStart("http/orders/create", { ...LAMBDA_ENV, [name]: value });
+      expect(error?.message).toBe(`Invalid configuration: ${name} ${problem}`);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(name);
+      expect(lines[0]).not.toContain(value);
+    },
+    30_000,
+  );
 
   it("also outside Lambda", async () => {
     const { error } = await coldStart("http/health", { AWS_LAMBDA_FUNCTION_NAME: undefined, HOLD_TTL_SECONDS: "-5" });
@@ -125,7 +139,11 @@ describe("no path from Lambda to a development default", () => {
     vi.resetModules();
     const { verifyBearer } = await import("@evently/functions/lib/auth");
     const secret = new TextEncoder().encode(process.env.LOCAL_JWT_SECRET);
-    const token = await new SignJWT({ "cognito:groups": ["admin"] }).setProtectedHeader({ alg: "HS256" }).setSubject("intruder").setExpirationTime("1h").sign(secret);
+    const token = await new SignJWT({ "cognito:groups": ["admin"] })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("intruder")
+      .setExpirationTime("1h")
+      .sign(secret);
     await expect(verifyBearer(token)).rejects.toThrow("Invalid configuration: COGNITO_ISSUER is not set");
   });
 

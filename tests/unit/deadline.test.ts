@@ -70,13 +70,19 @@ describe("Stripe request budgets", () => {
     [{ type: "StripeIdempotencyError", statusCode: 400 }, "idempotency_conflict", false],
     [{ type: "StripeError", statusCode: 503 }, "provider_unavailable", true],
   ])("classifies %o as %s (retryable: %s)", (raw, failure, retryable) => {
-    const error = classifyStripeError(Object.assign(new Error(String((raw as { message?: string }).message ?? "provider says no")), raw), "x");
+    const error = classifyStripeError(
+      Object.assign(new Error(String((raw as { message?: string }).message ?? "provider says no")), raw),
+      "x",
+    );
     expect(error).toMatchObject({ failure, retryable, code: "payment_provider_error" });
   });
 
   it("a timeout that used up our own time is our deadline (503), not the provider's fault", () => {
     withDeadline(Date.now() + 1_000, () => {
-      const error = classifyStripeError(Object.assign(new Error("Request aborted due to timeout being reached"), { type: "StripeConnectionError" }), "x");
+      const error = classifyStripeError(
+        Object.assign(new Error("Request aborted due to timeout being reached"), { type: "StripeConnectionError" }),
+        "x",
+      );
       expect(error).toBeInstanceOf(DeadlineExceeded);
       expect(error.code).toBe("service_unavailable");
     });

@@ -50,8 +50,14 @@ describe("priceOrder", () => {
       // 5 × 8,000 = 40,000; group 10 % → 36,000; promo 20 % → 28,800; sliding 25 % → 21,600
       input: { ticketType: tiered, quantity: 5, promo: { percentOff: 20, amountOffMinor: null }, slidingScalePercent: 25, now: EARLY },
       expected: {
-        earlyBirdApplied: true, unitPriceMinor: 8_000, listPriceMinor: 50_000, subtotalMinor: 40_000,
-        groupDiscountMinor: 4_000, promoDiscountMinor: 7_200, slidingScaleDiscountMinor: 7_200, totalMinor: 21_600,
+        earlyBirdApplied: true,
+        unitPriceMinor: 8_000,
+        listPriceMinor: 50_000,
+        subtotalMinor: 40_000,
+        groupDiscountMinor: 4_000,
+        promoDiscountMinor: 7_200,
+        slidingScaleDiscountMinor: 7_200,
+        totalMinor: 21_600,
       },
     },
     {
@@ -90,7 +96,9 @@ describe("priceOrder", () => {
       // 999 → 333 (332.97) → 666 → 222 (221.98) → 444
       input: {
         ticketType: { ...plain, priceMinor: 999, groupDiscount: { minQuantity: 1, percent: 33.33 } },
-        quantity: 1, promo: { percentOff: 33.33, amountOffMinor: null }, now: LATE,
+        quantity: 1,
+        promo: { percentOff: 33.33, amountOffMinor: null },
+        now: LATE,
       },
       expected: { groupDiscountMinor: 333, promoDiscountMinor: 222, totalMinor: 444 },
     },
@@ -101,7 +109,13 @@ describe("priceOrder", () => {
     },
     {
       name: "free ticket with every discount stays at 0",
-      input: { ticketType: { ...tiered, priceMinor: 0, earlyBird: null }, quantity: 6, promo: { percentOff: 100, amountOffMinor: null }, slidingScalePercent: 75, now: LATE },
+      input: {
+        ticketType: { ...tiered, priceMinor: 0, earlyBird: null },
+        quantity: 6,
+        promo: { percentOff: 100, amountOffMinor: null },
+        slidingScalePercent: 75,
+        now: LATE,
+      },
       expected: { listPriceMinor: 0, totalMinor: 0, groupDiscountMinor: 0 },
     },
   ];
@@ -137,9 +151,9 @@ describe("priceOrder", () => {
   });
 
   it("refuses a promo that carries both a percent and an amount", () => {
-    expect(() =>
-      priceOrder({ ticketType: plain, quantity: 1, promo: { percentOff: 10, amountOffMinor: 100 }, now: LATE }),
-    ).toThrow(RangeError);
+    expect(() => priceOrder({ ticketType: plain, quantity: 1, promo: { percentOff: 10, amountOffMinor: 100 }, now: LATE })).toThrow(
+      RangeError,
+    );
   });
 });
 

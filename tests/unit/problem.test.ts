@@ -15,13 +15,21 @@ const refused = () => Object.assign(new Error(`connect ECONNREFUSED 127.0.0.1:54
 
 const answer = (error: unknown) => {
   const response = problemResponse(toProblem(error, "req-1"), "req-1");
-  return { status: response.statusCode, headers: response.headers ?? {}, body: JSON.parse(response.body as string) as Record<string, unknown>, raw: response.body as string };
+  return {
+    status: response.statusCode,
+    headers: response.headers ?? {},
+    body: JSON.parse(response.body as string) as Record<string, unknown>,
+    raw: response.body as string,
+  };
 };
 
 describe("failures that are not the caller's fault", () => {
   it.each([
     ["connection refused", refused()],
-    ["connection refused on every address (AggregateError)", Object.assign(new AggregateError([refused(), refused()], SECRET), { code: undefined })],
+    [
+      "connection refused on every address (AggregateError)",
+      Object.assign(new AggregateError([refused(), refused()], SECRET), { code: undefined }),
+    ],
     ["connection reset", Object.assign(new Error(SECRET), { code: "ECONNRESET" })],
     ["a dropped connection", new Error("Connection terminated unexpectedly")],
     ["the connect timeout", new Error("Connection terminated due to connection timeout", { cause: new Error(SECRET) })],
@@ -48,7 +56,9 @@ describe("failures that are not the caller's fault", () => {
 
   it("a provider failure is 502 payment_provider_error with Retry-After and never the provider's message", () => {
     const stripeMessage = "No such payment_intent: 'pi_123'; a similar object exists in live mode";
-    const { status, headers, body, raw } = answer(new ProviderError("invalid_request", Object.assign(new Error(stripeMessage), { statusCode: 400 }), 400));
+    const { status, headers, body, raw } = answer(
+      new ProviderError("invalid_request", Object.assign(new Error(stripeMessage), { statusCode: 400 }), 400),
+    );
     expect(status).toBe(502);
     expect(body).toMatchObject({ code: "payment_provider_error", title: "Bad Gateway", requestId: "req-1" });
     expect(Number(headers["retry-after"])).toBeGreaterThan(0);
@@ -86,7 +96,14 @@ describe("everything else", () => {
   it("an unknown error is a bare 500 with the request id only", () => {
     const { status, headers, body, raw } = answer(new TypeError(`Cannot read properties of undefined ${SECRET}`));
     expect(status).toBe(500);
-    expect(body).toEqual({ type: "about:blank", title: "Internal Server Error", status: 500, detail: "An unexpected error occurred", code: "internal_error", requestId: "req-1" });
+    expect(body).toEqual({
+      type: "about:blank",
+      title: "Internal Server Error",
+      status: 500,
+      detail: "An unexpected error occurred",
+      code: "internal_error",
+      requestId: "req-1",
+    });
     expect(headers["retry-after"]).toBeUndefined();
     expect(raw).not.toContain(SECRET);
   });

@@ -103,7 +103,12 @@ describe("assertPromoUsable", () => {
     { name: "over-used (a race elsewhere)", promo: { ...usable, maxUses: 10, uses: 11 }, ok: false, reason: ONE_ANSWER },
     { name: "max uses 0", promo: { ...usable, maxUses: 0, uses: 0 }, ok: false, reason: ONE_ANSWER },
     { name: "limited to the ticket type ordered", promo: { ...usable, ticketTypeIds: [TYPE] }, ok: true, reason: null },
-    { name: "limited to other ticket types", promo: { ...usable, ticketTypeIds: ["00000000-0000-4000-8000-000000000000"] }, ok: false, reason: ONE_ANSWER },
+    {
+      name: "limited to other ticket types",
+      promo: { ...usable, ticketTypeIds: ["00000000-0000-4000-8000-000000000000"] },
+      ok: false,
+      reason: ONE_ANSWER,
+    },
   ])("$name → ok: $ok", ({ promo, ok, reason }) => {
     expect(codeOf(() => assertPromoUsable(promo, NOW, TYPE))).toBe(ok ? null : "invalid_promo_code");
     if (reason) expect(() => assertPromoUsable(promo, NOW, TYPE)).toThrow(reason);

@@ -24,9 +24,17 @@ async function traced(invoke: () => Promise<unknown>) {
 describe("Tracer", () => {
   it("wraps the HTTP stack, the webhook consumer and jobs", async () => {
     const route = http(health, async () => ({ status: "ok" }));
-    const event = { version: "2.0", rawPath: "/health", headers: {}, requestContext: { requestId: "r", http: { method: "GET" } }, isBase64Encoded: false };
+    const event = {
+      version: "2.0",
+      rawPath: "/health",
+      headers: {},
+      requestContext: { requestId: "r", http: { method: "GET" } },
+      isBase64Encoded: false,
+    };
     expect(await traced(() => route(event as never, lambdaContext("health")))).toBe(true);
-    expect(await traced(() => createProcessor(async () => ({ outcome: "ok", duplicate: false }))({ Records: [] }, lambdaContext("consumer")))).toBe(true);
+    expect(
+      await traced(() => createProcessor(async () => ({ outcome: "ok", duplicate: false }))({ Records: [] }, lambdaContext("consumer"))),
+    ).toBe(true);
     expect(await traced(() => job("expire-holds", async () => ({}))(undefined, lambdaContext("job")))).toBe(true);
   });
 

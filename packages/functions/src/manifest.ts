@@ -8,7 +8,8 @@
 export type Access = "public" | "optional" | "member" | "organizer" | "admin" | "stripe";
 
 /** What a function touches at run time; infra grants exactly these and nothing else. */
-export type Resource = "db" | "stripe-key" | "webhook-secret" | "data-key" | "webhook-queue" | "task-queue" | "mail-queue" | "metrics" | "ticket-key";
+export type Resource =
+  "db" | "stripe-key" | "webhook-secret" | "data-key" | "webhook-queue" | "task-queue" | "mail-queue" | "metrics" | "ticket-key";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 

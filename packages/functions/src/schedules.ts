@@ -6,7 +6,8 @@ export const schedules: readonly JobDef[] = [
     name: "expire-holds",
     handler: "jobs/expire-holds",
     cron: "* * * * *",
-    description: "Releases seats of expired holds, abandons their payments (intents cancelled by provider tasks), promotes the waitlist, deletes expired Idempotency-Keys",
+    description:
+      "Releases seats of expired holds, abandons their payments (intents cancelled by provider tasks), promotes the waitlist, deletes expired Idempotency-Keys",
     // stripe-key: each batch cancels its abandoned intents right after commit; data-key: provider ids;
     // task-queue: what it cannot finish goes to the worker; mail-queue: hold_expired mail.
     resources: ["db", "stripe-key", "data-key", "task-queue", "mail-queue", "metrics"],
@@ -17,7 +18,8 @@ export const schedules: readonly JobDef[] = [
     name: "provider-tasks",
     handler: "jobs/provider-tasks",
     cron: "* * * * *",
-    description: "Sweeps provider tasks (PaymentIntent creation and cancels, refunds) that are due: retries with backoff, marks the hopeless ones failed",
+    description:
+      "Sweeps provider tasks (PaymentIntent creation and cancels, refunds) that are due: retries with backoff, marks the hopeless ones failed",
     resources: ["db", "stripe-key", "data-key", "metrics"],
     timeoutSeconds: 55,
   },
@@ -26,7 +28,8 @@ export const schedules: readonly JobDef[] = [
     handler: "jobs/archive",
     // Daily at a quiet hour (UTC); the job stops on a time budget and the next day resumes.
     cron: "30 3 * * *",
-    description: "Moves participation history older than 2 years and completed payment transactions older than 7 years to the archive tables",
+    description:
+      "Moves participation history older than 2 years and completed payment transactions older than 7 years to the archive tables",
     resources: ["db", "metrics"],
     timeoutSeconds: 900,
   },

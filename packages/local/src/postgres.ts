@@ -26,7 +26,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Starts a cluster whose data lives in `dataDir` (initialised on first use, kept afterwards unless

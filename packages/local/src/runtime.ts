@@ -65,7 +65,9 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
   try {
     let databaseUrl = options.databaseUrl;
     if (!databaseUrl) {
-      const pg: LocalPostgres = await startPostgres(options.dataDir ?? path.resolve(".local/pg"), { port: Number(process.env.PGPORT) || undefined });
+      const pg: LocalPostgres = await startPostgres(options.dataDir ?? path.resolve(".local/pg"), {
+        port: Number(process.env.PGPORT) || undefined,
+      });
       stops.push(() => pg.stop());
       databaseUrl = pg.adminUrl;
       log(`PostgreSQL ${databaseUrl.replace(/:[^:@/]+@/, ":***@")}`);

@@ -48,7 +48,10 @@ export function scheduledEvent(job: Pick<JobDef, "name">, at: Date = new Date())
 function withinLimit<T>(def: Pick<JobDef, "name" | "timeoutSeconds">, run: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Job ${def.name}: task timed out after ${def.timeoutSeconds} seconds`)), def.timeoutSeconds * 1000);
+    timer = setTimeout(
+      () => reject(new Error(`Job ${def.name}: task timed out after ${def.timeoutSeconds} seconds`)),
+      def.timeoutSeconds * 1000,
+    );
   });
   return Promise.race([run, limit]).finally(() => clearTimeout(timer));
 }
@@ -71,7 +74,10 @@ export function startScheduler(options: SchedulerOptions = {}): LocalScheduler {
       handlers.set(def.name, handler);
       handler.catch(() => handlers.delete(def.name)); // a module that failed to load is retried next time
     }
-    return withinLimit(def, handler.then((h) => h(scheduledEvent(def), lambdaContext(`job-${def.name}`, def.timeoutSeconds))));
+    return withinLimit(
+      def,
+      handler.then((h) => h(scheduledEvent(def), lambdaContext(`job-${def.name}`, def.timeoutSeconds))),
+    );
   };
 
   const enqueue = (def: JobDef): Promise<JobResult> => {

@@ -22,19 +22,9 @@ export const TEST_CARDS: Record<string, TestCard> = {
   pm_card_mastercard: { card: card("mastercard", "4444") },
   pm_card_amex: { card: card("amex", "8431") },
   pm_card_chargeDeclined: declined("0002", "card_declined", "generic_decline", "Your card was declined."),
-  pm_card_chargeDeclinedInsufficientFunds: declined(
-    "9995",
-    "card_declined",
-    "insufficient_funds",
-    "Your card has insufficient funds.",
-  ),
+  pm_card_chargeDeclinedInsufficientFunds: declined("9995", "card_declined", "insufficient_funds", "Your card has insufficient funds."),
   pm_card_chargeDeclinedExpiredCard: declined("0069", "expired_card", "expired_card", "Your card has expired."),
-  pm_card_chargeDeclinedIncorrectCvc: declined(
-    "0127",
-    "incorrect_cvc",
-    "incorrect_cvc",
-    "Your card's security code is incorrect.",
-  ),
+  pm_card_chargeDeclinedIncorrectCvc: declined("0127", "incorrect_cvc", "incorrect_cvc", "Your card's security code is incorrect."),
   pm_card_chargeDeclinedProcessingError: declined(
     "0119",
     "processing_error",

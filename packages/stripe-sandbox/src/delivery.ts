@@ -201,9 +201,7 @@ export class WebhookDelivery {
       const signature = signPayload(payload, this.opts.secret, signatureTimestamp);
       const body = kind === "tampered" ? tamperPayload(payload) : payload;
       const at = new Date().toISOString();
-      const result = url
-        ? await this.post(url, body, signature)
-        : { status: null, error: "no webhook URL configured", responseBody: "" };
+      const result = url ? await this.post(url, body, signature) : { status: null, error: "no webhook URL configured", responseBody: "" };
       const ok = result.status !== null && result.status >= 200 && result.status < 300;
       const record: DeliveryAttempt = { eventId: event.id, type: event.type, kind, attempt, url, at, signatureTimestamp, ok, ...result };
       const list = this.attempts.get(event.id) ?? [];
@@ -213,9 +211,7 @@ export class WebhookDelivery {
         event.pending_webhooks = 0;
         this.outstanding.delete(event.id);
       }
-      this.opts.log(
-        `stripe-sandbox webhook ${event.type} ${event.id} ${kind}#${attempt} -> ${result.status ?? result.error}`,
-      );
+      this.opts.log(`stripe-sandbox webhook ${event.type} ${event.id} ${kind}#${attempt} -> ${result.status ?? result.error}`);
       return record;
     } finally {
       this.busy -= 1;

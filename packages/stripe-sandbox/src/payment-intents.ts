@@ -13,14 +13,56 @@ import { copy } from "./tracked-map";
 type Json = Record<string, unknown>;
 
 // Real parameters the product might send; the sandbox accepts them and models only the ones that matter here.
-const COMMON = ["expand", "payment_method", "receipt_email", "return_url", "off_session", "setup_future_usage",
-  "payment_method_options", "payment_method_types", "shipping", "mandate", "mandate_data", "error_on_requires_action",
-  "use_stripe_sdk", "capture_method", "payment_method_data", "radar_options"];
-const CREATE = [...COMMON, "amount", "currency", "automatic_payment_methods", "confirm", "customer", "description",
-  "metadata", "statement_descriptor", "statement_descriptor_suffix", "application_fee_amount", "confirmation_method",
-  "on_behalf_of", "payment_method_configuration", "transfer_data", "transfer_group"];
-const UPDATE = ["expand", "amount", "currency", "customer", "description", "metadata", "payment_method",
-  "receipt_email", "shipping", "statement_descriptor", "statement_descriptor_suffix", "setup_future_usage"];
+const COMMON = [
+  "expand",
+  "payment_method",
+  "receipt_email",
+  "return_url",
+  "off_session",
+  "setup_future_usage",
+  "payment_method_options",
+  "payment_method_types",
+  "shipping",
+  "mandate",
+  "mandate_data",
+  "error_on_requires_action",
+  "use_stripe_sdk",
+  "capture_method",
+  "payment_method_data",
+  "radar_options",
+];
+const CREATE = [
+  ...COMMON,
+  "amount",
+  "currency",
+  "automatic_payment_methods",
+  "confirm",
+  "customer",
+  "description",
+  "metadata",
+  "statement_descriptor",
+  "statement_descriptor_suffix",
+  "application_fee_amount",
+  "confirmation_method",
+  "on_behalf_of",
+  "payment_method_configuration",
+  "transfer_data",
+  "transfer_group",
+];
+const UPDATE = [
+  "expand",
+  "amount",
+  "currency",
+  "customer",
+  "description",
+  "metadata",
+  "payment_method",
+  "receipt_email",
+  "shipping",
+  "statement_descriptor",
+  "statement_descriptor_suffix",
+  "setup_future_usage",
+];
 const CANCEL_REASONS = ["duplicate", "fraudulent", "requested_by_customer", "abandoned"] as const;
 const CONFIRMABLE: PaymentIntentStatus[] = ["requires_payment_method", "requires_confirmation", "requires_action"];
 const CANCELABLE: PaymentIntentStatus[] = [...CONFIRMABLE, "requires_capture", "processing"];

@@ -43,7 +43,9 @@ export class StateFiles {
     if (base !== undefined) {
       const parsed = JSON.parse(base) as Snapshot & { version: number };
       if (parsed.version !== VERSION) {
-        throw new Error(`stripe sandbox: ${this.snapshotFile} has version ${parsed.version}, expected ${VERSION}; delete it to start afresh`);
+        throw new Error(
+          `stripe sandbox: ${this.snapshotFile} has version ${parsed.version}, expected ${VERSION}; delete it to start afresh`,
+        );
       }
       out.push(parsed);
     }

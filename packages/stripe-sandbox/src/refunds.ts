@@ -9,8 +9,20 @@ import { newId, nowUnix } from "./state";
 
 type Json = Record<string, unknown>;
 
-const CREATE = ["amount", "charge", "currency", "customer", "expand", "instructions_email", "metadata", "origin",
-  "payment_intent", "reason", "refund_application_fee", "reverse_transfer"];
+const CREATE = [
+  "amount",
+  "charge",
+  "currency",
+  "customer",
+  "expand",
+  "instructions_email",
+  "metadata",
+  "origin",
+  "payment_intent",
+  "reason",
+  "refund_application_fee",
+  "reverse_transfer",
+];
 const REASONS = ["duplicate", "fraudulent", "requested_by_customer"] as const;
 
 function find(ctx: SandboxContext, id: string): Refund {

@@ -30,24 +30,39 @@ const HOOKS: Array<[method: string, pattern: RegExp, handler: HookHandler]> = [
   ["POST", /^\/_sandbox\/events\/([^/]+)\/stale$/, (s, id, b) => s.deliverStale(id, num(b, "secondsAgo"))],
   ["POST", /^\/_sandbox\/events\/([^/]+)\/tampered$/, (s, id) => s.deliverTampered(id)],
   ["POST", /^\/_sandbox\/delivery\/pause$/, (s) => (s.pauseDelivery(), { paused: true })],
-  ["POST", /^\/_sandbox\/delivery\/resume$/, (s, _id, b) => {
-    const order = str(b, "order") ?? "fifo";
-    if (order !== "fifo" && order !== "reverse") throw invalidRequest("order must be fifo or reverse", { param: "order" });
-    s.resumeDelivery({ order });
-    return { paused: false, order };
-  }],
-  ["POST", /^\/_sandbox\/delivery\/wait$/, async (s, _id, b) => {
-    await s.waitForDeliveries({ timeoutMs: num(b, "timeoutMs") });
-    return { idle: true };
-  }],
+  [
+    "POST",
+    /^\/_sandbox\/delivery\/resume$/,
+    (s, _id, b) => {
+      const order = str(b, "order") ?? "fifo";
+      if (order !== "fifo" && order !== "reverse") throw invalidRequest("order must be fifo or reverse", { param: "order" });
+      s.resumeDelivery({ order });
+      return { paused: false, order };
+    },
+  ],
+  [
+    "POST",
+    /^\/_sandbox\/delivery\/wait$/,
+    async (s, _id, b) => {
+      await s.waitForDeliveries({ timeoutMs: num(b, "timeoutMs") });
+      return { idle: true };
+    },
+  ],
   ["POST", /^\/_sandbox\/webhook_url$/, (s, _id, b) => (s.setWebhookUrl(str(b, "url") ?? null), { url: str(b, "url") ?? null })],
-  ["POST", /^\/_sandbox\/payment_intents\/([^/]+)\/dispute$/, (s, id, b) =>
-    s.triggerDispute(id, { reason: str(b, "reason"), amount: num(b, "amount") })],
-  ["POST", /^\/_sandbox\/refunds\/hold$/, (s, _id, b) => {
-    const hold = b.hold === undefined || b.hold === true || b.hold === "true";
-    s.holdRefunds(hold);
-    return { held: hold };
-  }],
+  [
+    "POST",
+    /^\/_sandbox\/payment_intents\/([^/]+)\/dispute$/,
+    (s, id, b) => s.triggerDispute(id, { reason: str(b, "reason"), amount: num(b, "amount") }),
+  ],
+  [
+    "POST",
+    /^\/_sandbox\/refunds\/hold$/,
+    (s, _id, b) => {
+      const hold = b.hold === undefined || b.hold === true || b.hold === "true";
+      s.holdRefunds(hold);
+      return { held: hold };
+    },
+  ],
   ["POST", /^\/_sandbox\/refunds\/([^/]+)\/fail$/, (s, id, b) => s.failRefund(id, str(b, "failureReason"))],
   ["POST", /^\/_sandbox\/refunds\/([^/]+)\/complete$/, (s, id) => s.completeRefund(id)],
   ["GET", /^\/_sandbox\/faults$/, (s) => ({ data: s.faults.list() })],
@@ -88,13 +103,7 @@ function parseBody(raw: string, contentType: string | undefined): Body {
 }
 
 // `save` runs after a hook that may have changed state and before its answer is sent.
-export async function handleHooks(
-  sandbox: StripeSandbox,
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  url: URL,
-  save: () => void,
-) {
+export async function handleHooks(sandbox: StripeSandbox, req: http.IncomingMessage, res: http.ServerResponse, url: URL, save: () => void) {
   try {
     const method = req.method ?? "GET";
     const hook = HOOKS.map(([m, pattern, handler]) => ({ m, match: pattern.exec(url.pathname), handler })).find(

@@ -68,7 +68,7 @@ function authenticate(header: string | undefined): string {
     );
   }
   const [scheme = "", value = ""] = header.split(/\s+/, 2);
-  const key = /^basic$/i.test(scheme) ? Buffer.from(value, "base64").toString("utf8").split(":")[0] ?? "" : value;
+  const key = /^basic$/i.test(scheme) ? (Buffer.from(value, "base64").toString("utf8").split(":")[0] ?? "") : value;
   if (!/^bearer$|^basic$/i.test(scheme) || !key.startsWith("sk_test_")) {
     throw authError(`Invalid API Key provided: ${mask(key)}`);
   }

@@ -11,7 +11,8 @@ export const FUNCTIONS_SRC = path.join(ROOT, "packages/functions/src");
 export const OUT = path.join(ROOT, `node_modules/.cache/evently-bench-coldstart-${process.pid}`);
 
 // What SST v2 adds for `format: "esm"`: CommonJS dependencies (pg, stripe) still call require().
-const ESM_REQUIRE_BANNER = "import { createRequire as topLevelCreateRequire } from 'module';const require = topLevelCreateRequire(import.meta.url);";
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as topLevelCreateRequire } from 'module';const require = topLevelCreateRequire(import.meta.url);";
 
 export const RUNNER = `import { pathToFileURL } from "node:url";
 const file = process.argv[2];
@@ -37,10 +38,22 @@ export const handler = async () => ({ statusCode: 200 });
 
 /** Each library alone, bundled the same way: what it costs a function to carry it. */
 export const LIBRARIES: Array<{ pkg: string; label: string; code: string }> = [
-  { pkg: "zod", label: 'zod (import * as z from "zod", used through z.*)', code: 'import * as z from "zod"; export const s = z.object({ a: z.string(), b: z.number().optional() });' },
-  { pkg: "zod/mini", label: 'zod/mini (import * as z from "zod/mini")', code: 'import * as z from "zod/mini"; export const s = z.object({ a: z.string(), b: z.optional(z.number()) });' },
+  {
+    pkg: "zod",
+    label: 'zod (import * as z from "zod", used through z.*)',
+    code: 'import * as z from "zod"; export const s = z.object({ a: z.string(), b: z.number().optional() });',
+  },
+  {
+    pkg: "zod/mini",
+    label: 'zod/mini (import * as z from "zod/mini")',
+    code: 'import * as z from "zod/mini"; export const s = z.object({ a: z.string(), b: z.optional(z.number()) });',
+  },
   { pkg: "pg", label: "pg", code: 'import pg from "pg"; export const x = pg;' },
-  { pkg: "kysely", label: "kysely (Kysely, PostgresDialect, CamelCasePlugin, sql)", code: 'import { Kysely, PostgresDialect, CamelCasePlugin, sql } from "kysely"; export const x = [Kysely, PostgresDialect, CamelCasePlugin, sql];' },
+  {
+    pkg: "kysely",
+    label: "kysely (Kysely, PostgresDialect, CamelCasePlugin, sql)",
+    code: 'import { Kysely, PostgresDialect, CamelCasePlugin, sql } from "kysely"; export const x = [Kysely, PostgresDialect, CamelCasePlugin, sql];',
+  },
   {
     pkg: "@middy/core",
     label: "@middy/core + Powertools logger + metrics",
@@ -48,7 +61,11 @@ export const LIBRARIES: Array<{ pkg: string; label: string; code: string }> = [
   },
   { pkg: "jose", label: "jose (jwtVerify)", code: 'import { jwtVerify } from "jose"; export const x = jwtVerify;' },
   { pkg: "stripe", label: "stripe", code: 'import Stripe from "stripe"; export const x = Stripe;' },
-  { pkg: "@aws-sdk/client-sqs", label: "@aws-sdk/client-sqs", code: 'import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs"; export const x = [SQSClient, SendMessageCommand];' },
+  {
+    pkg: "@aws-sdk/client-sqs",
+    label: "@aws-sdk/client-sqs",
+    code: 'import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs"; export const x = [SQSClient, SendMessageCommand];',
+  },
 ];
 
 /** How a bundle is built and run: the deploy settings of sst.config.ts, or a what-if. */
@@ -62,7 +79,13 @@ export interface Profile {
 }
 
 /** The issue's literal build: one file, everything but Node's built-ins bundled, no source maps. */
-export const LITERAL: Profile = { label: "one file, everything bundled (the issue's build)", splitting: false, sourcemap: false, external: [], enableSourceMaps: false };
+export const LITERAL: Profile = {
+  label: "one file, everything bundled (the issue's build)",
+  splitting: false,
+  sourcemap: false,
+  external: [],
+  enableSourceMaps: false,
+};
 
 /**
  * The `nodejs` defaults of sst.config.ts (format esm and minify are checked, the rest read), so the
@@ -71,7 +94,8 @@ export const LITERAL: Profile = { label: "one file, everything bundled (the issu
 export async function deployProfile(): Promise<{ profile: Profile; source: string }> {
   const text = await readFile(path.join(ROOT, "sst.config.ts"), "utf8").catch(() => "");
   const nodejs = /nodejs:\s*\{([\s\S]*?)\n\s{4}\},/.exec(text)?.[1] ?? "";
-  if (!nodejs || !/format:\s*"esm"/.test(nodejs) || !/minify:\s*true/.test(nodejs)) return { profile: LITERAL, source: "sst.config.ts not readable: the issue's build" };
+  if (!nodejs || !/format:\s*"esm"/.test(nodejs) || !/minify:\s*true/.test(nodejs))
+    return { profile: LITERAL, source: "sst.config.ts not readable: the issue's build" };
   const external = [...(/external:\s*\[([^\]]*)\]/.exec(nodejs)?.[1] ?? "").matchAll(/"([^"]+)"/g)].map((m) => m[1]!);
   const profile: Profile = {
     label: "as deployed (sst.config.ts)",
@@ -80,7 +104,13 @@ export async function deployProfile(): Promise<{ profile: Profile; source: strin
     external,
     enableSourceMaps: /NODE_OPTIONS:\s*"[^"]*--enable-source-maps/.test(text),
   };
-  const parts = [`format esm, minify`, profile.splitting ? "code splitting" : "one file", profile.sourcemap ? "source maps" : "no source maps", `external: ${external.length ? external.join(", ") : "none"}`, profile.enableSourceMaps ? "NODE_OPTIONS=--enable-source-maps" : ""];
+  const parts = [
+    `format esm, minify`,
+    profile.splitting ? "code splitting" : "one file",
+    profile.sourcemap ? "source maps" : "no source maps",
+    `external: ${external.length ? external.join(", ") : "none"}`,
+    profile.enableSourceMaps ? "NODE_OPTIONS=--enable-source-maps" : "",
+  ];
   return { profile, source: parts.filter(Boolean).join("; ") };
 }
 
@@ -121,7 +151,17 @@ function loadedOutputs(meta: Metafile, entryKey: string): string[] {
   return [...seen];
 }
 
-export const HEAVY = ["stripe", "zod", "jose", "kysely", "pg", "@middy/core", "@aws-lambda-powertools/tracer", "@aws-lambda-powertools/parameters", "@aws-lambda-powertools/batch"];
+export const HEAVY = [
+  "stripe",
+  "zod",
+  "jose",
+  "kysely",
+  "pg",
+  "@middy/core",
+  "@aws-lambda-powertools/tracer",
+  "@aws-lambda-powertools/parameters",
+  "@aws-lambda-powertools/batch",
+];
 
 export interface Built extends Entry {
   entryFile: string;
@@ -136,7 +176,9 @@ export interface Built extends Entry {
 export async function bundle(entry: Entry, dir: string): Promise<Built> {
   const p = entry.profile;
   const result = await build({
-    ...(entry.file ? { entryPoints: { index: entry.file } } : { stdin: { contents: entry.stdin!, resolveDir: ROOT, loader: "ts", sourcefile: "index.ts" } }),
+    ...(entry.file
+      ? { entryPoints: { index: entry.file } }
+      : { stdin: { contents: entry.stdin!, resolveDir: ROOT, loader: "ts", sourcefile: "index.ts" } }),
     bundle: true,
     platform: "node",
     format: "esm",
@@ -160,7 +202,8 @@ export async function bundle(entry: Entry, dir: string): Promise<Built> {
   const loaded = loadedOutputs(meta, entryKey);
   const byPkg = new Map<string, number>();
   for (const key of loaded) {
-    for (const [input, { bytesInOutput }] of Object.entries(meta.outputs[key]!.inputs)) byPkg.set(packageOf(input), (byPkg.get(packageOf(input)) ?? 0) + bytesInOutput);
+    for (const [input, { bytesInOutput }] of Object.entries(meta.outputs[key]!.inputs))
+      byPkg.set(packageOf(input), (byPkg.get(packageOf(input)) ?? 0) + bytesInOutput);
   }
   const packages = new Set(js.flatMap((k) => Object.keys(meta.outputs[k]!.inputs).map(packageOf)));
   return {

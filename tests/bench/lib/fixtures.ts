@@ -18,7 +18,10 @@ export async function createMembers(db: Queryable, prefix: string, count: number
 
 export async function createOrganizer(db: Queryable): Promise<{ id: string; sub: string }> {
   const sub = `bench-org-${randomUUID()}`;
-  const { rows } = await db.query<{ id: string }>(`INSERT INTO users (external_id, email, roles) VALUES ($1, $1 || '@example.test', '{organizer}') RETURNING id`, [sub]);
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO users (external_id, email, roles) VALUES ($1, $1 || '@example.test', '{organizer}') RETURNING id`,
+    [sub],
+  );
   return { id: rows[0]!.id, sub };
 }
 
@@ -31,7 +34,14 @@ export interface BenchEvent {
 export async function createEvent(
   db: Queryable,
   organizerId: string,
-  o: { kind: "rsvp" | "ticketed"; capacity: number; ticketQuantity?: number | null; waitlist?: boolean; title?: string; categories?: number },
+  o: {
+    kind: "rsvp" | "ticketed";
+    capacity: number;
+    ticketQuantity?: number | null;
+    waitlist?: boolean;
+    title?: string;
+    categories?: number;
+  },
 ): Promise<BenchEvent> {
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO events (organizer_id, title, description, kind, status, starts_at, ends_at, capacity, location, waitlist_enabled, published_at)
@@ -42,7 +52,10 @@ export async function createEvent(
   const eventId = rows[0]!.id;
   for (let c = 0; c < (o.categories ?? 0); c++) {
     const slug = `bench-${randomUUID().slice(0, 8)}`;
-    await db.query(`WITH c AS (INSERT INTO categories (name, slug) VALUES ($1, $1) RETURNING id) INSERT INTO event_categories (event_id, category_id) SELECT $2, id FROM c`, [slug, eventId]);
+    await db.query(
+      `WITH c AS (INSERT INTO categories (name, slug) VALUES ($1, $1) RETURNING id) INSERT INTO event_categories (event_id, category_id) SELECT $2, id FROM c`,
+      [slug, eventId],
+    );
   }
   if (o.kind === "rsvp") return { eventId, ticketTypeId: null };
   const type = await db.query<{ id: string }>(
@@ -54,7 +67,15 @@ export async function createEvent(
 
 /** Holds and seat counters of one event, as the invariants state them. */
 export async function seatFacts(db: Queryable, eventId: string) {
-  const { rows } = await db.query<{ seats_taken: number; capacity: number; pending: number; active: number; other: number; intents: number; distinct_intents: number }>(
+  const { rows } = await db.query<{
+    seats_taken: number;
+    capacity: number;
+    pending: number;
+    active: number;
+    other: number;
+    intents: number;
+    distinct_intents: number;
+  }>(
     `SELECT e.seats_taken, e.capacity,
        (SELECT count(*)::int FROM participations WHERE event_id = e.id AND status = 'pending') AS pending,
        (SELECT count(*)::int FROM participations WHERE event_id = e.id AND status = 'active') AS active,

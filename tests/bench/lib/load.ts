@@ -30,7 +30,13 @@ export interface LoadResult {
  * `make(i)` builds request i (i counts up across the run). Latencies are recorded per response,
  * to the microsecond, for every status (autocannon's own histogram keeps whole ms, 2xx only).
  */
-export async function loadTest(o: { url: string; connections: number; amount?: number; durationS?: number; make: (i: number) => RequestSpec }): Promise<LoadResult> {
+export async function loadTest(o: {
+  url: string;
+  connections: number;
+  amount?: number;
+  durationS?: number;
+  make: (i: number) => RequestSpec;
+}): Promise<LoadResult> {
   let counter = 0;
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
@@ -63,7 +69,9 @@ export async function loadTest(o: { url: string; connections: number; amount?: n
   const result = await instance;
   const durationMs = (lastResponseAt || performance.now()) - started;
   latencies.sort((a, b) => a - b);
-  const ok = Object.entries(statuses).filter(([s]) => s.startsWith("2")).reduce((n, [, c]) => n + c, 0);
+  const ok = Object.entries(statuses)
+    .filter(([s]) => s.startsWith("2"))
+    .reduce((n, [, c]) => n + c, 0);
   return {
     requests: latencies.length,
     durationMs,
@@ -81,7 +89,11 @@ export async function loadTest(o: { url: string; connections: number; amount?: n
  * (a handler that has not landed answers 404 "No route" from the local gateway; a broken one 5xx).
  */
 export async function smoke(baseUrl: string, spec: RequestSpec, errors: () => string[] = () => []): Promise<string | undefined> {
-  const res = await fetch(`${baseUrl}${spec.path}`, { method: spec.method, headers: { ...(spec.body !== undefined ? { "content-type": "application/json" } : {}), ...spec.headers }, ...(spec.body !== undefined ? { body: spec.body } : {}) });
+  const res = await fetch(`${baseUrl}${spec.path}`, {
+    method: spec.method,
+    headers: { ...(spec.body !== undefined ? { "content-type": "application/json" } : {}), ...spec.headers },
+    ...(spec.body !== undefined ? { body: spec.body } : {}),
+  });
   const text = await res.text();
   if (res.ok) return undefined;
   if (res.status === 404 && /No route/.test(text)) return `the local runtime has no ${spec.method} route for ${spec.path} yet`;
@@ -93,7 +105,13 @@ export async function smoke(baseUrl: string, spec: RequestSpec, errors: () => st
 export async function signTokens(prefix: string, count: number, role?: "member" | "organizer" | "admin"): Promise<string[]> {
   const tokens: string[] = [];
   for (let i = 0; i < count; i += 500) {
-    tokens.push(...(await Promise.all(Array.from({ length: Math.min(500, count - i) }, (_, j) => signLocalToken({ sub: `${prefix}-${i + j}`, ...(role ? { role } : {}) })))));
+    tokens.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(500, count - i) }, (_, j) =>
+          signLocalToken({ sub: `${prefix}-${i + j}`, ...(role ? { role } : {}) }),
+        ),
+      )),
+    );
   }
   return tokens;
 }
@@ -109,13 +127,24 @@ export interface BurstResponse {
  * Sends all requests at the same instant, each on its own already-open keep-alive socket (opened
  * beforehand with a cheap request, so the TCP backlog does not stagger the burst).
  */
-export async function burst(baseUrl: string, requests: RequestSpec[], warmPath = "/__bench_warm"): Promise<{ responses: BurstResponse[]; totalMs: number }> {
+export async function burst(
+  baseUrl: string,
+  requests: RequestSpec[],
+  warmPath = "/__bench_warm",
+): Promise<{ responses: BurstResponse[]; totalMs: number }> {
   const url = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: requests.length + 10 });
   const send = (spec: RequestSpec, started: number) =>
     new Promise<BurstResponse>((resolve, reject) => {
       const req = http.request(
-        { host: url.hostname, port: url.port, method: spec.method, path: spec.path, agent, headers: { ...(spec.body !== undefined ? { "content-type": "application/json" } : {}), ...spec.headers } },
+        {
+          host: url.hostname,
+          port: url.port,
+          method: spec.method,
+          path: spec.path,
+          agent,
+          headers: { ...(spec.body !== undefined ? { "content-type": "application/json" } : {}), ...spec.headers },
+        },
         (res) => {
           let body = "";
           res.on("data", (c: Buffer) => (body += c.toString()));
@@ -138,7 +167,11 @@ export async function burst(baseUrl: string, requests: RequestSpec[], warmPath =
 }
 
 /** Runs `total` tasks with at most `concurrency` at once; returns per-task latencies (ms). */
-export async function runConcurrent(total: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<{ latencies: number[]; durationMs: number; failures: number; results: unknown[] }> {
+export async function runConcurrent(
+  total: number,
+  concurrency: number,
+  task: (i: number) => Promise<unknown>,
+): Promise<{ latencies: number[]; durationMs: number; failures: number; results: unknown[] }> {
   let next = 0;
   let failures = 0;
   const latencies: number[] = [];

@@ -19,7 +19,10 @@ export function describeMachine(): Machine {
     ramBytes: os.totalmem(),
     node: process.version,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
-    loadAverage: os.loadavg().map((l) => l.toFixed(2)).join(" / "),
+    loadAverage: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" / "),
   };
 }
 

@@ -13,7 +13,9 @@ export function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<string>
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`node ${args.join(" ")} exited ${code}: ${err.slice(-2000)}`))));
+    child.on("close", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`node ${args.join(" ")} exited ${code}: ${err.slice(-2000)}`)),
+    );
   });
 }
 

@@ -7,10 +7,16 @@ type Queryable = Pick<pg.PoolClient, "query">;
 export const ISO_US = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
 
 /** The seat-hold transaction of createOrder (payments/orders.ts, ticketing/seats.ts): same statements, same order. */
-export async function rawSeatHold(client: Queryable, o: { eventId: string; ticketTypeId: string; userId: string; holdTtlSeconds?: number }): Promise<{ held: boolean; orderId?: string; paymentId?: string }> {
+export async function rawSeatHold(
+  client: Queryable,
+  o: { eventId: string; ticketTypeId: string; userId: string; holdTtlSeconds?: number },
+): Promise<{ held: boolean; orderId?: string; paymentId?: string }> {
   await client.query("begin");
   try {
-    await client.query("select set_config('app.actor_id', $1, true), set_config('app.change_reason', $2, true), set_config('app.ip_address', $3, true), set_config('app.user_agent', $4, true)", [o.userId, "", "", ""]);
+    await client.query(
+      "select set_config('app.actor_id', $1, true), set_config('app.change_reason', $2, true), set_config('app.ip_address', $3, true), set_config('app.user_agent', $4, true)",
+      [o.userId, "", "", ""],
+    );
     const p = await client.query<{ id: string; hold_expires_at: Date }>(
       `insert into "participations" ("event_id", "user_id", "kind", "status", "quantity", "ticket_type_id", "hold_expires_at", "waitlisted_at", "metadata", "created_by", "updated_by")
        values ($1, $2, 'ticket', 'pending', 1, $3, now() + make_interval(secs => $4), NULL::timestamptz, '{}'::jsonb, $2, $2)

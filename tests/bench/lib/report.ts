@@ -78,8 +78,15 @@ const width = (cell: Cell) => String(cell).length;
 
 export function formatTable(t: Table): string {
   const widths = t.columns.map((c, i) => Math.max(width(c), ...t.rows.map((r) => width(r[i] ?? ""))));
-  const line = (cells: Cell[]) => cells.map((c, i) => (typeof c === "number" ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!))).join("  ");
-  return [`  ${t.title}`, `  ${line(t.columns)}`, `  ${widths.map((w) => "-".repeat(w)).join("  ")}`, ...t.rows.map((r) => `  ${line(r)}`), ...(t.notes ?? []).map((n) => `  note: ${n}`)].join("\n");
+  const line = (cells: Cell[]) =>
+    cells.map((c, i) => (typeof c === "number" ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!))).join("  ");
+  return [
+    `  ${t.title}`,
+    `  ${line(t.columns)}`,
+    `  ${widths.map((w) => "-".repeat(w)).join("  ")}`,
+    ...t.rows.map((r) => `  ${line(r)}`),
+    ...(t.notes ?? []).map((n) => `  note: ${n}`),
+  ].join("\n");
 }
 
 export function formatCheck(c: Check): string {
@@ -93,7 +100,11 @@ export function formatCheck(c: Check): string {
 const escapeCell = (cell: Cell) => String(cell).replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 function markdownTable(t: Table): string {
-  const align = t.columns.map((_, i) => (t.rows.length > 0 && t.rows.every((r) => typeof r[i] === "number" || /^[\d.,]+(×| ms| KB| MB|%|\/s)?$/.test(String(r[i] ?? ""))) ? "---:" : "---"));
+  const align = t.columns.map((_, i) =>
+    t.rows.length > 0 && t.rows.every((r) => typeof r[i] === "number" || /^[\d.,]+(×| ms| KB| MB|%|\/s)?$/.test(String(r[i] ?? "")))
+      ? "---:"
+      : "---",
+  );
   return [
     `**${t.title}**`,
     "",
@@ -139,7 +150,8 @@ export function renderMarkdown(file: ResultsFile): string {
     "",
   );
   out.push("Runs that produced this file:", "");
-  for (const run of file.runs) out.push(`- ${run.startedAt}: \`${run.command}\` (${run.mode}, ${humanDuration(run.durationMs)}): ${run.stages.join(", ")}`);
+  for (const run of file.runs)
+    out.push(`- ${run.startedAt}: \`${run.command}\` (${run.mode}, ${humanDuration(run.durationMs)}): ${run.stages.join(", ")}`);
   out.push("");
   out.push("## How to run", "");
   out.push(

@@ -65,7 +65,11 @@ export async function dropSecondaryIndexes(client: pg.Client, tables: string[]):
   return rows;
 }
 
-export async function seed(client: pg.Client, scale: SeedScale, progress: (what: string, done: number, total: number) => void): Promise<SeedResult> {
+export async function seed(
+  client: pg.Client,
+  scale: SeedScale,
+  progress: (what: string, done: number, total: number) => void,
+): Promise<SeedResult> {
   const { users: U, events: E, perUser } = scale;
   if (E % 10 !== 0 || E < 30) throw new Error("events must be a multiple of 10 and at least 30");
   const N = U * perUser;
@@ -91,12 +95,23 @@ export async function seed(client: pg.Client, scale: SeedScale, progress: (what:
   await client.query("SET work_mem = '64MB'");
 
   // Secondary indexes are built once after the load instead of maintained row by row.
-  const indexes = await dropSecondaryIndexes(client, ["users", "participations", "check_ins", "orders", "payments", "payment_transactions", "refunds", "payment_audit_log"]);
+  const indexes = await dropSecondaryIndexes(client, [
+    "users",
+    "participations",
+    "check_ins",
+    "orders",
+    "payments",
+    "payment_transactions",
+    "refunds",
+    "payment_audit_log",
+  ]);
 
   const org = await client.query<{ id: string }>(
     `INSERT INTO users (external_id, email, roles) VALUES ('bench-organizer', 'bench-organizer@example.test', '{organizer}') RETURNING id`,
   );
-  const admin = await client.query<{ id: string }>(`INSERT INTO users (external_id, email, roles) VALUES ('bench-admin', 'bench-admin@example.test', '{admin}') RETURNING id`);
+  const admin = await client.query<{ id: string }>(
+    `INSERT INTO users (external_id, email, roles) VALUES ('bench-admin', 'bench-admin@example.test', '{admin}') RETURNING id`,
+  );
   const organizerId = org.rows[0]!.id;
   const adminId = admin.rows[0]!.id;
 
@@ -275,7 +290,18 @@ export async function seed(client: pg.Client, scale: SeedScale, progress: (what:
   timings.push({ table: "VACUUM ANALYZE", rows: 0, ms: performance.now() - analyzeStarted });
 
   const counts: Record<string, number> = {};
-  for (const table of ["users", "events", "ticket_types", "participations", "check_ins", "orders", "payments", "payment_transactions", "refunds", "payment_audit_log"]) {
+  for (const table of [
+    "users",
+    "events",
+    "ticket_types",
+    "participations",
+    "check_ins",
+    "orders",
+    "payments",
+    "payment_transactions",
+    "refunds",
+    "payment_audit_log",
+  ]) {
     counts[table] = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);
   }
   const big = await client.query<{ id: string }>(`SELECT ${uid("'e' || b")}::text AS id FROM unnest($1::int[]) b`, [BIG_EVENTS]);

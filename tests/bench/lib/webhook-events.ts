@@ -47,7 +47,9 @@ function intentObject(p: PendingPayment, status: "succeeded" | "requires_payment
     latest_charge: status === "succeeded" ? charge : null,
     payment_method_types: ["card"],
     last_payment_error:
-      status === "succeeded" ? null : { type: "card_error", code: "card_declined", decline_code: "generic_decline", message: "Your card was declined." },
+      status === "succeeded"
+        ? null
+        : { type: "card_error", code: "card_declined", decline_code: "generic_decline", message: "Your card was declined." },
     livemode: false,
   };
 }
@@ -88,7 +90,13 @@ export function planDeliveries(payments: readonly PendingPayment[], total: numbe
     const later = at + 1 + Math.floor(random() * (sequence.length - at));
     sequence.splice(later, 0, original);
   }
-  return { deliveries: sequence, unique: sequence.length - need.duplicates, duplicates: need.duplicates, outOfOrder: need.outOfOrder, failedThenSucceeded: need.pairs };
+  return {
+    deliveries: sequence,
+    unique: sequence.length - need.duplicates,
+    duplicates: need.duplicates,
+    outOfOrder: need.outOfOrder,
+    failedThenSucceeded: need.pairs,
+  };
 }
 
 /** The Stripe-Signature header for a payload, signed now (Stripe's own test helper). */

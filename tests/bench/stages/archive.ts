@@ -20,13 +20,21 @@ interface Amounts {
   txRecent: number;
 }
 
-async function seedArchivable(client: pg.Client, a: Amounts, progress: (what: string, done: number, total: number) => void): Promise<number> {
+async function seedArchivable(
+  client: pg.Client,
+  a: Amounts,
+  progress: (what: string, done: number, total: number) => void,
+): Promise<number> {
   const started = performance.now();
   await client.query("SET session_replication_role = replica");
   await client.query("SET maintenance_work_mem = '512MB'");
   const indexes = await dropSecondaryIndexes(client, ["participation_history", "payment_transactions"]);
-  const org = await client.query<{ id: string }>(`INSERT INTO users (external_id, email, roles) VALUES ('arch-org', 'arch-org@example.test', '{organizer}') RETURNING id`);
-  await client.query(`INSERT INTO users (external_id, email) SELECT 'arch-u-' || g, 'arch-u-' || g || '@example.test' FROM generate_series(0, 1999) g`);
+  const org = await client.query<{ id: string }>(
+    `INSERT INTO users (external_id, email, roles) VALUES ('arch-org', 'arch-org@example.test', '{organizer}') RETURNING id`,
+  );
+  await client.query(
+    `INSERT INTO users (external_id, email) SELECT 'arch-u-' || g, 'arch-u-' || g || '@example.test' FROM generate_series(0, 1999) g`,
+  );
   await client.query(
     `INSERT INTO events (organizer_id, title, kind, status, starts_at, ends_at, capacity, seats_taken, published_at)
      SELECT $1, 'Archive event ' || g, 'ticketed', 'completed', now() - interval '8 years' + g * interval '1 day', now() - interval '8 years' + g * interval '1 day' + interval '2 hours', 1000, 100, now() - interval '9 years'
@@ -46,7 +54,9 @@ async function seedArchivable(client: pg.Client, a: Amounts, progress: (what: st
     `INSERT INTO orders (participation_id, event_id, user_id, ticket_type_id, quantity, unit_price_minor, subtotal_minor, amount_minor, currency, status)
      SELECT id, event_id, user_id, ticket_type_id, 1, 2500, 2500, 2500, 'USD', 'confirmed' FROM participations`,
   );
-  await client.query(`INSERT INTO payments (order_id, user_id, status, amount_minor, currency, processed_at) SELECT id, user_id, 'completed', 2500, 'USD', now() - interval '8 years' FROM orders`);
+  await client.query(
+    `INSERT INTO payments (order_id, user_id, status, amount_minor, currency, processed_at) SELECT id, user_id, 'completed', 2500, 'USD', now() - interval '8 years' FROM orders`,
+  );
 
   // History: what the trigger writes (to_jsonb of the row, before and after), aged and recent.
   const history = async (count: number, ageSql: string, label: string) => {
@@ -75,7 +85,12 @@ async function seedArchivable(client: pg.Client, a: Amounts, progress: (what: st
     progress(`seeding payment_transactions (${label})`, count, count);
   };
   await tx(a.txOld, "completed", "now() - interval '7 years 1 day' - (g % 700) * interval '1 day'", "completed, older than 7 years");
-  await tx(a.txOldPending, "pending", "now() - interval '7 years 1 day' - (g % 700) * interval '1 day'", "pending, older than 7 years: stays");
+  await tx(
+    a.txOldPending,
+    "pending",
+    "now() - interval '7 years 1 day' - (g % 700) * interval '1 day'",
+    "pending, older than 7 years: stays",
+  );
   await tx(a.txRecent, "completed", "now() - (g % 2000) * interval '1 day'", "completed, recent");
   for (const index of indexes) await client.query(index.def);
   await client.query("RESET session_replication_role");
@@ -124,8 +139,9 @@ export async function run(ctx: StageContext): Promise<void> {
   const jobFile = path.join(ROOT, "packages/functions/src/jobs/archive.ts");
   const { schedules } = await import("@evently/functions/schedules");
   const def = schedules.find((s) => s.name === "archive");
-  if (!def) ctx.skip("schedules.ts has no \"archive\" job yet");
-  if (!existsSync(jobFile) && !existsSync(path.join(ROOT, `packages/functions/src/${def.handler}.ts`))) ctx.skip(`packages/functions/src/${def.handler}.ts does not exist yet`);
+  if (!def) ctx.skip('schedules.ts has no "archive" job yet');
+  if (!existsSync(jobFile) && !existsSync(path.join(ROOT, `packages/functions/src/${def.handler}.ts`)))
+    ctx.skip(`packages/functions/src/${def.handler}.ts does not exist yet`);
   const scheduler = await import("@evently/local/scheduler").catch(() => undefined);
   if (!scheduler) ctx.skip("packages/local/src/scheduler.ts (loadJobHandler, scheduledEvent) is not there yet");
 
@@ -201,8 +217,26 @@ export async function run(ctx: StageContext): Promise<void> {
     title: `The archive job over ${int(amounts.historyOld + amounts.historyRecent)} history rows and ${int(amounts.txOld + amounts.txOldPending + amounts.txRecent)} payment transactions`,
     columns: ["run", "rows moved", "seconds", "rows/s", "vs raw", "batches", "longest batch ms", "job's own longestBatchMs"],
     rows: [
-      ["product: jobs/archive handler (scheduled event, job_runs row)", int(moved), (jobMs / 1000).toFixed(1), int(rate), ratio(rate / rawRate), int(batchSpans.length), ms(longest), String(result.counts.longestBatchMs ?? "–")],
-      ["raw pg: the job's batch statement, batches of 5,000", int(raw.moved), (rawMs / 1000).toFixed(1), int(rawRate), "1.00×", int(raw.spans.length), ms(Math.max(...raw.spans)), "–"],
+      [
+        "product: jobs/archive handler (scheduled event, job_runs row)",
+        int(moved),
+        (jobMs / 1000).toFixed(1),
+        int(rate),
+        ratio(rate / rawRate),
+        int(batchSpans.length),
+        ms(longest),
+        String(result.counts.longestBatchMs ?? "–"),
+      ],
+      [
+        "raw pg: the job's batch statement, batches of 5,000",
+        int(raw.moved),
+        (rawMs / 1000).toFixed(1),
+        int(rawRate),
+        "1.00×",
+        int(raw.spans.length),
+        ms(Math.max(...raw.spans)),
+        "–",
+      ],
     ],
     notes: [
       `Job counts: ${JSON.stringify(result.counts)}; second run: ${JSON.stringify(again.counts)}.`,
@@ -231,9 +265,19 @@ export async function run(ctx: StageContext): Promise<void> {
     measured: `${ms(longest)} ms over ${batchSpans.length} batches`,
     target: "≤ 1,000 ms",
     pass: longest <= 1000,
-    ...(longest > 1000 ? { advice: "Lower BATCH_SIZE in packages/functions/src/jobs/archive.ts (5,000) so one batch's locks are held under a second on this hardware, or make it adaptive from the previous batch's duration (the job already measures it)." } : {}),
+    ...(longest > 1000
+      ? {
+          advice:
+            "Lower BATCH_SIZE in packages/functions/src/jobs/archive.ts (5,000) so one batch's locks are held under a second on this hardware, or make it adaptive from the previous batch's duration (the job already measures it).",
+        }
+      : {}),
   });
-  const correct = moved === expectedMoved && afterAgain.ph === after.ph && afterAgain.pt === after.pt && after.pha === amounts.historyOld && after.pta === amounts.txOld;
+  const correct =
+    moved === expectedMoved &&
+    afterAgain.ph === after.ph &&
+    afterAgain.pt === after.pt &&
+    after.pha === amounts.historyOld &&
+    after.pta === amounts.txOld;
   ctx.check({
     name: "archive: moved exactly the aged rows, and a second run moves none",
     measured: `moved ${int(moved)} of ${int(expectedMoved)}; archive tables ${int(after.pha)} + ${int(after.pta)}; second run moved ${int(after.ph - afterAgain.ph + (after.pt - afterAgain.pt))}`,

@@ -5,7 +5,20 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { bundle, deployProfile, FUNCTIONS_SRC, HEAVY, LIBRARIES, LITERAL, NAIVE, OUT, RUNNER, type Entry, type Profile, type Role } from "../lib/bundles";
+import {
+  bundle,
+  deployProfile,
+  FUNCTIONS_SRC,
+  HEAVY,
+  LIBRARIES,
+  LITERAL,
+  NAIVE,
+  OUT,
+  RUNNER,
+  type Entry,
+  type Profile,
+  type Role,
+} from "../lib/bundles";
 import type { StageContext } from "../lib/context";
 import { runNode } from "../lib/proc";
 import { kb, mb, median, ms, ratio } from "../lib/stats";
@@ -37,7 +50,9 @@ export interface BundleMeasure {
 }
 
 async function entryPoints(ctx: StageContext, profile: Profile): Promise<Entry[]> {
-  const { routes } = (await import("@evently/functions/routes")) as { routes: ReadonlyArray<{ method: string; path: string; handler: string }> };
+  const { routes } = (await import("@evently/functions/routes")) as {
+    routes: ReadonlyArray<{ method: string; path: string; handler: string }>;
+  };
   const { schedules } = (await import("@evently/functions/schedules")) as { schedules: ReadonlyArray<{ name: string; handler: string }> };
   const entries = new Map<string, Entry>();
   const add = (module: string, kind: string) => {
@@ -49,9 +64,11 @@ async function entryPoints(ctx: StageContext, profile: Profile): Promise<Entry[]
     if (!entries.has(module)) entries.set(module, { name: module, role: "function", kind, file, profile });
   };
   for (const r of routes) add(r.handler, `${r.method} ${r.path}`);
-  if (schedules.length === 0) ctx.note("schedules.ts lists no jobs yet: no job bundles (they are picked up as soon as schedules.ts names them)");
+  if (schedules.length === 0)
+    ctx.note("schedules.ts lists no jobs yet: no job bundles (they are picked up as soon as schedules.ts names them)");
   for (const s of schedules) add(s.handler, `job ${s.name}`);
-  for (const f of (await readdir(path.join(FUNCTIONS_SRC, "queue"))).filter((f) => f.endsWith(".ts")).sort()) add(`queue/${f.replace(/\.ts$/, "")}`, "SQS consumer");
+  for (const f of (await readdir(path.join(FUNCTIONS_SRC, "queue"))).filter((f) => f.endsWith(".ts")).sort())
+    add(`queue/${f.replace(/\.ts$/, "")}`, "SQS consumer");
   if (existsSync(path.join(FUNCTIONS_SRC, "ops/migrate.ts"))) add("ops/migrate", "deploy-time migrator (SST Script)");
   return [...entries.values()];
 }
@@ -68,35 +85,69 @@ export async function run(ctx: StageContext): Promise<void> {
 
   try {
     const { profile, source } = await deployProfile();
-    ctx.note(`Bundles are built with the deploy settings of sst.config.ts: ${source}; plus platform node, target node22, bundle, the createRequire banner SST adds for ESM.`);
+    ctx.note(
+      `Bundles are built with the deploy settings of sst.config.ts: ${source}; plus platform node, target node22, bundle, the createRequire banner SST adds for ESM.`,
+    );
     const entries = await entryPoints(ctx, profile);
     // The references and the single libraries are plain builds (one file, no source maps), like the
     // issue's reference figures: the deploy settings' own costs then count against the functions.
     const naive: Entry[] = [
-      { name: "naive: middy + Powertools logger/metrics + kysely + pg + zod", role: "reference", kind: "reference", stdin: NAIVE(false), profile: LITERAL },
+      {
+        name: "naive: middy + Powertools logger/metrics + kysely + pg + zod",
+        role: "reference",
+        kind: "reference",
+        stdin: NAIVE(false),
+        profile: LITERAL,
+      },
       { name: "naive: the same + stripe", role: "reference", kind: "reference", stdin: NAIVE(true), profile: LITERAL },
     ];
     // Quick mode leaves out the diagnostics (single libraries, what-ifs): they are for the full run.
-    const libraries: Entry[] = (ctx.quick ? [] : LIBRARIES).map((l) => ({ name: `library: ${l.label}`, role: "library", kind: l.pkg, stdin: l.code, profile: LITERAL }));
+    const libraries: Entry[] = (ctx.quick ? [] : LIBRARIES).map((l) => ({
+      name: `library: ${l.label}`,
+      role: "library",
+      kind: l.pkg,
+      stdin: l.code,
+      profile: LITERAL,
+    }));
     // What-ifs for one representative function: what each packaging choice costs or buys.
     const sample = entries.find((e) => e.name === "http/events/get") ?? entries[0];
     const whatIfProfiles: Profile[] = [
       ...(profile.enableSourceMaps ? [{ ...profile, label: "without NODE_OPTIONS=--enable-source-maps", enableSourceMaps: false }] : []),
-      ...(profile.splitting ? [{ ...profile, label: "without code splitting", splitting: false }] : [{ ...profile, label: "with code splitting", splitting: true }]),
+      ...(profile.splitting
+        ? [{ ...profile, label: "without code splitting", splitting: false }]
+        : [{ ...profile, label: "with code splitting", splitting: true }]),
       ...(profile !== LITERAL ? [LITERAL] : []),
     ];
-    const variants: Entry[] = sample && !ctx.quick ? whatIfProfiles.map((p) => ({ ...sample, name: `${sample.name}: ${p.label}`, role: "variant", profile: p })) : [];
+    const variants: Entry[] =
+      sample && !ctx.quick
+        ? whatIfProfiles.map((p) => ({ ...sample, name: `${sample.name}: ${p.label}`, role: "variant", profile: p }))
+        : [];
 
     const all = [...entries, ...naive, ...libraries, ...variants];
-    ctx.log(`bundling ${entries.length} entry points, ${naive.length} naive references, ${libraries.length} single libraries and ${variants.length} what-ifs with esbuild`);
+    ctx.log(
+      `bundling ${entries.length} entry points, ${naive.length} naive references, ${libraries.length} single libraries and ${variants.length} what-ifs with esbuild`,
+    );
     const started = performance.now();
-    const built = await Promise.all(all.map((entry, i) => bundle(entry, path.join(OUT, `${String(i).padStart(2, "0")}-${entry.name.replace(/\W+/g, "-").slice(0, 60)}`))));
+    const built = await Promise.all(
+      all.map((entry, i) => bundle(entry, path.join(OUT, `${String(i).padStart(2, "0")}-${entry.name.replace(/\W+/g, "-").slice(0, 60)}`))),
+    );
     ctx.log(`bundled in ${Math.round(performance.now() - started)} ms`);
 
-    const baseEnv = { PATH: process.env.PATH, AWS_REGION: "us-east-1", AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "1024", AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x" };
+    const baseEnv = {
+      PATH: process.env.PATH,
+      AWS_REGION: "us-east-1",
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "1024",
+      AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
+    };
     type Sample = { ms: number; rss: number; heapUsed: number };
     const importOnce = async (file: string, name: string, p: Profile): Promise<Sample> =>
-      JSON.parse(await runNode([runner, file], { ...baseEnv, AWS_LAMBDA_FUNCTION_NAME: name.replace(/\W+/g, "-"), ...(p.enableSourceMaps ? { NODE_OPTIONS: "--enable-source-maps" } : {}) })) as Sample;
+      JSON.parse(
+        await runNode([runner, file], {
+          ...baseEnv,
+          AWS_LAMBDA_FUNCTION_NAME: name.replace(/\W+/g, "-"),
+          ...(p.enableSourceMaps ? { NODE_OPTIONS: "--enable-source-maps" } : {}),
+        }),
+      ) as Sample;
 
     const measured = built.filter((b) => {
       if (b.role !== "function" || b.handler) return true;
@@ -120,7 +171,11 @@ export async function run(ctx: StageContext): Promise<void> {
     }
     const stats = (name: string) => {
       const list = samples.get(name)!;
-      return { importMs: median(list.map((s) => s.ms)), rssBytes: median(list.map((s) => s.rss)), heapBytes: median(list.map((s) => s.heapUsed)) };
+      return {
+        importMs: median(list.map((s) => s.ms)),
+        rssBytes: median(list.map((s) => s.rss)),
+        heapBytes: median(list.map((s) => s.heapUsed)),
+      };
     };
     const empty = stats("empty");
 
@@ -168,10 +223,40 @@ export async function run(ctx: StageContext): Promise<void> {
     });
     ctx.table({
       title: `Bundles as deployed and import time in a fresh process, median of ${functionRuns === runs ? runs : `${functionRuns} (references: ${runs})`}`,
-      columns: ["function", "serves", "loaded at import", "all files", "import ms", "import vs naive", "size vs naive", "packages inside", "target"],
+      columns: [
+        "function",
+        "serves",
+        "loaded at import",
+        "all files",
+        "import ms",
+        "import vs naive",
+        "size vs naive",
+        "packages inside",
+        "target",
+      ],
       rows: [
-        [naivePlain.name, "reference", kb(naivePlain.bytes), kb(naivePlain.totalBytes), ms(naivePlain.importMs), "1.00×", "1.00×", naivePlain.heavy.join(" "), "–"],
-        [naiveStripe.name, "reference", kb(naiveStripe.bytes), kb(naiveStripe.totalBytes), ms(naiveStripe.importMs), "1.00×", "1.00×", naiveStripe.heavy.join(" "), "–"],
+        [
+          naivePlain.name,
+          "reference",
+          kb(naivePlain.bytes),
+          kb(naivePlain.totalBytes),
+          ms(naivePlain.importMs),
+          "1.00×",
+          "1.00×",
+          naivePlain.heavy.join(" "),
+          "–",
+        ],
+        [
+          naiveStripe.name,
+          "reference",
+          kb(naiveStripe.bytes),
+          kb(naiveStripe.totalBytes),
+          ms(naiveStripe.importMs),
+          "1.00×",
+          "1.00×",
+          naiveStripe.heavy.join(" "),
+          "–",
+        ],
         ...rows,
       ],
       notes: [
@@ -182,20 +267,32 @@ export async function run(ctx: StageContext): Promise<void> {
       ],
     });
 
-    if (libraryCosts.length) ctx.table({
-      title: "What each library costs a function: the library alone in a plain build (import time above an empty module)",
-      columns: ["library", "loaded at import", "import ms"],
-      rows: libraryCosts.map((l) => [l.label, kb(l.bytes), ms(l.importMs)]),
-    });
+    if (libraryCosts.length)
+      ctx.table({
+        title: "What each library costs a function: the library alone in a plain build (import time above an empty module)",
+        columns: ["library", "loaded at import", "import ms"],
+        rows: libraryCosts.map((l) => [l.label, kb(l.bytes), ms(l.importMs)]),
+      });
 
     const asDeployed = functions.find((f) => sample && f.name === sample.name);
     if (asDeployed && whatIfs.length) {
       ctx.table({
         title: `What the packaging choices cost or buy ${asDeployed.name} (every build measured in every round)`,
         columns: ["build", "loaded at import", "all files", "import ms", "vs as deployed", "vs naive"],
-        rows: [asDeployed, ...whatIfs].map((m) => [m === asDeployed ? `${m.name}: as deployed` : m.name, kb(m.bytes), kb(m.totalBytes), ms(m.importMs), ratio(m.importMs / asDeployed.importMs), ratio(m.importMs / naivePlain.importMs)]),
+        rows: [asDeployed, ...whatIfs].map((m) => [
+          m === asDeployed ? `${m.name}: as deployed` : m.name,
+          kb(m.bytes),
+          kb(m.totalBytes),
+          ms(m.importMs),
+          ratio(m.importMs / asDeployed.importMs),
+          ratio(m.importMs / naivePlain.importMs),
+        ]),
       });
-      ctx.data.whatIf = { function: asDeployed.name, asDeployed: asDeployed.importMs, variants: whatIfs.map((w) => ({ name: w.name, importMs: w.importMs, bytes: w.bytes })) };
+      ctx.data.whatIf = {
+        function: asDeployed.name,
+        asDeployed: asDeployed.importMs,
+        variants: whatIfs.map((w) => ({ name: w.name, importMs: w.importMs, bytes: w.bytes })),
+      };
     }
 
     const noStripe = functions.filter((f) => !f.stripe);
@@ -210,21 +307,27 @@ export async function run(ctx: StageContext): Promise<void> {
     const context = { libs: libraryCosts, asDeployed, whatIfs, profile };
     ctx.check({
       name: "cold start: import time without Stripe ≤ 0.6 × naive",
-      measured: w1 ? `${noStripe.length - timeMisses.length}/${noStripe.length} pass; slowest ${w1.name} ${ms(w1.importMs)} ms = ${ratio(w1.importMs / naivePlain.importMs)} (naive ${ms(naivePlain.importMs)} ms)` : "no functions",
+      measured: w1
+        ? `${noStripe.length - timeMisses.length}/${noStripe.length} pass; slowest ${w1.name} ${ms(w1.importMs)} ms = ${ratio(w1.importMs / naivePlain.importMs)} (naive ${ms(naivePlain.importMs)} ms)`
+        : "no functions",
       target: "≤ 0.60×",
       pass: noStripe.length ? timeMisses.length === 0 : null,
       ...(timeMisses.length ? { advice: adviceFor("time", timeMisses, context) } : {}),
     });
     ctx.check({
       name: "cold start: bundle size without Stripe ≤ 400 KB",
-      measured: biggest ? `${noStripe.length - sizeMisses.length}/${noStripe.length} pass; biggest ${biggest.name} ${kb(biggest.bytes)} loaded at import (${kb(biggest.totalBytes)} in all)` : "no functions",
+      measured: biggest
+        ? `${noStripe.length - sizeMisses.length}/${noStripe.length} pass; biggest ${biggest.name} ${kb(biggest.bytes)} loaded at import (${kb(biggest.totalBytes)} in all)`
+        : "no functions",
       target: "≤ 400 KB",
       pass: noStripe.length ? sizeMisses.length === 0 : null,
       ...(sizeMisses.length ? { advice: adviceFor("size", sizeMisses, context) } : {}),
     });
     ctx.check({
       name: "cold start: import time with Stripe ≤ 0.8 × naive+stripe",
-      measured: w2 ? `${withStripe.length - stripeMisses.length}/${withStripe.length} pass; slowest ${w2.name} ${ms(w2.importMs)} ms = ${ratio(w2.importMs / naiveStripe.importMs)} (naive+stripe ${ms(naiveStripe.importMs)} ms)` : "no functions",
+      measured: w2
+        ? `${withStripe.length - stripeMisses.length}/${withStripe.length} pass; slowest ${w2.name} ${ms(w2.importMs)} ms = ${ratio(w2.importMs / naiveStripe.importMs)} (naive+stripe ${ms(naiveStripe.importMs)} ms)`
+        : "no functions",
       target: "≤ 0.80×",
       pass: withStripe.length ? stripeMisses.length === 0 : null,
       ...(stripeMisses.length ? { advice: adviceFor("stripe", stripeMisses, context) } : {}),
@@ -232,12 +335,17 @@ export async function run(ctx: StageContext): Promise<void> {
 
     // The biggest bundles, by what they load at import (distinct shapes only).
     const seen = new Set<string>();
-    const shapes = [...functions].sort((a, b) => b.bytes - a.bytes).filter((f) => {
-      const shape = f.contributors.slice(0, 6).map((c) => c.pkg).join(",");
-      if (seen.has(shape)) return false;
-      seen.add(shape);
-      return true;
-    });
+    const shapes = [...functions]
+      .sort((a, b) => b.bytes - a.bytes)
+      .filter((f) => {
+        const shape = f.contributors
+          .slice(0, 6)
+          .map((c) => c.pkg)
+          .join(",");
+        if (seen.has(shape)) return false;
+        seen.add(shape);
+        return true;
+      });
     for (const f of shapes.slice(0, 3)) {
       ctx.table({
         title: `Top contributors of ${f.name} (${kb(f.bytes)} loaded at import), from the esbuild metafile`,
@@ -250,7 +358,13 @@ export async function run(ctx: StageContext): Promise<void> {
   }
 }
 
-const names = (list: BundleMeasure[]) => (list.length > 6 ? `${list.slice(0, 6).map((m) => m.name).join(", ")} and ${list.length - 6} more` : list.map((m) => m.name).join(", "));
+const names = (list: BundleMeasure[]) =>
+  list.length > 6
+    ? `${list
+        .slice(0, 6)
+        .map((m) => m.name)
+        .join(", ")} and ${list.length - 6} more`
+    : list.map((m) => m.name).join(", ");
 const describe = (l: LibraryCost | undefined) => (l ? `${kb(l.bytes)}, ${ms(l.importMs)} ms` : "");
 
 /** What the lead can trim, from what the missing bundles load and what each library costs here. */
@@ -275,7 +389,9 @@ function adviceFor(
   }
   const zod = loads("zod");
   if (zod.length) {
-    tips.push(`zod (${describe(cost("zod"))} alone) is loaded at import by ${zod.length} of them through the route and core input schemas; zod/mini costs ${describe(cost("zod/mini"))} — the OpenAPI builder (lib/openapi.ts, z.toJSONSchema and .meta) would then live only in http/openapi`);
+    tips.push(
+      `zod (${describe(cost("zod"))} alone) is loaded at import by ${zod.length} of them through the route and core input schemas; zod/mini costs ${describe(cost("zod/mini"))} — the OpenAPI builder (lib/openapi.ts, z.toJSONSchema and .meta) would then live only in http/openapi`,
+    );
   }
   const pg = loads("pg");
   if (check !== "size" && pg.length) {
@@ -286,7 +402,9 @@ function adviceFor(
   const kysely = loads("kysely");
   if (check === "size" && kysely.length) tips.push(`kysely is ${describe(cost("kysely"))} alone and is needed by every database route`);
   if (misses.some((m) => m.awsSdk && m.contributors.some((x) => x.pkg.startsWith("@aws-sdk/") || x.pkg.startsWith("@smithy/")))) {
-    tips.push(`@aws-sdk v3 is still loaded at import by some: mark "@aws-sdk/*" external in sst.config.ts (the nodejs22.x runtime ships it)`);
+    tips.push(
+      `@aws-sdk v3 is still loaded at import by some: mark "@aws-sdk/*" external in sst.config.ts (the nodejs22.x runtime ships it)`,
+    );
   }
   return `Functions: ${names(misses)}. ${tips.join("; ") || "see the contributors tables"}.`;
 }

@@ -35,15 +35,28 @@ export async function run(ctx: StageContext): Promise<void> {
 }
 
 async function measure(ctx: StageContext, pool: pg.Pool, servers: Record<Target, ServerChild>): Promise<void> {
-  const idle = { product: (await servers.product.request<{ rss: number }>("memory")).rss, raw: (await servers.raw.request<{ rss: number }>("memory")).rss };
+  const idle = {
+    product: (await servers.product.request<{ rss: number }>("memory")).rss,
+    raw: (await servers.raw.request<{ rss: number }>("memory")).rss,
+  };
   ctx.data.idleRss = idle;
   const organizer = await createOrganizer(pool);
   const show = await createEvent(pool, organizer.id, { kind: "ticketed", capacity: 500, title: "Read me", categories: 2 });
-  for (const name of ["Early", "VIP"]) await pool.query(`INSERT INTO ticket_types (event_id, name, price_minor, currency, sort_order) VALUES ($1, $2, 4000, 'USD', 1)`, [show.eventId, name]);
+  for (const name of ["Early", "VIP"])
+    await pool.query(`INSERT INTO ticket_types (event_id, name, price_minor, currency, sort_order) VALUES ($1, $2, 4000, 'USD', 1)`, [
+      show.eventId,
+      name,
+    ]);
   // Writes land on one event per (route, target): the hot row is part of what is measured.
   const writeEvents = {
-    rsvp: { product: await createEvent(pool, organizer.id, { kind: "rsvp", capacity: 1_000_000 }), raw: await createEvent(pool, organizer.id, { kind: "rsvp", capacity: 1_000_000 }) },
-    orders: { product: await createEvent(pool, organizer.id, { kind: "ticketed", capacity: 1_000_000 }), raw: await createEvent(pool, organizer.id, { kind: "ticketed", capacity: 1_000_000 }) },
+    rsvp: {
+      product: await createEvent(pool, organizer.id, { kind: "rsvp", capacity: 1_000_000 }),
+      raw: await createEvent(pool, organizer.id, { kind: "rsvp", capacity: 1_000_000 }),
+    },
+    orders: {
+      product: await createEvent(pool, organizer.id, { kind: "ticketed", capacity: 1_000_000 }),
+      raw: await createEvent(pool, organizer.id, { kind: "ticketed", capacity: 1_000_000 }),
+    },
   };
   const readSeconds = ctx.quick ? 1 : 4;
   const writeAmount = ctx.quick ? 120 : 1_000;
@@ -67,7 +80,11 @@ async function measure(ctx: StageContext, pool: pg.Pool, servers: Record<Target,
       key: "rsvp",
       route: "POST /events/{id}/rsvp",
       kind: "write",
-      make: (target, tokens) => (i) => ({ method: "POST", path: `/events/${writeEvents.rsvp[target].eventId}/rsvp`, headers: bearer(tokens[i]!) }),
+      make: (target, tokens) => (i) => ({
+        method: "POST",
+        path: `/events/${writeEvents.rsvp[target].eventId}/rsvp`,
+        headers: bearer(tokens[i]!),
+      }),
     },
     {
       key: "orders",
@@ -114,9 +131,20 @@ async function measure(ctx: StageContext, pool: pg.Pool, servers: Record<Target,
             : await loadTest({ url: apiUrl, connections, amount: writeAmount, make: (i) => make(i + warm) });
         const after = await server.request<{ count: number }>("statements");
         const memory = await server.request<{ peakRss: number }>("memory");
-        runs.push({ scenario: scenario.key, route: scenario.route, kind: scenario.kind, connections, target, result, peakRss: memory.peakRss, statementsPerRequest: (after.count - before.count) / result.requests });
+        runs.push({
+          scenario: scenario.key,
+          route: scenario.route,
+          kind: scenario.kind,
+          connections,
+          target,
+          result,
+          peakRss: memory.peakRss,
+          statementsPerRequest: (after.count - before.count) / result.requests,
+        });
         const bad = Object.entries(result.statuses).filter(([s]) => !s.startsWith("2"));
-        ctx.log(`${scenario.route} c=${connections} ${target}: ${int(result.rps)} req/s, p50 ${ms(result.p50)} ms, p99 ${ms(result.p99)} ms${bad.length ? `, non-2xx ${bad.map(([s, n]) => `${s}×${n}`).join(" ")}` : ""}`);
+        ctx.log(
+          `${scenario.route} c=${connections} ${target}: ${int(result.rps)} req/s, p50 ${ms(result.p50)} ms, p99 ${ms(result.p99)} ms${bad.length ? `, non-2xx ${bad.map(([s, n]) => `${s}×${n}`).join(" ")}` : ""}`,
+        );
       }
     }
   }
@@ -130,7 +158,10 @@ async function measure(ctx: StageContext, pool: pg.Pool, servers: Record<Target,
       if (!p || !b) continue;
       const share = p.result.rps / b.result.rps;
       const need = scenario.kind === "read" ? 0.5 : 0.3;
-      const nonOk = (r: LoadResult) => Object.entries(r.statuses).filter(([s]) => !s.startsWith("2")).reduce((n, [, c]) => n + c, 0) + r.errors;
+      const nonOk = (r: LoadResult) =>
+        Object.entries(r.statuses)
+          .filter(([s]) => !s.startsWith("2"))
+          .reduce((n, [, c]) => n + c, 0) + r.errors;
       rows.push([
         scenario.route,
         connections,
@@ -171,7 +202,22 @@ async function measure(ctx: StageContext, pool: pg.Pool, servers: Record<Target,
   }
   ctx.table({
     title: `Requests/s and latency through the local runtime vs the raw pg baseline (reads ${readSeconds} s each; writes ${int(writeAmount)} requests each, every one a new user)`,
-    columns: ["route", "conns", "product req/s", "p50 ms", "p99 ms", "raw req/s", "raw p50", "raw p99", "product / raw", "target", "SQL/req product", "SQL/req raw", "non-2xx product / raw", "runtime peak RSS"],
+    columns: [
+      "route",
+      "conns",
+      "product req/s",
+      "p50 ms",
+      "p99 ms",
+      "raw req/s",
+      "raw p50",
+      "raw p99",
+      "product / raw",
+      "target",
+      "SQL/req product",
+      "SQL/req raw",
+      "non-2xx product / raw",
+      "runtime peak RSS",
+    ],
     rows,
     notes: [
       "Both servers run in their own processes with a pool of 20 connections; the load generator (autocannon, in the bench process) shares neither event loop. Writes use a fresh user (own token) per request; orders add an Idempotency-Key and a Stripe sandbox PaymentIntent (each server calls its own in-process sandbox).",

@@ -34,29 +34,55 @@ export async function run(ctx: StageContext): Promise<void> {
     ctx.table({
       title: "Peak RSS of the local runtime process during each load run of stage 2 (sampled every 20 ms in the process)",
       columns: ["route", "conns", "runtime peak RSS", "raw baseline peak RSS", "runtime / raw"],
-      rows: [...rows, ["all runs", "", mb(peak), mb(rawPeak), ratio(peak / rawPeak)], ...(idle ? [["idle, after start", "", mb(idle.product), mb(idle.raw), ratio(idle.product / idle.raw)]] : [])],
-      notes: ["The runtime process holds the API, the pg-boss queue and the Stripe sandbox (npm start's shape; the local scheduler is off in the bench); the raw baseline holds node:http, pg and its own sandbox. PostgreSQL is a separate process in both cases and not counted."],
+      rows: [
+        ...rows,
+        ["all runs", "", mb(peak), mb(rawPeak), ratio(peak / rawPeak)],
+        ...(idle ? [["idle, after start", "", mb(idle.product), mb(idle.raw), ratio(idle.product / idle.raw)]] : []),
+      ],
+      notes: [
+        "The runtime process holds the API, the pg-boss queue and the Stripe sandbox (npm start's shape; the local scheduler is off in the bench); the raw baseline holds node:http, pg and its own sandbox. PostgreSQL is a separate process in both cases and not counted.",
+      ],
     });
     ctx.data.runtimePeakRss = peak;
-    ctx.check({ name: "memory: runtime peak RSS under the stage 2 load", measured: `${mb(peak)} (${ratio(peak / rawPeak)} of the raw baseline's ${mb(rawPeak)})`, target: "reported (no target)", pass: null });
+    ctx.check({
+      name: "memory: runtime peak RSS under the stage 2 load",
+      measured: `${mb(peak)} (${ratio(peak / rawPeak)} of the raw baseline's ${mb(rawPeak)})`,
+      target: "reported (no target)",
+      pass: null,
+    });
   } else ctx.skipPart("runtime under load", "the http stage has no samples yet");
 
   if (coldstart) {
     const bundles = (coldstart.result.data.bundles ?? []) as BundleMeasure[];
     const empty = coldstart.result.data.emptyProcess as { rssBytes: number } | undefined;
-    if (coldstart.fromEarlierRun) ctx.note(`bundle samples from the coldstart stage of ${coldstart.result.startedAt} (${coldstart.result.mode})`);
+    if (coldstart.fromEarlierRun)
+      ctx.note(`bundle samples from the coldstart stage of ${coldstart.result.startedAt} (${coldstart.result.mode})`);
     const naive = bundles.find((b) => b.role === "reference" && !b.stripe);
     const naiveStripe = bundles.find((b) => b.role === "reference" && b.stripe);
     ctx.table({
       title: "RSS of a fresh Node process right after importing each bundle (median of the cold-start runs)",
       columns: ["bundle", "RSS after import", "above an empty process", "heap used", "vs naive (same Stripe-ness)"],
-      rows: bundles.filter((b) => b.role === "function" || b.role === "reference").map((b) => {
-        const ref = b.stripe ? naiveStripe : naive;
-        return [b.name, mb(b.rssBytes), empty ? mb(b.rssBytes - empty.rssBytes) : "–", mb(b.heapBytes), ref ? ratio(b.rssBytes / ref.rssBytes) : "–"];
-      }),
+      rows: bundles
+        .filter((b) => b.role === "function" || b.role === "reference")
+        .map((b) => {
+          const ref = b.stripe ? naiveStripe : naive;
+          return [
+            b.name,
+            mb(b.rssBytes),
+            empty ? mb(b.rssBytes - empty.rssBytes) : "–",
+            mb(b.heapBytes),
+            ref ? ratio(b.rssBytes / ref.rssBytes) : "–",
+          ];
+        }),
       notes: empty ? [`An empty ES module in a fresh process: ${mb(empty.rssBytes)} RSS.`] : [],
     });
     const worst = bundles.filter((b) => b.role === "function").sort((a, b) => b.rssBytes - a.rssBytes)[0];
-    if (worst) ctx.check({ name: "memory: largest bundle RSS after import", measured: `${worst.name} ${mb(worst.rssBytes)}`, target: "reported (no target)", pass: null });
+    if (worst)
+      ctx.check({
+        name: "memory: largest bundle RSS after import",
+        measured: `${worst.name} ${mb(worst.rssBytes)}`,
+        target: "reported (no target)",
+        pass: null,
+      });
   } else ctx.skipPart("bundles after import", "the coldstart stage has no samples yet");
 }

@@ -13,7 +13,17 @@ import { captureQueries, explainable } from "../lib/pg-trace";
 import { seed, seedId } from "../lib/seed";
 import { int, ms, perSecond, ratio, seededRandom, summarize } from "../lib/stats";
 
-const BIG_TABLES = ["participations", "payments", "orders", "payment_transactions", "users", "check_ins", "events", "payment_audit_log", "refunds"];
+const BIG_TABLES = [
+  "participations",
+  "payments",
+  "orders",
+  "payment_transactions",
+  "users",
+  "check_ins",
+  "events",
+  "payment_audit_log",
+  "refunds",
+];
 
 interface QuerySpec {
   key: string;
@@ -30,7 +40,11 @@ interface QuerySpec {
 }
 
 /** What to change in the product when a query misses its p99, from its plans and statement count. */
-function queryAdvice(spec: QuerySpec, plans: PlanSummary[], m: { product: { p50: number; p99: number }; baseline: { p50: number; p99: number }; statements: number }): string {
+function queryAdvice(
+  spec: QuerySpec,
+  plans: PlanSummary[],
+  m: { product: { p50: number; p99: number }; baseline: { p50: number; p99: number }; statements: number },
+): string {
   const exec = plans.reduce((s, p) => s + (Number.isFinite(p.executionMs) ? p.executionMs : 0), 0);
   const used = new Set(plans.flatMap((p) => p.indexes));
   const machine =
@@ -54,7 +68,12 @@ function queryAdvice(spec: QuerySpec, plans: PlanSummary[], m: { product: { p50:
   }
 }
 
-const member = (userId: string, n: number): Actor => ({ sub: `bench-u-${n}`, email: `bench-u-${n}@example.test`, roles: ["member"], userId });
+const member = (userId: string, n: number): Actor => ({
+  sub: `bench-u-${n}`,
+  email: `bench-u-${n}@example.test`,
+  roles: ["member"],
+  userId,
+});
 
 async function tryImport<T>(specifier: string): Promise<T | string> {
   try {
@@ -74,15 +93,26 @@ export async function run(ctx: StageContext): Promise<void> {
   const seeder = new pg.Client(url);
   seeder.on("error", () => undefined);
   await seeder.connect();
-  ctx.log(`seeding ${int(events)} events, ${int(users * 10)} participations (${int(users)} users × 10), ~${int(users * 2)} payments with transactions`);
+  ctx.log(
+    `seeding ${int(events)} events, ${int(users * 10)} participations (${int(users)} users × 10), ~${int(users * 2)} payments with transactions`,
+  );
   const seeded = await seed(seeder, { users, events, perUser: 10, chunk: ctx.quick ? 25_000 : 100_000 }, ctx.progress);
   await seeder.end();
   const seedRows = seeded.timings.filter((t) => t.rows > 0).reduce((s, t) => s + t.rows, 0);
   ctx.table({
     title: `Seeding (INSERT … SELECT generate_series, triggers and FK checks off for the session, then VACUUM ANALYZE): ${int(seedRows)} rows in ${ms(seeded.totalMs / 1000)} s`,
     columns: ["table", "rows inserted/updated", "seconds", "rows/s"],
-    rows: seeded.timings.map((t) => [t.table, t.rows ? int(t.rows) : "–", (t.ms / 1000).toFixed(1), t.rows ? int(perSecond(t.rows, t.ms)) : "–"]),
-    notes: [`Row counts after seeding: ${Object.entries(seeded.counts).map(([t, n]) => `${t} ${int(n)}`).join(", ")}.`],
+    rows: seeded.timings.map((t) => [
+      t.table,
+      t.rows ? int(t.rows) : "–",
+      (t.ms / 1000).toFixed(1),
+      t.rows ? int(perSecond(t.rows, t.ms)) : "–",
+    ]),
+    notes: [
+      `Row counts after seeding: ${Object.entries(seeded.counts)
+        .map(([t, n]) => `${t} ${int(n)}`)
+        .join(", ")}.`,
+    ],
   });
   ctx.data.seed = { ...seeded, rows: seedRows };
 
@@ -106,7 +136,12 @@ async function measure(
   const iterations = ctx.quick ? 150 : 1_000;
   const random = seededRandom(42);
 
-  const pairs = (await raw.query<{ user_id: string; event_id: string }>(`SELECT user_id, event_id FROM participations TABLESAMPLE BERNOULLI (2) REPEATABLE (7) WHERE status = 'active' LIMIT $1`, [iterations])).rows;
+  const pairs = (
+    await raw.query<{ user_id: string; event_id: string }>(
+      `SELECT user_id, event_id FROM participations TABLESAMPLE BERNOULLI (2) REPEATABLE (7) WHERE status = 'active' LIMIT $1`,
+      [iterations],
+    )
+  ).rows;
   const userNumbers = Array.from({ length: iterations }, () => Math.floor(random() * users));
   const eventIds = Array.from({ length: iterations }, () => seedId("e", Math.floor(random() * events)));
   const paymentsSample = (
@@ -175,14 +210,20 @@ async function measure(
       title: "capacity check",
       targetP99: 2,
       via: "core getAvailability (events/availability.ts)",
-      ...(typeof eventsCore === "string" ? { missing: eventsCore } : { product: (i) => eventsCore.getAvailability(db, eventIds[i % eventIds.length]!) }),
+      ...(typeof eventsCore === "string"
+        ? { missing: eventsCore }
+        : { product: (i) => eventsCore.getAvailability(db, eventIds[i % eventIds.length]!) }),
       raw: (i) =>
         raw.query(
           `SELECT e.id, e.title, e.capacity, c.n AS current_participants, e.capacity - c.n AS available_spots, c.n + 1 <= e.capacity AS has_capacity
            FROM events e, LATERAL (SELECT count(*)::int AS n FROM participations WHERE event_id = e.id AND status = 'active') c WHERE e.id = $1`,
           [eventIds[i % eventIds.length]],
         ),
-      intended: [["events_pkey"], ["ticket_types_event_id_sort_order_idx"], ["participations_waitlist_idx", "participations_event_id_status_count_idx"]],
+      intended: [
+        ["events_pkey"],
+        ["ticket_types_event_id_sort_order_idx"],
+        ["participations_waitlist_idx", "participations_event_id_status_count_idx"],
+      ],
       iterations,
     },
     {
@@ -190,7 +231,14 @@ async function measure(
       title: "user dashboard (GET /me/participations, first page)",
       targetP99: 4,
       via: "core myParticipations (ticketing/dashboards.ts)",
-      ...(t ? { product: (i) => t.myParticipations(db, member(seedId("u", userNumbers[i % userNumbers.length]!), userNumbers[i % userNumbers.length]!), { limit: 20 }) } : { missing: String(ticketing) }),
+      ...(t
+        ? {
+            product: (i) =>
+              t.myParticipations(db, member(seedId("u", userNumbers[i % userNumbers.length]!), userNumbers[i % userNumbers.length]!), {
+                limit: 20,
+              }),
+          }
+        : { missing: String(ticketing) }),
       raw: (i) =>
         raw.query(
           `SELECT e.title, e.starts_at, e.location, ep.kind, ep.status, pay.amount_minor, pay.status AS payment_status,
@@ -200,7 +248,11 @@ async function measure(
            WHERE ep.user_id = $1 AND ep.status = 'active' AND e.starts_at > now() ORDER BY e.starts_at`,
           [seedId("u", userNumbers[i % userNumbers.length]!)],
         ),
-      intended: [["participations_user_event_key", "participations_user_created_status_idx", "participations_user_id_status_idx"], ["events_pkey"], ["orders_participation_id_idx"]],
+      intended: [
+        ["participations_user_event_key", "participations_user_created_status_idx", "participations_user_id_status_idx"],
+        ["events_pkey"],
+        ["orders_participation_id_idx"],
+      ],
       iterations,
     },
     {
@@ -218,7 +270,17 @@ async function measure(
            WHERE ep.event_id = $1 AND ep.status = 'active' ORDER BY ep.created_at`,
           [bigEvents[i % bigEvents.length]],
         ),
-      intended: [["participations_event_created_idx", "participations_event_kind_status_created_idx", "participations_event_id_status_idx", "participations_event_id_status_count_idx"], ["users_pkey"], ["orders_participation_id_idx"], ["check_ins_participation_id_key"]],
+      intended: [
+        [
+          "participations_event_created_idx",
+          "participations_event_kind_status_created_idx",
+          "participations_event_id_status_idx",
+          "participations_event_id_status_count_idx",
+        ],
+        ["users_pkey"],
+        ["orders_participation_id_idx"],
+        ["check_ins_participation_id_key"],
+      ],
       iterations: Math.max(50, iterations / 4),
     },
     {
@@ -226,7 +288,9 @@ async function measure(
       title: "admin participant list, one page of 100 (GET /events/{id}/participants?limit=100)",
       targetP99: 10,
       via: "core eventParticipants (ticketing/dashboards.ts), first page",
-      ...(t ? { product: (i) => t.eventParticipants(db, admin, { eventId: bigEvents[i % bigEvents.length]!, limit: 100 }) } : { missing: String(ticketing) }),
+      ...(t
+        ? { product: (i) => t.eventParticipants(db, admin, { eventId: bigEvents[i % bigEvents.length]!, limit: 100 }) }
+        : { missing: String(ticketing) }),
       raw: (i) =>
         raw.query(
           `SELECT u.email, ep.kind, ep.status, ep.created_at AS registered_at, pay.amount_minor AS amount_paid, pay.status AS payment_status, ci.checked_in_at
@@ -236,7 +300,17 @@ async function measure(
            WHERE ep.event_id = $1 AND ep.status = 'active' ORDER BY ep.created_at LIMIT 100`,
           [bigEvents[i % bigEvents.length]],
         ),
-      intended: [["participations_event_created_idx", "participations_event_kind_status_created_idx", "participations_event_id_status_idx", "participations_event_id_status_count_idx"], ["users_pkey"], ["orders_participation_id_idx"], ["check_ins_participation_id_key"]],
+      intended: [
+        [
+          "participations_event_created_idx",
+          "participations_event_kind_status_created_idx",
+          "participations_event_id_status_idx",
+          "participations_event_id_status_count_idx",
+        ],
+        ["users_pkey"],
+        ["orders_participation_id_idx"],
+        ["check_ins_participation_id_key"],
+      ],
       iterations,
     },
     {
@@ -259,7 +333,12 @@ async function measure(
            WHERE o.participation_id = $1 ORDER BY pt.created_at DESC`,
           [paymentsSample[i % paymentsSample.length]!.participation_id],
         ),
-      intended: [["payments_pkey"], ["payment_transactions_payment_id_created_at_idx"], ["refunds_payment_id_idx"], ["payment_audit_log_payment_id_created_at_idx"]],
+      intended: [
+        ["payments_pkey"],
+        ["payment_transactions_payment_id_created_at_idx"],
+        ["refunds_payment_id_idx"],
+        ["payment_audit_log_payment_id_created_at_idx"],
+      ],
       iterations,
     },
   ];
@@ -330,7 +409,9 @@ async function measure(
       });
       ctx.check({
         name: `query plan uses the intended indexes: ${spec.title}`,
-        measured: check.ok ? `uses ${check.used.join(", ")}` : `missing ${check.missing.join("; ") || "–"}${check.seq.length ? `; Seq Scan on ${check.seq.join(", ")}` : ""}`,
+        measured: check.ok
+          ? `uses ${check.used.join(", ")}`
+          : `missing ${check.missing.join("; ") || "–"}${check.seq.length ? `; Seq Scan on ${check.seq.join(", ")}` : ""}`,
         target: spec.intended.map((g) => g.join("|")).join(", "),
         pass: check.ok,
         ...(check.ok
@@ -355,12 +436,26 @@ async function measure(
       Number.isFinite(perCall) ? perCall : "–",
       spec.product ? (product.p99 <= spec.targetP99 ? "ok" : "MISS") : "–",
     ]);
-    ctx.log(`${spec.key}: product p50 ${ms(product.p50)} p99 ${ms(product.p99)} ms; seed SQL p50 ${ms(baseline.p50)} p99 ${ms(baseline.p99)} ms (${rawTimes.length} calls)`);
+    ctx.log(
+      `${spec.key}: product p50 ${ms(product.p50)} p99 ${ms(product.p99)} ms; seed SQL p50 ${ms(baseline.p50)} p99 ${ms(baseline.p99)} ms (${rawTimes.length} calls)`,
+    );
     ctx.data[spec.key] = { product, baseline, statements: perCall };
   }
   ctx.table({
     title: `Seed 000 sample queries at scale: latency of one call, sequential, one connection (up to ${int(iterations)} calls each; the 500-row walk up to ${int(Math.max(50, iterations / 4))})`,
-    columns: ["query", "product code", "p50 ms", "p99 ms", "target p99", "seed SQL p50", "seed SQL p99", "product / seed SQL (p50)", "calls", "statements per call", "target"],
+    columns: [
+      "query",
+      "product code",
+      "p50 ms",
+      "p99 ms",
+      "target p99",
+      "seed SQL p50",
+      "seed SQL p99",
+      "product / seed SQL (p50)",
+      "calls",
+      "statements per call",
+      "target",
+    ],
     rows,
     notes: [
       "Baseline = seed 000's own sample query translated to this schema (integer statuses → text, TicketPurchases → orders + payments), run with `pg` on its own connection, interleaved with the product calls.",
@@ -370,9 +465,14 @@ async function measure(
 
   for (const { spec, plans: list, check } of plans) {
     const text = list
-      .map((p, i) => [`-- statement ${i + 1}: ${p.statement.length > 220 ? `${p.statement.slice(0, 220)}…` : p.statement}`, ...p.lines].join("\n"))
+      .map((p, i) =>
+        [`-- statement ${i + 1}: ${p.statement.length > 220 ? `${p.statement.slice(0, 220)}…` : p.statement}`, ...p.lines].join("\n"),
+      )
       .join("\n\n");
-    ctx.block({ title: `EXPLAIN (ANALYZE, BUFFERS): ${spec.title} — indexes used: ${check.used.join(", ") || "none"}${check.ok ? "" : ` — MISSING ${[...check.missing, ...check.seq.map((s) => `seq scan ${s}`)].join(", ")}`}`, text });
+    ctx.block({
+      title: `EXPLAIN (ANALYZE, BUFFERS): ${spec.title} — indexes used: ${check.used.join(", ") || "none"}${check.ok ? "" : ` — MISSING ${[...check.missing, ...check.seq.map((s) => `seq scan ${s}`)].join(", ")}`}`,
+      text,
+    });
   }
   ctx.data.statements = statementCount;
 }

@@ -52,10 +52,16 @@ async function verify(pool: pg.Pool, plan: DeliveryPlan, payments: readonly Pend
     )
   ).rows[0]!;
   const failures = (
-    await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT payment_id FROM payment_failures WHERE payment_id = ANY($1) GROUP BY payment_id HAVING count(*) > 1) f`, [paymentIds])
+    await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT payment_id FROM payment_failures WHERE payment_id = ANY($1) GROUP BY payment_id HAVING count(*) > 1) f`,
+      [paymentIds],
+    )
   ).rows[0]!;
   const active = (
-    await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM participations p JOIN orders o ON o.participation_id = p.id JOIN payments pay ON pay.order_id = o.id WHERE pay.id = ANY($1) AND p.status = 'active'`, [paymentIds])
+    await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM participations p JOIN orders o ON o.participation_id = p.id JOIN payments pay ON pay.order_id = o.id WHERE pay.id = ANY($1) AND p.status = 'active'`,
+      [paymentIds],
+    )
   ).rows[0]!;
   return {
     inbox: inbox.n,
@@ -87,8 +93,18 @@ async function measure(ctx: StageContext, o: { pool: pg.Pool; db: Db; runtime: S
   const apiUrl = String(o.runtime.ready.apiUrl);
   const rawUrl = String(o.raw.ready.apiUrl);
 
-  const smokePayload = JSON.stringify({ id: "evt_bench_smoke", object: "event", created: Math.floor(Date.now() / 1000), type: "customer.created", data: { object: { id: "cus_bench", object: "customer" } } });
-  const broken = await smoke(apiUrl, { method: "POST", path: "/webhooks/stripe", headers: { "stripe-signature": signature(smokePayload, SECRET) }, body: smokePayload }, o.runtime.recentErrors);
+  const smokePayload = JSON.stringify({
+    id: "evt_bench_smoke",
+    object: "event",
+    created: Math.floor(Date.now() / 1000),
+    type: "customer.created",
+    data: { object: { id: "cus_bench", object: "customer" } },
+  });
+  const broken = await smoke(
+    apiUrl,
+    { method: "POST", path: "/webhooks/stripe", headers: { "stripe-signature": signature(smokePayload, SECRET) }, body: smokePayload },
+    o.runtime.recentErrors,
+  );
   if (broken) ctx.skip(broken);
 
   // Pending payments with real PaymentIntents in the runtime's Stripe sandbox (the processor re-reads
@@ -150,7 +166,12 @@ async function measure(ctx: StageContext, o: { pool: pg.Pool; db: Db; runtime: S
   let lastLog = performance.now();
   const deadline = started + (ctx.quick ? 120_000 : 300_000);
   for (;;) {
-    settled = (await o.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_events WHERE provider_event_id = ANY($1) AND processed_at IS NOT NULL`, [uniqueIds])).rows[0]!.n;
+    settled = (
+      await o.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM webhook_events WHERE provider_event_id = ANY($1) AND processed_at IS NOT NULL`,
+        [uniqueIds],
+      )
+    ).rows[0]!.n;
     if (ingestDoneAt && settled >= uniqueIds.length) break;
     if (performance.now() > deadline) break;
     if (performance.now() - lastLog > 2_000) {
@@ -169,8 +190,14 @@ async function measure(ctx: StageContext, o: { pool: pg.Pool; db: Db; runtime: S
   const ids = productPayments.map((p) => p.paymentId);
   await o.pool.query("DELETE FROM payment_transactions WHERE payment_id = ANY($1)", [ids]);
   await o.pool.query("DELETE FROM payment_failures WHERE payment_id = ANY($1)", [ids]);
-  await o.pool.query("UPDATE payments SET status = 'pending', processed_at = NULL, card_brand = NULL, card_last4 = NULL WHERE id = ANY($1)", [ids]);
-  await o.pool.query("UPDATE orders SET status = 'pending', hold_expires_at = now() + interval '1 hour' WHERE id IN (SELECT order_id FROM payments WHERE id = ANY($1))", [ids]);
+  await o.pool.query(
+    "UPDATE payments SET status = 'pending', processed_at = NULL, card_brand = NULL, card_last4 = NULL WHERE id = ANY($1)",
+    [ids],
+  );
+  await o.pool.query(
+    "UPDATE orders SET status = 'pending', hold_expires_at = now() + interval '1 hour' WHERE id IN (SELECT order_id FROM payments WHERE id = ANY($1))",
+    [ids],
+  );
   await o.pool.query(
     `UPDATE participations SET status = 'pending', hold_expires_at = now() + interval '1 hour', cancelled_at = NULL, cancellation_reason = NULL
      WHERE id IN (SELECT o.participation_id FROM orders o JOIN payments p ON p.order_id = o.id WHERE p.id = ANY($1))`,
@@ -179,7 +206,10 @@ async function measure(ctx: StageContext, o: { pool: pg.Pool; db: Db; runtime: S
   await o.pool.query("VACUUM ANALYZE payments, orders, participations, payment_transactions, webhook_events");
   ctx.log("raw pipeline (same payments, put back to pending): HMAC check + INSERT → table queue → processor SQL with pg");
   const rawStarted = performance.now();
-  const [rawIngest, rawProcessed] = await Promise.all([ingest(rawUrl, rawPlan), runRawProcessor(o.pool, new URL(sandboxUrl), rawPlan.deliveries.length)]);
+  const [rawIngest, rawProcessed] = await Promise.all([
+    ingest(rawUrl, rawPlan),
+    runRawProcessor(o.pool, new URL(sandboxUrl), rawPlan.deliveries.length),
+  ]);
   const rawMs = performance.now() - rawStarted;
   const rawVerdict = await verify(o.pool, rawPlan, rawPayments.slice(0, need.payments));
 
@@ -189,7 +219,16 @@ async function measure(ctx: StageContext, o: { pool: pg.Pool; db: Db; runtime: S
   const notApplied = need.payments - verdict.completed;
   ctx.table({
     title: `${int(total)} signed deliveries (${int(productPlan.unique)} unique, ${int(productPlan.duplicates)} duplicates, ${int(productPlan.outOfOrder)} out of order) through ingest → queue → processor, ingest at concurrency ${INGEST_CONNECTIONS}`,
-    columns: ["pipeline", "deliveries/s end to end", "unique events/s", "seconds", "ingest req/s", "ingest p50 ms", "ingest p99 ms", "ingest non-2xx"],
+    columns: [
+      "pipeline",
+      "deliveries/s end to end",
+      "unique events/s",
+      "seconds",
+      "ingest req/s",
+      "ingest p50 ms",
+      "ingest p99 ms",
+      "ingest non-2xx",
+    ],
     rows: [
       [
         "product: POST /webhooks/stripe → pg-boss → processor",
@@ -199,7 +238,11 @@ async function measure(ctx: StageContext, o: { pool: pg.Pool; db: Db; runtime: S
         int(ingestResult.rps),
         ms(ingestResult.p50),
         ms(ingestResult.p99),
-        int(Object.entries(ingestResult.statuses).filter(([s]) => s !== "200").reduce((n, [, c]) => n + c, 0) + ingestResult.errors),
+        int(
+          Object.entries(ingestResult.statuses)
+            .filter(([s]) => s !== "200")
+            .reduce((n, [, c]) => n + c, 0) + ingestResult.errors,
+        ),
       ],
       [
         "raw: node:http HMAC + INSERT → table → processor SQL (pg)",
@@ -209,7 +252,11 @@ async function measure(ctx: StageContext, o: { pool: pg.Pool; db: Db; runtime: S
         int(rawIngest.rps),
         ms(rawIngest.p50),
         ms(rawIngest.p99),
-        int(Object.entries(rawIngest.statuses).filter(([s]) => s !== "200").reduce((n, [, c]) => n + c, 0) + rawIngest.errors),
+        int(
+          Object.entries(rawIngest.statuses)
+            .filter(([s]) => s !== "200")
+            .reduce((n, [, c]) => n + c, 0) + rawIngest.errors,
+        ),
       ],
       ["product / raw", ratio(productRate / rawRate), "", "", ratio(ingestResult.rps / rawIngest.rps), "", "", ""],
     ],
@@ -233,7 +280,14 @@ async function measure(ctx: StageContext, o: { pool: pg.Pool; db: Db; runtime: S
       ["participations active", int(need.payments), int(verdict.active)],
     ],
   });
-  ctx.data.product = { deliveries: productPlan.deliveries.length, ms: productMs, rate: productRate, ingest: ingestResult, verdict, deadLetters };
+  ctx.data.product = {
+    deliveries: productPlan.deliveries.length,
+    ms: productMs,
+    rate: productRate,
+    ingest: ingestResult,
+    verdict,
+    deadLetters,
+  };
   ctx.data.raw = { deliveries: rawPlan.deliveries.length, ms: rawMs, rate: rawRate, ingest: rawIngest, verdict: rawVerdict };
 
   ctx.check({
@@ -244,7 +298,9 @@ async function measure(ctx: StageContext, o: { pool: pg.Pool; db: Db; runtime: S
     ...(productRate < 500
       ? {
           advice:
-            (rawRate < 500 ? `The raw pipeline (HMAC + INSERT ingest, the processor's SQL with pg) reaches ${int(rawRate)}/s in the same run, so 500/s is out of reach on this machine; the product's own share: the` : "The") +
+            (rawRate < 500
+              ? `The raw pipeline (HMAC + INSERT ingest, the processor's SQL with pg) reaches ${int(rawRate)}/s in the same run, so 500/s is out of reach on this machine; the product's own share: the`
+              : "The") +
             " local queue hands out 4 batches of 10 at a time (packages/local/src/queue/local-queue.ts:106, concurrency 4) and every batch settles with pg-boss complete/fail round trips; the processor's settleSucceeded's context() (core/payments/settlement.ts:17) sends 4 reads before its first write (payment FOR UPDATE, order, participation FOR UPDATE, latest order) — one SELECT … FOR UPDATE joining payments, orders and participations (plus the latest-order check as a subquery) saves three round trips per event. In AWS the SQS event source scales pollers with the queue; raise the local concurrency to match.",
         }
       : {}),
@@ -255,7 +311,13 @@ async function measure(ctx: StageContext, o: { pool: pg.Pool; db: Db; runtime: S
     target: "reported (no target)",
     pass: null,
   });
-  const exact = lost === 0 && notApplied === 0 && verdict.doubleApplied === 0 && deadLetters === 0 && verdict.paymentTxs === need.payments && verdict.failureRowsOver1 === 0;
+  const exact =
+    lost === 0 &&
+    notApplied === 0 &&
+    verdict.doubleApplied === 0 &&
+    deadLetters === 0 &&
+    verdict.paymentTxs === need.payments &&
+    verdict.failureRowsOver1 === 0;
   ctx.check({
     name: "webhooks: zero lost or double-applied",
     measured: `${lost} lost, ${verdict.doubleApplied} double-applied, ${notApplied} payments not completed, ${deadLetters} dead letters`,

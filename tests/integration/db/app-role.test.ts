@@ -45,7 +45,9 @@ describe(`${APP_ROLE}`, () => {
   it("is who the connection runs as, and owns nothing", async () => {
     const { rows } = await sql<{ user: string; owned: number }>`
       SELECT current_user AS user,
-             (SELECT count(*)::int FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)) AS owned`.execute(app);
+             (SELECT count(*)::int FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)) AS owned`.execute(
+      app,
+    );
     expect(rows[0]).toEqual({ user: APP_ROLE, owned: 0 });
     expect(tokensSigned).toBeGreaterThanOrEqual(1);
   });

@@ -12,16 +12,25 @@ afterAll(() => t.destroy());
 
 /** Fails unless `work` is rejected by exactly the named constraint (pg error field `constraint`). */
 async function rejectedBy(work: Promise<unknown>, constraint: string): Promise<void> {
-  const error = await work.then(() => undefined, (e: unknown) => e);
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error, `expected a violation of ${constraint}`).toMatchObject({ constraint });
 }
 
-const user = async () =>
-  (await t.db.insertInto("users").values({ externalId: randomUUID() }).returning("id").executeTakeFirstOrThrow()).id;
+const user = async () => (await t.db.insertInto("users").values({ externalId: randomUUID() }).returning("id").executeTakeFirstOrThrow()).id;
 
 async function event(values: Partial<NewEvent> = {}) {
-  const row = { organizerId: await user(), title: "Launch", kind: "ticketed", capacity: 10,
-    startsAt: new Date("2030-01-01T18:00:00Z"), endsAt: new Date("2030-01-01T21:00:00Z"), ...values } as const;
+  const row = {
+    organizerId: await user(),
+    title: "Launch",
+    kind: "ticketed",
+    capacity: 10,
+    startsAt: new Date("2030-01-01T18:00:00Z"),
+    endsAt: new Date("2030-01-01T21:00:00Z"),
+    ...values,
+  } as const;
   return (await t.db.insertInto("events").values(row).returning("id").executeTakeFirstOrThrow()).id;
 }
 
@@ -38,12 +47,28 @@ const participation = async (values: Partial<NewParticipation> = {}) =>
 async function order(values: Partial<NewOrder> = {}) {
   const eventId = await event();
   const userId = await user();
-  const tt = await t.db.insertInto("ticketTypes").values({ eventId, name: "GA", priceMinor: 2500, currency: "USD" })
-    .returning("id").executeTakeFirstOrThrow();
-  const p = await t.db.insertInto("participations").values({ eventId, userId, kind: "ticket", ticketTypeId: tt.id })
-    .returning("id").executeTakeFirstOrThrow();
-  const row = { participationId: p.id, eventId, userId, ticketTypeId: tt.id, quantity: 1, unitPriceMinor: 2500,
-    subtotalMinor: 2500, amountMinor: 2500, currency: "USD", ...values } as const;
+  const tt = await t.db
+    .insertInto("ticketTypes")
+    .values({ eventId, name: "GA", priceMinor: 2500, currency: "USD" })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const p = await t.db
+    .insertInto("participations")
+    .values({ eventId, userId, kind: "ticket", ticketTypeId: tt.id })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const row = {
+    participationId: p.id,
+    eventId,
+    userId,
+    ticketTypeId: tt.id,
+    quantity: 1,
+    unitPriceMinor: 2500,
+    subtotalMinor: 2500,
+    amountMinor: 2500,
+    currency: "USD",
+    ...values,
+  } as const;
   return { eventId, userId, insert: () => t.db.insertInto("orders").values(row).returning("id") };
 }
 
@@ -51,7 +76,10 @@ async function payment(values: Partial<NewPayment> = {}) {
   const o = await order();
   const orderId = (await o.insert().executeTakeFirstOrThrow()).id;
   const pay = (more: Partial<NewPayment> = {}) =>
-    t.db.insertInto("payments").values({ orderId, userId: o.userId, amountMinor: 2500, currency: "USD", ...values, ...more }).returning("id");
+    t.db
+      .insertInto("payments")
+      .values({ orderId, userId: o.userId, amountMinor: 2500, currency: "USD", ...values, ...more })
+      .returning("id");
   return { orderId, pay };
 }
 
@@ -68,7 +96,8 @@ describe("participations", () => {
     await rejectedBy(insert().execute(), "participations_user_event_key");
     const again = await insert()
       .onConflict((oc) => oc.columns(["userId", "eventId"]).doUpdateSet({ notes: "reactivated" }))
-      .returning("id").executeTakeFirstOrThrow();
+      .returning("id")
+      .executeTakeFirstOrThrow();
     expect(again.id).toBe(first.id);
   });
 
@@ -118,7 +147,10 @@ describe("ticket types", () => {
   it("never sell more than the quantity (unless the quantity is open)", async () => {
     const { id } = await (await ticketType({ quantity: 2 })).returning("id").executeTakeFirstOrThrow();
     await t.db.updateTable("ticketTypes").set({ quantityTaken: 2 }).where("id", "=", id).execute();
-    await rejectedBy(t.db.updateTable("ticketTypes").set({ quantityTaken: 3 }).where("id", "=", id).execute(), "ticket_types_quantity_taken_check");
+    await rejectedBy(
+      t.db.updateTable("ticketTypes").set({ quantityTaken: 3 }).where("id", "=", id).execute(),
+      "ticket_types_quantity_taken_check",
+    );
     await (await ticketType({ quantity: null, quantityTaken: 500 })).execute();
   });
 
@@ -130,7 +162,11 @@ describe("ticket types", () => {
     ["a group discount over 100 %", { groupMinQuantity: 5, groupDiscountPercent: 100.01 }, "ticket_types_group_discount_check"],
     ["a sliding scale over 75 %", { slidingScaleMaxPercent: 75.01 }, "ticket_types_sliding_scale_max_percent_check"],
     ["max per order below min", { minPerOrder: 4, maxPerOrder: 3 }, "ticket_types_max_per_order_check"],
-    ["sales ending before they start", { salesStartAt: new Date("2030-01-02"), salesEndAt: new Date("2030-01-01") }, "ticket_types_sales_window_check"],
+    [
+      "sales ending before they start",
+      { salesStartAt: new Date("2030-01-02"), salesEndAt: new Date("2030-01-01") },
+      "ticket_types_sales_window_check",
+    ],
   ] as const)("reject %s", async (_, values, constraint) => {
     await rejectedBy((await ticketType(values)).execute(), constraint);
   });
@@ -149,7 +185,10 @@ describe("promo codes", () => {
   it("are unique per event regardless of case", async () => {
     const eventId = await event();
     await t.db.insertInto("promoCodes").values({ eventId, code: "Spring", amountOffMinor: 500 }).execute();
-    await rejectedBy(t.db.insertInto("promoCodes").values({ eventId, code: "SPRING", percentOff: 5 }).execute(), "promo_codes_event_code_key");
+    await rejectedBy(
+      t.db.insertInto("promoCodes").values({ eventId, code: "SPRING", percentOff: 5 }).execute(),
+      "promo_codes_event_code_key",
+    );
     await (await promo({ code: "SPRING" })).execute();
   });
 });
@@ -207,14 +246,24 @@ describe("orders, payments and refunds", () => {
 describe("operational tables", () => {
   it("record each webhook event once and each idempotency key once per user and scope", async () => {
     await t.db.insertInto("webhookEvents").values({ providerEventId: "evt_1", type: "x", status: "processed" }).execute();
-    await rejectedBy(t.db.insertInto("webhookEvents").values({ providerEventId: "evt_1", type: "x", status: "ignored" }).execute(),
-      "webhook_events_provider_event_id_key");
+    await rejectedBy(
+      t.db.insertInto("webhookEvents").values({ providerEventId: "evt_1", type: "x", status: "ignored" }).execute(),
+      "webhook_events_provider_event_id_key",
+    );
     const key = { userId: await user(), key: "k-1", scope: "orders:create", requestHash: "abc" };
     await t.db.insertInto("idempotencyKeys").values(key).execute();
     await rejectedBy(t.db.insertInto("idempotencyKeys").values(key).execute(), "idempotency_keys_pkey");
-    await t.db.insertInto("idempotencyKeys").values({ ...key, scope: "refunds:create" }).execute();
-    await rejectedBy(t.db.insertInto("idempotencyKeys").values({ ...key, key: "k-2", status: "completed" }).execute(),
-      "idempotency_keys_response_check");
+    await t.db
+      .insertInto("idempotencyKeys")
+      .values({ ...key, scope: "refunds:create" })
+      .execute();
+    await rejectedBy(
+      t.db
+        .insertInto("idempotencyKeys")
+        .values({ ...key, key: "k-2", status: "completed" })
+        .execute(),
+      "idempotency_keys_response_check",
+    );
   });
 
   it("check a participation in once", async () => {

@@ -15,10 +15,18 @@ beforeAll(async () => {
   t = await createTestDatabase({ poolSize: 1 });
   adminId = await user();
   eventId = (
-    await t.db.insertInto("events")
-      .values({ organizerId: adminId, title: "Meetup", kind: "rsvp", capacity: 50,
-        startsAt: new Date("2030-03-01T18:00:00Z"), endsAt: new Date("2030-03-01T20:00:00Z") })
-      .returning("id").executeTakeFirstOrThrow()
+    await t.db
+      .insertInto("events")
+      .values({
+        organizerId: adminId,
+        title: "Meetup",
+        kind: "rsvp",
+        capacity: 50,
+        startsAt: new Date("2030-03-01T18:00:00Z"),
+        endsAt: new Date("2030-03-01T20:00:00Z"),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow()
   ).id;
 });
 afterAll(() => t.destroy());
@@ -28,11 +36,9 @@ async function user(): Promise<string> {
 }
 
 const history = (participationId: string) =>
-  t.db.selectFrom("participationHistory").selectAll().where("participationId", "=", participationId)
-    .orderBy("createdAt").execute();
+  t.db.selectFrom("participationHistory").selectAll().where("participationId", "=", participationId).orderBy("createdAt").execute();
 
-const update = (id: string, values: ParticipationUpdate) =>
-  t.db.updateTable("participations").set(values).where("id", "=", id).execute();
+const update = (id: string, values: ParticipationUpdate) => t.db.updateTable("participations").set(values).where("id", "=", id).execute();
 
 describe("participation history trigger", () => {
   it("records a creation with the new row and the audit context", async () => {
@@ -60,8 +66,11 @@ describe("participation history trigger", () => {
   });
 
   it("records every update with the row before and after, classified by what changed", async () => {
-    const { id } = await t.db.insertInto("participations").values({ eventId, userId: await user(), kind: "rsvp" })
-      .returning("id").executeTakeFirstOrThrow();
+    const { id } = await t.db
+      .insertInto("participations")
+      .values({ eventId, userId: await user(), kind: "rsvp" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     await update(id, { notes: "vegetarian" });
     await update(id, { status: "waitlisted", waitlistedAt: new Date() });
     await update(id, { status: "cancelled", cancelledAt: new Date(), cancellationReason: "plans changed" });
@@ -70,8 +79,15 @@ describe("participation history trigger", () => {
     await update(id, { quantity: 1 }); // changes nothing, still an update worth a row
 
     const rows = await history(id);
-    expect(rows.map((r) => r.actionType)).toEqual(
-      ["Created", "Updated", "StatusChanged", "Cancelled", "Refunded", "StatusChanged", "Updated"]);
+    expect(rows.map((r) => r.actionType)).toEqual([
+      "Created",
+      "Updated",
+      "StatusChanged",
+      "Cancelled",
+      "Refunded",
+      "StatusChanged",
+      "Updated",
+    ]);
     expect(rows[1]).toMatchObject({ oldValues: { notes: null, status: "active" }, newValues: { notes: "vegetarian", status: "active" } });
     expect(rows[2]).toMatchObject({ oldValues: { status: "active" }, newValues: { status: "waitlisted" } });
     expect(rows[3]).toMatchObject({
@@ -86,8 +102,11 @@ describe("participation history trigger", () => {
   });
 
   it("records each of several updates in one transaction, under that transaction's context", async () => {
-    const { id } = await t.db.insertInto("participations").values({ eventId, userId: await user(), kind: "rsvp" })
-      .returning("id").executeTakeFirstOrThrow();
+    const { id } = await t.db
+      .insertInto("participations")
+      .values({ eventId, userId: await user(), kind: "rsvp" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     await t.db.transaction().execute(async (trx) => {
       await setAuditContext(trx, { actorId: adminId, reason: "first" });
       await trx.updateTable("participations").set({ notes: "a" }).where("id", "=", id).execute();
@@ -103,8 +122,11 @@ describe("participation history trigger", () => {
   });
 
   it("keeps the context inside its transaction: the next one on the connection records no actor", async () => {
-    const { id } = await t.db.insertInto("participations").values({ eventId, userId: await user(), kind: "rsvp" })
-      .returning("id").executeTakeFirstOrThrow();
+    const { id } = await t.db
+      .insertInto("participations")
+      .values({ eventId, userId: await user(), kind: "rsvp" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     await t.db.transaction().execute(async (trx) => {
       await setAuditContext(trx, { actorId: adminId, reason: "admin edit", ip: "2001:db8::1", userAgent: "ui" });
       await trx.updateTable("participations").set({ notes: "by admin" }).where("id", "=", id).execute();
@@ -115,18 +137,26 @@ describe("participation history trigger", () => {
   });
 
   it("writes nothing for a rolled-back change", async () => {
-    const { id } = await t.db.insertInto("participations").values({ eventId, userId: await user(), kind: "rsvp" })
-      .returning("id").executeTakeFirstOrThrow();
-    await expect(t.db.transaction().execute(async (trx) => {
-      await trx.updateTable("participations").set({ notes: "lost" }).where("id", "=", id).execute();
-      throw new Error("abort");
-    })).rejects.toThrow("abort");
+    const { id } = await t.db
+      .insertInto("participations")
+      .values({ eventId, userId: await user(), kind: "rsvp" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await expect(
+      t.db.transaction().execute(async (trx) => {
+        await trx.updateTable("participations").set({ notes: "lost" }).where("id", "=", id).execute();
+        throw new Error("abort");
+      }),
+    ).rejects.toThrow("abort");
     expect((await history(id)).map((r) => r.actionType)).toEqual(["Created"]);
   });
 
   it("drops an unparseable ip but refuses an actor that is not a user id", async () => {
-    const { id } = await t.db.insertInto("participations").values({ eventId, userId: await user(), kind: "rsvp" })
-      .returning("id").executeTakeFirstOrThrow();
+    const { id } = await t.db
+      .insertInto("participations")
+      .values({ eventId, userId: await user(), kind: "rsvp" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     await t.db.transaction().execute(async (trx) => {
       await setAuditContext(trx, { actorId: adminId, ip: "not-an-ip" });
       await trx.updateTable("participations").set({ notes: "x" }).where("id", "=", id).execute();

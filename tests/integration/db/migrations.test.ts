@@ -33,11 +33,29 @@ afterAll(async () => {
 const BOOKKEEPING = ["kysely_migration", "kysely_migration_lock"];
 
 const EXPECTED_TABLES = [
-  "users", "venues", "categories", "events", "event_categories", "event_status_history",
-  "ticket_types", "promo_codes", "participations", "participation_history",
-  "participation_history_archive", "check_ins", "orders", "payments", "refunds",
-  "payment_transactions", "payment_transactions_archive", "payment_failures", "payment_audit_log",
-  "webhook_events", "idempotency_keys", "job_runs", "payment_health_snapshots",
+  "users",
+  "venues",
+  "categories",
+  "events",
+  "event_categories",
+  "event_status_history",
+  "ticket_types",
+  "promo_codes",
+  "participations",
+  "participation_history",
+  "participation_history_archive",
+  "check_ins",
+  "orders",
+  "payments",
+  "refunds",
+  "payment_transactions",
+  "payment_transactions_archive",
+  "payment_failures",
+  "payment_audit_log",
+  "webhook_events",
+  "idempotency_keys",
+  "job_runs",
+  "payment_health_snapshots",
 ];
 
 async function tables(): Promise<string[]> {

@@ -56,7 +56,9 @@ describe("time budgets", () => {
 
   it("inside one, a slow statement is cancelled (57014) before the deadline, and the connection is reusable", async () => {
     const started = Date.now();
-    const error = await withDeadline(Date.now() + 1_500, () => useTransaction(t.db, (trx) => sql`select pg_sleep(5)`.execute(trx))).catch((e: unknown) => e);
+    const error = await withDeadline(Date.now() + 1_500, () => useTransaction(t.db, (trx) => sql`select pg_sleep(5)`.execute(trx))).catch(
+      (e: unknown) => e,
+    );
     const took = Date.now() - started;
     expect((error as { code?: string }).code).toBe("57014");
     expect(took).toBeLessThan(1_500);

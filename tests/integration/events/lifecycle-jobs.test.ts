@@ -24,12 +24,26 @@ afterAll(() => h.stop());
 async function eventAt(kind: "rsvp" | "ticketed", startsAt: Date, endsAt: Date, typeSalesEnd: Date | null = null) {
   const event = await h.t.db
     .insertInto("events")
-    .values({ organizerId: organizer.userId, title: `Timed ${kind}`, kind, status: "published", startsAt, endsAt, capacity: 10, publishedAt: new Date(startsAt.getTime() - 86_400_000) })
+    .values({
+      organizerId: organizer.userId,
+      title: `Timed ${kind}`,
+      kind,
+      status: "published",
+      startsAt,
+      endsAt,
+      capacity: 10,
+      publishedAt: new Date(startsAt.getTime() - 86_400_000),
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
-  const type = kind === "ticketed"
-    ? await h.t.db.insertInto("ticketTypes").values({ eventId: event.id, name: "General", priceMinor: 1000, currency: "USD", quantity: null, salesEndAt: typeSalesEnd }).returning("id").executeTakeFirstOrThrow()
-    : undefined;
+  const type =
+    kind === "ticketed"
+      ? await h.t.db
+          .insertInto("ticketTypes")
+          .values({ eventId: event.id, name: "General", priceMinor: 1000, currency: "USD", quantity: null, salesEndAt: typeSalesEnd })
+          .returning("id")
+          .executeTakeFirstOrThrow()
+      : undefined;
   return { eventId: event.id, typeId: type?.id };
 }
 const hours = (n: number) => new Date(Date.now() + n * 3_600_000);
@@ -38,17 +52,25 @@ describe("sales windows", () => {
   it("ticket sales close at startsAt: an order after the start is 409 not_on_sale and holds nothing; availability says off sale", async () => {
     const started = await eventAt("ticketed", hours(-1), hours(2));
     const buyer = await makeActor(h.t.db);
-    await expect(createOrder(h.deps, buyer, started.eventId, { ticketTypeId: started.typeId!, quantity: 1 })).rejects.toMatchObject({ code: "not_on_sale" });
+    await expect(createOrder(h.deps, buyer, started.eventId, { ticketTypeId: started.typeId!, quantity: 1 })).rejects.toMatchObject({
+      code: "not_on_sale",
+    });
     expect((await getAvailability(h.t.db, started.eventId)).ticketTypes[0]).toMatchObject({ onSale: false });
-    expect((await h.t.db.selectFrom("events").select("seatsTaken").where("id", "=", started.eventId).executeTakeFirstOrThrow()).seatsTaken).toBe(0);
+    expect(
+      (await h.t.db.selectFrom("events").select("seatsTaken").where("id", "=", started.eventId).executeTakeFirstOrThrow()).seatsTaken,
+    ).toBe(0);
 
     const upcoming = await eventAt("ticketed", hours(5), hours(7));
-    expect((await createOrder(h.deps, buyer, upcoming.eventId, { ticketTypeId: upcoming.typeId!, quantity: 1 })).participation.status).toBe("pending");
+    expect((await createOrder(h.deps, buyer, upcoming.eventId, { ticketTypeId: upcoming.typeId!, quantity: 1 })).participation.status).toBe(
+      "pending",
+    );
   });
 
   it("a type's earlier salesEndAt closes it before the start", async () => {
     const e = await eventAt("ticketed", hours(5), hours(7), hours(-1));
-    await expect(createOrder(h.deps, await makeActor(h.t.db), e.eventId, { ticketTypeId: e.typeId!, quantity: 1 })).rejects.toMatchObject({ code: "not_on_sale" });
+    await expect(createOrder(h.deps, await makeActor(h.t.db), e.eventId, { ticketTypeId: e.typeId!, quantity: 1 })).rejects.toMatchObject({
+      code: "not_on_sale",
+    });
   });
 
   it("RSVPs stay open after the start and close at the end: 409 event_ended", async () => {
@@ -65,7 +87,8 @@ describe("jobs", () => {
     const running = await eventAt("rsvp", hours(-1), hours(1));
     const results = await Promise.all([completeEvents(h.t.db), completeEvents(h.t.db, { batchSize: 1 })]);
     expect(results.reduce((n, r) => n + r.completed, 0)).toBeGreaterThanOrEqual(1);
-    const status = async (id: string) => (await h.t.db.selectFrom("events").select("status").where("id", "=", id).executeTakeFirstOrThrow()).status;
+    const status = async (id: string) =>
+      (await h.t.db.selectFrom("events").select("status").where("id", "=", id).executeTakeFirstOrThrow()).status;
     expect(await status(ended.eventId)).toBe("completed");
     expect(await status(running.eventId)).toBe("published");
     const history = (await statusHistory(h.t.db, ended.eventId)).filter((r) => r.newStatus === "completed");
@@ -81,13 +104,32 @@ describe("jobs", () => {
     const done = await eventAt("rsvp", hours(-4), hours(-3));
     for (const name of ["complete-events", "send-reminders"]) {
       const { handler } = await import(`@evently/functions/jobs/${name}`);
-      const result = (await handler(scheduledEvent({ name }), lambdaContext(`job-${name}`, 60))) as { status: string; counts: Record<string, number> };
+      const result = (await handler(scheduledEvent({ name }), lambdaContext(`job-${name}`, 60))) as {
+        status: string;
+        counts: Record<string, number>;
+      };
       expect(result.status, name).toBe("succeeded");
     }
-    expect((await h.t.db.selectFrom("events").select("status").where("id", "=", done.eventId).executeTakeFirstOrThrow()).status).toBe("completed");
-    const reminders = await h.t.db.selectFrom("outbox").select(["recipient", "kind"]).where("eventId", "=", soon.eventId).where("kind", "=", "event_reminder").execute();
+    expect((await h.t.db.selectFrom("events").select("status").where("id", "=", done.eventId).executeTakeFirstOrThrow()).status).toBe(
+      "completed",
+    );
+    const reminders = await h.t.db
+      .selectFrom("outbox")
+      .select(["recipient", "kind"])
+      .where("eventId", "=", soon.eventId)
+      .where("kind", "=", "event_reminder")
+      .execute();
     expect(reminders).toEqual([{ recipient: member.email, kind: "event_reminder" }]);
-    const runs = await h.t.db.selectFrom("jobRuns").select(["job", "status"]).where("job", "in", ["complete-events", "send-reminders"]).execute();
-    expect(runs).toEqual(expect.arrayContaining([{ job: "complete-events", status: "succeeded" }, { job: "send-reminders", status: "succeeded" }]));
+    const runs = await h.t.db
+      .selectFrom("jobRuns")
+      .select(["job", "status"])
+      .where("job", "in", ["complete-events", "send-reminders"])
+      .execute();
+    expect(runs).toEqual(
+      expect.arrayContaining([
+        { job: "complete-events", status: "succeeded" },
+        { job: "send-reminders", status: "succeeded" },
+      ]),
+    );
   });
 });

@@ -42,7 +42,12 @@ describe("listEvents filters", () => {
     await makeEvent(t.db, org, { ...c, title: "over", startsAt: inDays(-2), endsAt: inDays(-1) });
 
     expect(titles(await listEvents(t.db, { category: category.slug }))).toEqual(["under way", "sooner", "later"]);
-    expect(titles(await listEvents(t.db, { category: category.slug, from: inDays(-30) }))).toEqual(["over", "under way", "sooner", "later"]);
+    expect(titles(await listEvents(t.db, { category: category.slug, from: inDays(-30) }))).toEqual([
+      "over",
+      "under way",
+      "sooner",
+      "later",
+    ]);
     expect(titles(await listEvents(t.db, { category: category.slug, from: inDays(1), to: inDays(15) }))).toEqual(["sooner"]);
   });
 
@@ -78,16 +83,19 @@ describe("listEvents filters", () => {
     await listEvents(spy, { q: "quokka" });
     const query = compiled.at(-1)!;
     let plan: string[] = [];
-    await t.db.transaction().execute(async (trx) => {
-      // GIN serves bitmap scans only; with the competing indexes gone (DDL is transactional and is
-      // rolled back below) and sequential scans off, the plan names it exactly when it applies.
-      await sql`drop index events_status_starts_at_idx`.execute(trx);
-      await sql`drop index if exists events_published_ends_at_idx`.execute(trx);
-      await sql`set local enable_seqscan = off`.execute(trx);
-      const result = await trx.executeQuery<Record<string, string>>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]));
-      plan = result.rows.map((r) => String(Object.values(r)[0]));
-      throw new Error("rollback");
-    }).catch((e: Error) => expect(e.message).toBe("rollback"));
+    await t.db
+      .transaction()
+      .execute(async (trx) => {
+        // GIN serves bitmap scans only; with the competing indexes gone (DDL is transactional and is
+        // rolled back below) and sequential scans off, the plan names it exactly when it applies.
+        await sql`drop index events_status_starts_at_idx`.execute(trx);
+        await sql`drop index if exists events_published_ends_at_idx`.execute(trx);
+        await sql`set local enable_seqscan = off`.execute(trx);
+        const result = await trx.executeQuery<Record<string, string>>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]));
+        plan = result.rows.map((r) => String(Object.values(r)[0]));
+        throw new Error("rollback");
+      })
+      .catch((e: Error) => expect(e.message).toBe("rollback"));
     expect(plan.join("\n")).toContain("Bitmap Index Scan on events_search_idx");
   });
 });
@@ -99,15 +107,23 @@ describe("listEvents pagination", () => {
     const made = [];
     for (let i = 0; i < 5; i++) made.push(await makeEvent(t.db, org, { title: `tie ${i}`, startsAt: same, categoryIds: [category.id] }));
     // Two events a microsecond apart: a cursor with millisecond precision would repeat or skip one.
-    for (const [i, us] of [[0, "000001"], [1, "000002"]] as const) {
+    for (const [i, us] of [
+      [0, "000001"],
+      [1, "000002"],
+    ] as const) {
       const e = await makeEvent(t.db, org, { title: `micro ${i}`, startsAt: inDays(41), categoryIds: [category.id] });
-      await sql`update events set starts_at = date_trunc('second', ${new Date(inDays(41))}::timestamptz) + ${`0.${us}`}::interval where id = ${e.id}`.execute(t.db);
+      await sql`update events set starts_at = date_trunc('second', ${new Date(inDays(41))}::timestamptz) + ${`0.${us}`}::interval where id = ${e.id}`.execute(
+        t.db,
+      );
       made.push(e);
     }
     const all = await walk({ category: category.slug, limit: 2 });
     expect(all).toHaveLength(7);
     expect(new Set(all.map((e) => e.id)).size).toBe(7);
-    const ties = made.slice(0, 5).map((e) => e.id).sort();
+    const ties = made
+      .slice(0, 5)
+      .map((e) => e.id)
+      .sort();
     expect(all.slice(0, 5).map((e) => e.id)).toEqual(ties);
     expect(all.slice(5).map((e) => e.title)).toEqual(["micro 0", "micro 1"]);
   });
@@ -132,8 +148,14 @@ describe("listEvents pagination", () => {
     expect(page.items).toHaveLength(20);
     expect(page.nextCursor).not.toBeNull();
     for (const cursor of ["garbage", Buffer.from('{"s":"x","i":"y"}').toString("base64url"), Buffer.from("[1]").toString("base64url")]) {
-      await expect(listEvents(t.db, { cursor })).rejects.toMatchObject({ code: "validation_failed", extra: { errors: [{ path: "cursor" }] } });
+      await expect(listEvents(t.db, { cursor })).rejects.toMatchObject({
+        code: "validation_failed",
+        extra: { errors: [{ path: "cursor" }] },
+      });
     }
-    await expect(listEvents(t.db, { limit: 101 })).rejects.toMatchObject({ code: "validation_failed", extra: { errors: [{ path: "limit" }] } });
+    await expect(listEvents(t.db, { limit: 101 })).rejects.toMatchObject({
+      code: "validation_failed",
+      extra: { errors: [{ path: "limit" }] },
+    });
   });
 });

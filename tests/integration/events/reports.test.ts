@@ -35,21 +35,52 @@ interface Purchase {
 async function purchase(eventId: string, p: Purchase): Promise<void> {
   const user = await makeActor(t.db);
   const quantity = p.quantity ?? 1;
-  const participation = await seatParticipant(t.db, { eventId, userId: user.userId, status: p.status, ticketTypeId: p.ticketTypeId, quantity });
+  const participation = await seatParticipant(t.db, {
+    eventId,
+    userId: user.userId,
+    status: p.status,
+    ticketTypeId: p.ticketTypeId,
+    quantity,
+  });
   if (p.checkedIn) await t.db.insertInto("checkIns").values({ participationId: participation.id, checkedInBy: org.userId }).execute();
   if (!p.payment) return;
   const amountMinor = p.payment.amountMinor;
-  const order = await t.db.insertInto("orders").values({
-    participationId: participation.id, eventId, userId: user.userId, ticketTypeId: p.ticketTypeId, quantity,
-    unitPriceMinor: 2000, subtotalMinor: 2000 * quantity, amountMinor, currency: "USD", slidingScalePercent: p.payment.slidingScalePercent,
-  }).returning("id").executeTakeFirstOrThrow();
+  const order = await t.db
+    .insertInto("orders")
+    .values({
+      participationId: participation.id,
+      eventId,
+      userId: user.userId,
+      ticketTypeId: p.ticketTypeId,
+      quantity,
+      unitPriceMinor: 2000,
+      subtotalMinor: 2000 * quantity,
+      amountMinor,
+      currency: "USD",
+      slidingScalePercent: p.payment.slidingScalePercent,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   const refundedMinor = (p.refunds ?? []).filter((r) => r.status === "completed").reduce((n, r) => n + r.amountMinor, 0);
-  const payment = await t.db.insertInto("payments").values({
-    orderId: order.id, userId: user.userId, status: p.payment.status, amountMinor, currency: "USD",
-    slidingScalePercent: p.payment.slidingScalePercent, refundedMinor, refundedAt: refundedMinor > 0 ? new Date() : null,
-  }).returning("id").executeTakeFirstOrThrow();
+  const payment = await t.db
+    .insertInto("payments")
+    .values({
+      orderId: order.id,
+      userId: user.userId,
+      status: p.payment.status,
+      amountMinor,
+      currency: "USD",
+      slidingScalePercent: p.payment.slidingScalePercent,
+      refundedMinor,
+      refundedAt: refundedMinor > 0 ? new Date() : null,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   for (const r of p.refunds ?? []) {
-    await t.db.insertInto("refunds").values({ paymentId: payment.id, amountMinor: r.amountMinor, currency: "USD", reason: "customer changed plans", status: r.status }).execute();
+    await t.db
+      .insertInto("refunds")
+      .values({ paymentId: payment.id, amountMinor: r.amountMinor, currency: "USD", reason: "customer changed plans", status: r.status })
+      .execute();
   }
 }
 
@@ -58,11 +89,31 @@ describe("eventReport", () => {
     const event = await makeEvent(t.db, org, { kind: "ticketed", capacity: 20, waitlistEnabled: true });
     const a = await makeTicketType(t.db, org, event.id, { name: "A", priceMinor: 2000, quantity: 10 });
     const b = await makeTicketType(t.db, org, event.id, { name: "B", priceMinor: 2000 });
-    const paid = (amountMinor: number, slidingScalePercent = 0, status: PaymentStatus = "completed") => ({ status, amountMinor, slidingScalePercent });
+    const paid = (amountMinor: number, slidingScalePercent = 0, status: PaymentStatus = "completed") => ({
+      status,
+      amountMinor,
+      slidingScalePercent,
+    });
     await purchase(event.id, { status: "active", ticketTypeId: a.id, quantity: 2, payment: paid(4000), checkedIn: true });
-    await purchase(event.id, { status: "active", ticketTypeId: a.id, payment: paid(1600, 20, "partially_refunded"), refunds: [{ amountMinor: 600, status: "completed" }], checkedIn: true });
-    await purchase(event.id, { status: "active", ticketTypeId: b.id, payment: paid(1000, 50, "refunded"), refunds: [{ amountMinor: 1000, status: "completed" }] });
-    await purchase(event.id, { status: "active", ticketTypeId: b.id, payment: paid(500, 75), refunds: [{ amountMinor: 100, status: "processing" }] });
+    await purchase(event.id, {
+      status: "active",
+      ticketTypeId: a.id,
+      payment: paid(1600, 20, "partially_refunded"),
+      refunds: [{ amountMinor: 600, status: "completed" }],
+      checkedIn: true,
+    });
+    await purchase(event.id, {
+      status: "active",
+      ticketTypeId: b.id,
+      payment: paid(1000, 50, "refunded"),
+      refunds: [{ amountMinor: 1000, status: "completed" }],
+    });
+    await purchase(event.id, {
+      status: "active",
+      ticketTypeId: b.id,
+      payment: paid(500, 75),
+      refunds: [{ amountMinor: 100, status: "processing" }],
+    });
     await purchase(event.id, { status: "pending", ticketTypeId: b.id, payment: paid(2000, 0, "pending") });
     await purchase(event.id, { status: "cancelled", ticketTypeId: b.id, payment: paid(2000, 10, "failed") });
     await purchase(event.id, { status: "waitlisted", ticketTypeId: b.id, quantity: 3 });

@@ -14,7 +14,11 @@ let member: TestActor;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  [org, otherOrg, member] = await Promise.all([makeActor(t.db, { role: "organizer" }), makeActor(t.db, { role: "organizer" }), makeActor(t.db)]);
+  [org, otherOrg, member] = await Promise.all([
+    makeActor(t.db, { role: "organizer" }),
+    makeActor(t.db, { role: "organizer" }),
+    makeActor(t.db),
+  ]);
 });
 afterAll(() => t.destroy());
 
@@ -52,7 +56,10 @@ describe("createTicketType", () => {
       active: true,
     });
     // Without maxPerOrder, the limit never falls below minPerOrder.
-    await expect(makeTicketType(t.db, org, event.id, { currency: "EUR", minPerOrder: 12 })).resolves.toMatchObject({ minPerOrder: 12, maxPerOrder: 12 });
+    await expect(makeTicketType(t.db, org, event.id, { currency: "EUR", minPerOrder: 12 })).resolves.toMatchObject({
+      minPerOrder: 12,
+      maxPerOrder: 12,
+    });
   });
 
   it("checks the rules across fields", async () => {
@@ -68,7 +75,9 @@ describe("createTicketType", () => {
       [{ currency: "JPY" }, "currency"],
     ];
     for (const [overrides, path] of cases) {
-      await expect(createTicketType(t.db, org, event.id, { name: "x", priceMinor: 2000, currency: "USD", ...overrides } as never)).rejects.toMatchObject({
+      await expect(
+        createTicketType(t.db, org, event.id, { name: "x", priceMinor: 2000, currency: "USD", ...overrides } as never),
+      ).rejects.toMatchObject({
         code: "validation_failed",
         extra: { errors: [expect.objectContaining({ path })] },
       });
@@ -83,10 +92,14 @@ describe("createTicketType", () => {
       makeTicketType(t.db, org, event.id, { currency: "GBP" }),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    expect(results.find((r) => r.status === "rejected")).toMatchObject({ reason: { code: "validation_failed", extra: { errors: [{ path: "currency" }] } } });
+    expect(results.find((r) => r.status === "rejected")).toMatchObject({
+      reason: { code: "validation_failed", extra: { errors: [{ path: "currency" }] } },
+    });
     const only = (results.find((r) => r.status === "fulfilled") as PromiseFulfilledResult<{ id: string; currency: string }>).value;
     await expect(makeTicketType(t.db, org, event.id, { currency: only.currency as "USD" })).resolves.toBeDefined();
-    await expect(updateTicketType(t.db, org, only.id, { currency: only.currency === "USD" ? "GBP" : "USD" })).rejects.toMatchObject({ code: "validation_failed" });
+    await expect(updateTicketType(t.db, org, only.id, { currency: only.currency === "USD" ? "GBP" : "USD" })).rejects.toMatchObject({
+      code: "validation_failed",
+    });
   });
 
   it("belongs to ticketed events that are still open, managed by the caller", async () => {
@@ -106,13 +119,19 @@ describe("updateTicketType", () => {
   it("edits, clears nested rules with null, and checks the merged values", async () => {
     const event = await ticketed();
     const tt = await makeTicketType(t.db, org, event.id, { priceMinor: 3000, earlyBird: { priceMinor: 2000, until: inDays(3) } });
-    await expect(updateTicketType(t.db, org, tt.id, { priceMinor: 1500 })).rejects.toMatchObject({ extra: { errors: [{ path: "earlyBird.priceMinor" }] } });
-    await expect(updateTicketType(t.db, org, tt.id, { priceMinor: 1500, earlyBird: null, groupDiscount: { minQuantity: 3, percent: 10 } })).resolves.toMatchObject({
+    await expect(updateTicketType(t.db, org, tt.id, { priceMinor: 1500 })).rejects.toMatchObject({
+      extra: { errors: [{ path: "earlyBird.priceMinor" }] },
+    });
+    await expect(
+      updateTicketType(t.db, org, tt.id, { priceMinor: 1500, earlyBird: null, groupDiscount: { minQuantity: 3, percent: 10 } }),
+    ).resolves.toMatchObject({
       priceMinor: 1500,
       earlyBird: null,
       groupDiscount: { minQuantity: 3, percent: 10 },
     });
-    await expect(updateTicketType(t.db, org, tt.id, { salesStartAt: inDays(2), salesEndAt: inDays(1) })).rejects.toMatchObject({ extra: { errors: [{ path: "salesEndAt" }] } });
+    await expect(updateTicketType(t.db, org, tt.id, { salesStartAt: inDays(2), salesEndAt: inDays(1) })).rejects.toMatchObject({
+      extra: { errors: [{ path: "salesEndAt" }] },
+    });
     await expect(updateTicketType(t.db, org, tt.id, { maxPerOrder: 0 })).rejects.toMatchObject({ code: "validation_failed" });
     await expect(updateTicketType(t.db, org, tt.id, { bogus: 1 } as never)).rejects.toMatchObject({ code: "validation_failed" });
   });
@@ -121,7 +140,11 @@ describe("updateTicketType", () => {
 describe("availability", () => {
   it("derives what is left, whether it is on sale and today's price", async () => {
     const event = await ticketed({ capacity: 10, waitlistEnabled: true });
-    const early = await makeTicketType(t.db, org, event.id, { priceMinor: 3000, quantity: 4, earlyBird: { priceMinor: 2000, until: inDays(1) } });
+    const early = await makeTicketType(t.db, org, event.id, {
+      priceMinor: 3000,
+      quantity: 4,
+      earlyBird: { priceMinor: 2000, until: inDays(1) },
+    });
     const later = await makeTicketType(t.db, org, event.id, { priceMinor: 3000, salesStartAt: inDays(2) });
     const off = await makeTicketType(t.db, org, event.id, { priceMinor: 1000, active: false });
     await seatParticipant(t.db, { eventId: event.id, userId: member.userId, ticketTypeId: early.id, quantity: 3 });
@@ -139,7 +162,9 @@ describe("availability", () => {
         { id: off.id, available: 7, onSale: false, currentPrice: { amountMinor: 1000, currency: "USD" } },
       ],
     });
-    expect((await getAvailability(t.db, event.id, new Date(inDays(3)))).ticketTypes.map((x) => [x.onSale, x.currentPrice.amountMinor])).toEqual([
+    expect(
+      (await getAvailability(t.db, event.id, new Date(inDays(3)))).ticketTypes.map((x) => [x.onSale, x.currentPrice.amountMinor]),
+    ).toEqual([
       [true, 3000],
       [true, 3000],
       [false, 1000],
@@ -164,13 +189,18 @@ describe("createPromoCode", () => {
     const code = await makePromoCode(t.db, org, a.id, { code: " Summer10 ", percentOff: 10, maxUses: 5, validUntil: inDays(30) });
     expect(code).toMatchObject({ code: "Summer10", percentOff: 10, amountOffMinor: null, maxUses: 5, uses: 0, active: true });
     await expect(makePromoCode(t.db, org, a.id, { code: "SUMMER10", amountOffMinor: 500 })).rejects.toMatchObject({ code: "conflict" });
-    await expect(makePromoCode(t.db, org, b.id, { code: "summer10", amountOffMinor: 500 })).resolves.toMatchObject({ amountOffMinor: 500, percentOff: null });
+    await expect(makePromoCode(t.db, org, b.id, { code: "summer10", amountOffMinor: 500 })).resolves.toMatchObject({
+      amountOffMinor: 500,
+      percentOff: null,
+    });
     expect((await fromCode(t.db, a.id, "sUmMeR10"))?.id).toBe(code.id);
   });
 
   it("lets only one of two concurrent identical codes through", async () => {
     const event = await ticketed();
-    const results = await Promise.allSettled(["flash", "FLASH", "Flash"].map((c) => createPromoCode(t.db, org, event.id, { code: c, percentOff: 5 })));
+    const results = await Promise.allSettled(
+      ["flash", "FLASH", "Flash"].map((c) => createPromoCode(t.db, org, event.id, { code: c, percentOff: 5 })),
+    );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     for (const r of results.filter((x) => x.status === "rejected")) expect(r).toMatchObject({ reason: { code: "conflict" } });
   });

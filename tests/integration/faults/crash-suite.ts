@@ -25,17 +25,26 @@ export interface CrashSuite {
   /** Restarts the runtime with these failpoints armed. */
   restart(failpoints?: string): Promise<void>;
   /** A buyer's order placed over HTTP and paid at the sandbox, its webhook processed. */
-  paidTicket(buyer: TestActor, options?: { capacity?: number; waitlistEnabled?: boolean }): Promise<{ eventId: string; ticketTypeId: string; orderId: string; paymentId: string }>;
+  paidTicket(
+    buyer: TestActor,
+    options?: { capacity?: number; waitlistEnabled?: boolean },
+  ): Promise<{ eventId: string; ticketTypeId: string; orderId: string; paymentId: string }>;
   conclude(row: Omit<FaultRow, "violations" | "sweepFinished">, sweepFinished?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startCrashSuite(): Promise<CrashSuite> {
   const w = await startCrashWorld();
-  const deps: PaymentsDeps = { db: w.db, gateway: stripeGateway, cipher: createFieldCipher(process.env.DATA_KEY ?? "", process.env.BLIND_INDEX_KEY ?? ""), holdTtlSeconds: 900 };
+  const deps: PaymentsDeps = {
+    db: w.db,
+    gateway: stripeGateway,
+    cipher: createFieldCipher(process.env.DATA_KEY ?? "", process.env.BLIND_INDEX_KEY ?? ""),
+    holdTtlSeconds: 900,
+  };
   const base = new URL(w.sandboxUrl);
   const books = sandboxBooks(w.sandboxUrl);
-  const post = (route: string, body: unknown = {}) => fetch(`${w.sandboxUrl}${route}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const post = (route: string, body: unknown = {}) =>
+    fetch(`${w.sandboxUrl}${route}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
   /** Every event the sandbox emitted is processed (redelivered if a crash lost it), every task and refund done. */
   async function settle(): Promise<void> {
@@ -45,7 +54,11 @@ export async function startCrashSuite(): Promise<CrashSuite> {
       await post("/_sandbox/delivery/wait", { timeoutMs: 10_000 });
       const { data } = (await (await fetch(`${w.sandboxUrl}/_sandbox/events`)).json()) as { data: Array<{ event: { id: string } }> };
       const missing = async () => {
-        const done = new Set((await w.db.selectFrom("webhookEvents").select("providerEventId").where("status", "in", ["processed", "ignored"]).execute()).map((r) => r.providerEventId));
+        const done = new Set(
+          (await w.db.selectFrom("webhookEvents").select("providerEventId").where("status", "in", ["processed", "ignored"]).execute()).map(
+            (r) => r.providerEventId,
+          ),
+        );
         return data.map((r) => r.event.id).filter((id) => !done.has(id));
       };
       // The queue may still be working on delivered events; what a crash lost, the provider sends again.
@@ -76,10 +89,20 @@ export async function startCrashSuite(): Promise<CrashSuite> {
     },
     async paidTicket(buyer, options = {}) {
       const { eventId, ticketTypeId } = await ticketedEvent(w.db, suite.org, options);
-      const placed = await api(suite.child.apiUrl, "POST", `/events/${eventId}/orders`, buyer, { ticketTypeId, quantity: 1 }, `buy-${buyer.userId}`);
+      const placed = await api(
+        suite.child.apiUrl,
+        "POST",
+        `/events/${eventId}/orders`,
+        buyer,
+        { ticketTypeId, quantity: 1 },
+        `buy-${buyer.userId}`,
+      );
       const payment = placed.body.payment as { id: string; providerPaymentId: string };
       await suite.stripe.paymentIntents.confirm(payment.providerPaymentId, { payment_method: "pm_card_visa" });
-      await eventually(async () => (await w.db.selectFrom("payments").select("status").where("id", "=", payment.id).executeTakeFirst())?.status === "completed");
+      await eventually(
+        async () =>
+          (await w.db.selectFrom("payments").select("status").where("id", "=", payment.id).executeTakeFirst())?.status === "completed",
+      );
       return { eventId, ticketTypeId, orderId: (placed.body.order as { id: string }).id, paymentId: payment.id };
     },
     async conclude(row, sweepFinished = "runtime restarted; the sweeps settled everything") {

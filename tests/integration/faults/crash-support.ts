@@ -35,7 +35,10 @@ export interface CrashWorld {
 const CHILD = path.join(__dirname, "runtime-child.ts");
 
 function startChild(env: NodeJS.ProcessEnv): Promise<Child> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", CHILD], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe", "ipc"] });
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", CHILD], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+  });
   const stderr: string[] = [];
   child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
@@ -79,7 +82,11 @@ export async function startCrashWorld(): Promise<CrashWorld> {
   // The test process's own Stripe gateway (the sweeps it runs) talks to the child's sandbox.
   process.env.STRIPE_API_BASE = sandboxUrl;
   const db = createDb({ connectionString: databaseUrl, max: 5 });
-  const env = { CHILD_DATABASE_URL: databaseUrl, CHILD_SANDBOX_PORT: String(sandboxPort), CHILD_STRIPE_STATE_DIR: path.join(root, "stripe") };
+  const env = {
+    CHILD_DATABASE_URL: databaseUrl,
+    CHILD_SANDBOX_PORT: String(sandboxPort),
+    CHILD_STRIPE_STATE_DIR: path.join(root, "stripe"),
+  };
   return {
     db,
     databaseUrl,
@@ -91,7 +98,11 @@ export async function startCrashWorld(): Promise<CrashWorld> {
     },
     async expireLeases() {
       await db.updateTable("idempotencyKeys").set({ lockedUntil: null }).where("status", "=", "in_progress").execute();
-      await db.updateTable("providerTasks").set({ lockedUntil: null, nextAttemptAt: sql`now()` }).where("status", "=", "pending").execute();
+      await db
+        .updateTable("providerTasks")
+        .set({ lockedUntil: null, nextAttemptAt: sql`now()` })
+        .where("status", "=", "pending")
+        .execute();
     },
     async destroy() {
       await db.destroy();
@@ -102,7 +113,14 @@ export async function startCrashWorld(): Promise<CrashWorld> {
 }
 
 /** One HTTP call to the child's API; a connection cut by a crash is answered "connection reset". */
-export async function api(apiUrl: string, method: string, route: string, as: TestActor, body?: unknown, key?: string): Promise<{ status: number | "connection reset"; body: Record<string, unknown> }> {
+export async function api(
+  apiUrl: string,
+  method: string,
+  route: string,
+  as: TestActor,
+  body?: unknown,
+  key?: string,
+): Promise<{ status: number | "connection reset"; body: Record<string, unknown> }> {
   const headers: Record<string, string> = { authorization: `Bearer ${await signLocalToken(as.as)}` };
   if (body !== undefined) headers["content-type"] = "application/json";
   if (key) headers["idempotency-key"] = key;

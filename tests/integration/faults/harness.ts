@@ -35,7 +35,11 @@ export async function startFaultHarness(): Promise<FaultHarness> {
     const done = { tasks: 0, refunds: 0, events: 0, holds: 0 };
     for (let round = 0; round < 20; round++) {
       // Time passes: backoffs run out and the leases of attempts that died expire.
-      await h.t.db.updateTable("providerTasks").set({ nextAttemptAt: sql`now()`, lockedUntil: null }).where("status", "=", "pending").execute();
+      await h.t.db
+        .updateTable("providerTasks")
+        .set({ nextAttemptAt: sql`now()`, lockedUntil: null })
+        .where("status", "=", "pending")
+        .execute();
       const holds = options.expireHolds ? (await expireHolds(h.deps, { batchSize: 10 })).expired : 0;
       const swept = await runDueTasks(h.deps, { budgetMs: 20_000 });
       const pendingRefunds = (await books.refunds()).filter((r) => r.status === "pending");
@@ -51,7 +55,9 @@ export async function startFaultHarness(): Promise<FaultHarness> {
           `${done.tasks} provider task(s)`,
           done.refunds && `${done.refunds} refund(s) settled`,
           `${done.events} webhook(s)`,
-        ].filter(Boolean).join(", ");
+        ]
+          .filter(Boolean)
+          .join(", ");
       }
     }
     throw new Error("the sweeps did not come to a standstill");
@@ -75,7 +81,13 @@ export async function startFaultHarness(): Promise<FaultHarness> {
  * An Idempotency-Key as the HTTP layer builds it. The lease is the attempt's time left: 0 s by
  * default, as if a failed attempt's invocation had already ended when the client retries.
  */
-export const keyFor = (actor: Actor, scope: string, key: string, leaseSeconds = 0): IdempotencyRequest => ({ userId: actor.userId, scope, key, requestHash: `hash-${key}`, leaseSeconds });
+export const keyFor = (actor: Actor, scope: string, key: string, leaseSeconds = 0): IdempotencyRequest => ({
+  userId: actor.userId,
+  scope,
+  key,
+  requestHash: `hash-${key}`,
+  leaseSeconds,
+});
 
 /** How the HTTP layer would answer an error: "502 payment_provider_error". */
 export function answered(error: unknown): string {
@@ -92,8 +104,17 @@ export async function outcome<T>(fn: () => Promise<T>, ok = "200"): Promise<{ sa
   }
 }
 
-export async function ticketedEvent(db: Db, org: TestActor, options: { capacity?: number; waitlistEnabled?: boolean; priceMinor?: number } = {}) {
-  const event = await makeEvent(db, org, { kind: "ticketed", capacity: options.capacity ?? 20, waitlistEnabled: options.waitlistEnabled ?? false, startsAt: inDays(20) });
+export async function ticketedEvent(
+  db: Db,
+  org: TestActor,
+  options: { capacity?: number; waitlistEnabled?: boolean; priceMinor?: number } = {},
+) {
+  const event = await makeEvent(db, org, {
+    kind: "ticketed",
+    capacity: options.capacity ?? 20,
+    waitlistEnabled: options.waitlistEnabled ?? false,
+    startsAt: inDays(20),
+  });
   const type = await makeTicketType(db, org, event.id, { priceMinor: options.priceMinor ?? 2500 });
   return { eventId: event.id, ticketTypeId: type.id };
 }

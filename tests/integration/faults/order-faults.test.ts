@@ -31,7 +31,13 @@ async function pay(intentId: string, card = "pm_card_visa") {
 }
 
 describe("order", () => {
-  for (const point of ["order.after-hold-commit", "task.before-provider", "task.after-provider", "task.after-record", "order.before-response"]) {
+  for (const point of [
+    "order.after-hold-commit",
+    "task.before-provider",
+    "task.after-provider",
+    "task.after-record",
+    "order.before-response",
+  ]) {
     it(`${point} throws: the retry with the same key finishes the same order`, async () => {
       const buyer = await makeActor(h.t.db);
       const { eventId, ticketTypeId } = await ticketedEvent(h.t.db, org);
@@ -43,7 +49,14 @@ describe("order", () => {
       expect(retry.result.payment?.providerPaymentId).toMatch(/^pi_/);
       expect(await orderCount(buyer.userId)).toBe(1);
       await pay(retry.result.payment!.providerPaymentId!);
-      await h.conclude({ path: ORDER, fault: "throw", detail: point, clientSaw: `${first.saw}, retry ${retry.status} with the same order`, faultsInjected: 1, retries: 1 });
+      await h.conclude({
+        path: ORDER,
+        fault: "throw",
+        detail: point,
+        clientSaw: `${first.saw}, retry ${retry.status} with the same order`,
+        faultsInjected: 1,
+        retries: 1,
+      });
     });
   }
 
@@ -53,7 +66,9 @@ describe("order", () => {
     const key = keyFor(buyer, "orders:create", "k-slow");
     h.sandbox.faults.inject({ endpoint: "POST /v1/payment_intents", kind: "timeout", count: 1 });
     const started = Date.now();
-    const first = await outcome(() => withDeadline(Date.now() + 2_000, () => placeOrder(h.deps, buyer, eventId, { ticketTypeId, quantity: 1 }, {}, key)));
+    const first = await outcome(() =>
+      withDeadline(Date.now() + 2_000, () => placeOrder(h.deps, buyer, eventId, { ticketTypeId, quantity: 1 }, {}, key)),
+    );
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(first.saw).toMatch(/^50[23] /);
     h.sandbox.faults.clear();
@@ -61,7 +76,14 @@ describe("order", () => {
     expect(retry.result.payment?.providerPaymentId).toMatch(/^pi_/);
     expect(await orderCount(buyer.userId)).toBe(1);
     await pay(retry.result.payment!.providerPaymentId!);
-    await h.conclude({ path: ORDER, fault: "slow", detail: "POST /v1/payment_intents timeout, 2 s budget", clientSaw: `${first.saw} within the budget, retry ${retry.status}`, faultsInjected: 1, retries: 1 });
+    await h.conclude({
+      path: ORDER,
+      fault: "slow",
+      detail: "POST /v1/payment_intents timeout, 2 s budget",
+      clientSaw: `${first.saw} within the budget, retry ${retry.status}`,
+      faultsInjected: 1,
+      retries: 1,
+    });
   });
 
   it("Stripe down: 502, the sweep creates the intent, the retry answers the same order", async () => {
@@ -76,14 +98,23 @@ describe("order", () => {
     expect(retry.replayed).toBe(true);
     expect(await orderCount(buyer.userId)).toBe(1);
     await pay(retry.result.payment!.providerPaymentId!);
-    await h.conclude({ path: ORDER, fault: "down", detail: "POST /v1/payment_intents error 503 ×3", clientSaw: `${first.saw}, retry after the sweep (${swept}) ${retry.status}`, faultsInjected: 1, retries: 1 });
+    await h.conclude({
+      path: ORDER,
+      fault: "down",
+      detail: "POST /v1/payment_intents error 503 ×3",
+      clientSaw: `${first.saw}, retry after the sweep (${swept}) ${retry.status}`,
+      faultsInjected: 1,
+      retries: 1,
+    });
   });
 
   it("concurrent duplicates with one key: exactly one hold and order", async () => {
     const buyer = await makeActor(h.t.db);
     const { eventId, ticketTypeId } = await ticketedEvent(h.t.db, org);
     const key = keyFor(buyer, "orders:create", "k-dup", 30);
-    const answers = await Promise.all(Array.from({ length: 5 }, () => outcome(() => placeOrder(h.deps, buyer, eventId, { ticketTypeId, quantity: 1 }, {}, key))));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => outcome(() => placeOrder(h.deps, buyer, eventId, { ticketTypeId, quantity: 1 }, {}, key))),
+    );
     const ids = new Set(answers.flatMap((a) => (a.value ? [a.value.result.order?.id] : [])));
     expect(ids.size).toBe(1);
     for (const a of answers) if (a.error) expect(answered(a.error)).toBe("409 idempotency_key_in_progress");
@@ -91,12 +122,22 @@ describe("order", () => {
     const order = await getOrder(h.deps, buyer, [...ids][0]!);
     await pay(order.payment!.providerPaymentId!);
     const saw = [...new Set(answers.map((a) => (a.value ? `${a.value.status}` : a.saw)))].sort().join(" / ");
-    await h.conclude({ path: ORDER, fault: "retry", detail: "5 concurrent requests, one key", clientSaw: `${saw}, one order`, faultsInjected: 0, retries: 4 });
+    await h.conclude({
+      path: ORDER,
+      fault: "retry",
+      detail: "5 concurrent requests, one key",
+      clientSaw: `${saw}, one order`,
+      faultsInjected: 0,
+      retries: 4,
+    });
   });
 });
 
 describe("payment webhooks", () => {
-  for (const [path, card] of [["payment success webhook", "pm_card_visa"], ["payment failure webhook", "pm_card_chargeDeclined"]] as const) {
+  for (const [path, card] of [
+    ["payment success webhook", "pm_card_visa"],
+    ["payment failure webhook", "pm_card_chargeDeclined"],
+  ] as const) {
     it(`${path}: webhook.after-commit throws; the redelivery is a no-op and nothing is lost`, async () => {
       const buyer = await makeActor(h.t.db);
       const { eventId, ticketTypeId } = await ticketedEvent(h.t.db, org);
@@ -109,7 +150,14 @@ describe("payment webhooks", () => {
       expect(again[0]?.outcome).toMatch(/^duplicate/);
       // A failed payment keeps its hold until expiry; the buyer gives up and cancels.
       if (card !== "pm_card_visa") await cancelOrder(h.deps, buyer, placed.result.order!.id, null);
-      await h.conclude({ path, fault: "throw", detail: "webhook.after-commit", clientSaw: "provider redelivers; the redelivery answers duplicate", faultsInjected: 1, retries: 1 });
+      await h.conclude({
+        path,
+        fault: "throw",
+        detail: "webhook.after-commit",
+        clientSaw: "provider redelivers; the redelivery answers duplicate",
+        faultsInjected: 1,
+        retries: 1,
+      });
     });
   }
 });
@@ -119,7 +167,11 @@ describe("late payment after expiry", () => {
     const [late, other] = await Promise.all([makeActor(h.t.db), makeActor(h.t.db)]);
     const { eventId, ticketTypeId } = await ticketedEvent(h.t.db, org, { capacity: 1 });
     const placed = await placeOrder(h.deps, late, eventId, { ticketTypeId, quantity: 1 });
-    await h.t.db.updateTable("participations").set({ holdExpiresAt: new Date(Date.now() - 60_000) }).where("id", "=", placed.result.participation.id).execute();
+    await h.t.db
+      .updateTable("participations")
+      .set({ holdExpiresAt: new Date(Date.now() - 60_000) })
+      .where("id", "=", placed.result.participation.id)
+      .execute();
     // The expiry commits but dies before cancelling the intent, so the buyer can still pay it.
     enableFailpoint("expire-holds.after-commit", "throw", { count: 1 });
     await expect(expireHolds(h.deps, { batchSize: 10 })).rejects.toThrow(/failpoint/);
@@ -129,7 +181,14 @@ describe("late payment after expiry", () => {
     await pay(placed.result.payment!.providerPaymentId!);
     enableFailpoint("settle.after-commit", "throw", { count: 1 });
     await expect(h.drain(h.pending(["payment_intent.succeeded"]))).rejects.toThrow(/failpoint/);
-    await h.conclude({ path: "late payment after expiry", fault: "throw", detail: "expire-holds.after-commit, settle.after-commit", clientSaw: "the late payment is captured, then refunded in full automatically", faultsInjected: 2, retries: 0 });
+    await h.conclude({
+      path: "late payment after expiry",
+      fault: "throw",
+      detail: "expire-holds.after-commit, settle.after-commit",
+      clientSaw: "the late payment is captured, then refunded in full automatically",
+      faultsInjected: 2,
+      retries: 0,
+    });
     const refunds = await h.t.db.selectFrom("refunds").select("status").where("paymentId", "=", placed.result.payment!.id).execute();
     expect(refunds).toEqual([{ status: "completed" }]);
   });
@@ -148,6 +207,13 @@ describe("waitlist promotion to a hold", () => {
     const promoted = await h.t.db.selectFrom("orders").select("id").where("userId", "=", waiting.userId).executeTakeFirstOrThrow();
     const order = await getOrder(h.deps, waiting, promoted.id);
     await pay(order.payment!.providerPaymentId!);
-    await h.conclude({ path: "waitlist promotion to a hold", fault: "throw", detail: "task.before-provider", clientSaw: "cancel 200; promoted buyer's GET /orders/{id} has a working intent", faultsInjected: 1, retries: 0 });
+    await h.conclude({
+      path: "waitlist promotion to a hold",
+      fault: "throw",
+      detail: "task.before-provider",
+      clientSaw: "cancel 200; promoted buyer's GET /orders/{id} has a working intent",
+      faultsInjected: 1,
+      retries: 0,
+    });
   });
 });

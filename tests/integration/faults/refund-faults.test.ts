@@ -33,7 +33,8 @@ const TASK_POINTS = ["task.before-provider", "task.after-provider", "task.after-
 const REFUNDS_DOWN: FaultSpec = { endpoint: "POST /v1/refunds", kind: "error", status: 503, count: 5 };
 const REFUNDS_SLOW: FaultSpec = { endpoint: "POST /v1/refunds", kind: "timeout", count: 1 };
 
-const refundRows = (paymentId: string) => h.t.db.selectFrom("refunds").select(["id", "status"]).where("paymentId", "=", paymentId).execute();
+const refundRows = (paymentId: string) =>
+  h.t.db.selectFrom("refunds").select(["id", "status"]).where("paymentId", "=", paymentId).execute();
 
 async function paidTicket() {
   const buyer = await makeActor(h.t.db);
@@ -46,7 +47,8 @@ function arm(fault: string | FaultSpec) {
   if (typeof fault === "string") enableFailpoint(fault, "throw", { count: 1 });
   else h.sandbox.faults.inject(fault);
 }
-const describeFault = (f: string | FaultSpec) => (typeof f === "string" ? f : `${f.endpoint} ${f.kind}${f.status ? ` ${f.status}` : ""}${f.count ? ` ×${f.count}` : ""}`);
+const describeFault = (f: string | FaultSpec) =>
+  typeof f === "string" ? f : `${f.endpoint} ${f.kind}${f.status ? ` ${f.status}` : ""}${f.count ? ` ×${f.count}` : ""}`;
 const classOf = (f: string | FaultSpec) => (typeof f === "string" ? "throw" : f.kind === "error" ? "down" : "slow");
 
 describe("buyer cancel", () => {
@@ -57,7 +59,14 @@ describe("buyer cancel", () => {
       const first = await outcome(() => withDeadline(Date.now() + 3_000, () => cancelOrder(h.deps, t.buyer, t.orderId, null)));
       const retry = await outcome(() => cancelOrder(h.deps, t.buyer, t.orderId, null));
       expect(retry.saw).toBe("409 invalid_state");
-      await h.conclude({ path: "buyer cancel", fault: classOf(fault), detail: describeFault(fault), clientSaw: `${first.saw}, retry ${retry.saw}`, faultsInjected: 1, retries: 1 });
+      await h.conclude({
+        path: "buyer cancel",
+        fault: classOf(fault),
+        detail: describeFault(fault),
+        clientSaw: `${first.saw}, retry ${retry.saw}`,
+        faultsInjected: 1,
+        retries: 1,
+      });
       expect(await refundRows(t.paymentId)).toEqual([expect.objectContaining({ status: "completed" })]);
     });
   }
@@ -79,23 +88,41 @@ describe("organizer refund", () => {
       const t = await paidTicket();
       const key = keyFor(org, "refunds:create", `r-${describeFault(fault)}`);
       arm(fault);
-      const first = await refundAnswer(() => withDeadline(Date.now() + 3_000, () => requestRefund(h.deps, org, t.paymentId, input, {}, key)));
+      const first = await refundAnswer(() =>
+        withDeadline(Date.now() + 3_000, () => requestRefund(h.deps, org, t.paymentId, input, {}, key)),
+      );
       const retry = await refundAnswer(() => requestRefund(h.deps, org, t.paymentId, input, {}, key));
       expect(retry.saw).toBe("202 replayed");
       if (first.id) expect(retry.id).toBe(first.id);
       expect(await refundRows(t.paymentId)).toHaveLength(1);
-      await h.conclude({ path: "organizer refund", fault: classOf(fault), detail: describeFault(fault), clientSaw: `${first.saw}, retry ${retry.saw} (same refund)`, faultsInjected: 1, retries: 1 });
+      await h.conclude({
+        path: "organizer refund",
+        fault: classOf(fault),
+        detail: describeFault(fault),
+        clientSaw: `${first.saw}, retry ${retry.saw} (same refund)`,
+        faultsInjected: 1,
+        retries: 1,
+      });
     });
   }
 
   it("concurrent duplicates with one key: one refund", async () => {
     const t = await paidTicket();
     const key = keyFor(org, "refunds:create", "r-dup", 30);
-    const answers = await Promise.all(Array.from({ length: 4 }, () => refundAnswer(() => requestRefund(h.deps, org, t.paymentId, input, {}, key))));
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => refundAnswer(() => requestRefund(h.deps, org, t.paymentId, input, {}, key))),
+    );
     expect(new Set(answers.map((a) => a.id)).size).toBe(1);
     expect(await refundRows(t.paymentId)).toHaveLength(1);
     const saw = [...new Set(answers.map((a) => a.saw))].sort().join(" / ");
-    await h.conclude({ path: "organizer refund", fault: "retry", detail: "4 concurrent requests, one key", clientSaw: `${saw}, one refund`, faultsInjected: 0, retries: 3 });
+    await h.conclude({
+      path: "organizer refund",
+      fault: "retry",
+      detail: "4 concurrent requests, one key",
+      clientSaw: `${saw}, one refund`,
+      faultsInjected: 0,
+      retries: 3,
+    });
   });
 });
 
@@ -110,7 +137,14 @@ describe("event cancel", () => {
       else arm(fault);
       const first = await outcome(() => cancelEvent(h.t.db, org, eventId, "Venue flooded", eventCancellationHooks(h.deps, org)));
       const retry = await outcome(() => cancelEvent(h.t.db, org, eventId, "Venue flooded", eventCancellationHooks(h.deps, org)));
-      await h.conclude({ path: "event cancel", fault: classOf(fault), detail: describeFault(fault), clientSaw: `${first.saw}, retry ${retry.saw}`, faultsInjected: 1, retries: 1 });
+      await h.conclude({
+        path: "event cancel",
+        fault: classOf(fault),
+        detail: describeFault(fault),
+        clientSaw: `${first.saw}, retry ${retry.saw}`,
+        faultsInjected: 1,
+        retries: 1,
+      });
       for (const p of paid) expect(await refundRows(p.paymentId)).toEqual([expect.objectContaining({ status: "completed" })]);
     });
   }
@@ -118,15 +152,28 @@ describe("event cancel", () => {
 
 describe("hold expiry", () => {
   const CANCEL_DOWN: FaultSpec = { endpoint: "POST /v1/payment_intents/:id/cancel", kind: "error", status: 500, count: 5 };
-  for (const fault of ["expire-holds.after-commit", "expire-holds.between-batches", "task.before-provider", "task.after-provider", CANCEL_DOWN]) {
+  for (const fault of [
+    "expire-holds.after-commit",
+    "expire-holds.between-batches",
+    "task.before-provider",
+    "task.after-provider",
+    CANCEL_DOWN,
+  ]) {
     it(`${describeFault(fault)}: seats released once, intents cancelled, the next run finishes`, async () => {
       const { eventId, ticketTypeId } = await ticketedEvent(h.t.db, org);
       const buyers = await Promise.all([makeActor(h.t.db), makeActor(h.t.db)]);
       for (const b of buyers) await placeOrder(h.deps, b, eventId, { ticketTypeId, quantity: 2 });
-      await h.t.db.updateTable("participations").set({ holdExpiresAt: new Date(Date.now() - 60_000) }).where("eventId", "=", eventId).execute();
+      await h.t.db
+        .updateTable("participations")
+        .set({ holdExpiresAt: new Date(Date.now() - 60_000) })
+        .where("eventId", "=", eventId)
+        .execute();
       arm(fault);
       const first = await outcome(() => expireHolds(h.deps, { batchSize: 1 }), "job ran");
-      await h.conclude({ path: "hold expiry", fault: classOf(fault), detail: describeFault(fault), clientSaw: first.saw, faultsInjected: 1, retries: 0 }, { expireHolds: true });
+      await h.conclude(
+        { path: "hold expiry", fault: classOf(fault), detail: describeFault(fault), clientSaw: first.saw, faultsInjected: 1, retries: 0 },
+        { expireHolds: true },
+      );
       const event = await h.t.db.selectFrom("events").select("seatsTaken").where("id", "=", eventId).executeTakeFirstOrThrow();
       expect(event.seatsTaken).toBe(0);
     });

@@ -23,16 +23,47 @@ afterEach(() => t.destroy());
 async function seed({ db }: TestDatabase) {
   const ev = await createPaidEvent(db);
   const buyer = await makeActor(db);
-  const p = await db.insertInto("participations").values({ eventId: ev.eventId, userId: buyer.userId, kind: "ticket", status: "cancelled", ticketTypeId: ev.ticketTypeId, cancelledAt: new Date() }).returning("id").executeTakeFirstOrThrow();
-  const order = await db.insertInto("orders").values({ participationId: p.id, eventId: ev.eventId, userId: buyer.userId, ticketTypeId: ev.ticketTypeId, quantity: 1, unitPriceMinor: 2500, subtotalMinor: 2500, amountMinor: 2500, currency: "USD" }).returning("id").executeTakeFirstOrThrow();
-  const pay = await db.insertInto("payments").values({ orderId: order.id, userId: buyer.userId, amountMinor: 2500, currency: "USD" }).returning("id").executeTakeFirstOrThrow();
+  const p = await db
+    .insertInto("participations")
+    .values({
+      eventId: ev.eventId,
+      userId: buyer.userId,
+      kind: "ticket",
+      status: "cancelled",
+      ticketTypeId: ev.ticketTypeId,
+      cancelledAt: new Date(),
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const order = await db
+    .insertInto("orders")
+    .values({
+      participationId: p.id,
+      eventId: ev.eventId,
+      userId: buyer.userId,
+      ticketTypeId: ev.ticketTypeId,
+      quantity: 1,
+      unitPriceMinor: 2500,
+      subtotalMinor: 2500,
+      amountMinor: 2500,
+      currency: "USD",
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const pay = await db
+    .insertInto("payments")
+    .values({ orderId: order.id, userId: buyer.userId, amountMinor: 2500, currency: "USD" })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   await sql`
     INSERT INTO participation_history (participation_id, action_type, new_values, created_at)
     SELECT ${p.id}, 'Updated', jsonb_build_object('n', g), now() - interval '2 years' - g * interval '1 minute'
     FROM generate_series(1, ${AGED_HISTORY}) g`.execute(db);
   await sql`
     INSERT INTO participation_history (participation_id, action_type, created_at)
-    SELECT ${p.id}, 'Updated', now() - interval '2 years' + interval '1 day' + g * interval '1 second' FROM generate_series(1, ${YOUNG}) g`.execute(db);
+    SELECT ${p.id}, 'Updated', now() - interval '2 years' + interval '1 day' + g * interval '1 second' FROM generate_series(1, ${YOUNG}) g`.execute(
+    db,
+  );
   await sql`
     INSERT INTO payment_transactions (payment_id, type, amount_minor, currency, status, processed_at, created_at)
     SELECT ${pay.id}, 'payment', 2500, 'USD', 'completed', now() - interval '7 years' - g * interval '1 minute', now() - interval '7 years' - g * interval '1 minute'
@@ -46,7 +77,14 @@ async function seed({ db }: TestDatabase) {
 }
 
 async function census(db = t.db) {
-  const { rows } = await sql<{ live: number; archived: number; both: number; ledgerLive: number; ledgerArchived: number; ledgerBoth: number }>`
+  const { rows } = await sql<{
+    live: number;
+    archived: number;
+    both: number;
+    ledgerLive: number;
+    ledgerArchived: number;
+    ledgerBoth: number;
+  }>`
     SELECT
       (SELECT count(*) FROM participation_history)::int AS live,
       (SELECT count(*) FROM participation_history_archive)::int AS archived,
@@ -73,7 +111,9 @@ const killJobBackend = (onlyMidMove: boolean) =>
   sql<{ pid: number }>`
     SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity
     WHERE datname = current_database() AND application_name = ${JOB_APP}
-      AND (NOT ${onlyMidMove} OR (state = 'active' AND query LIKE '%WITH moved AS%'))`.execute(t.db).then((r) => r.rows.length > 0);
+      AND (NOT ${onlyMidMove} OR (state = 'active' AND query LIKE '%WITH moved AS%'))`
+    .execute(t.db)
+    .then((r) => r.rows.length > 0);
 
 describe("archive", () => {
   it("moves every aged row over several bounded runs and keeps everything younger", async () => {
@@ -95,7 +135,11 @@ describe("archive", () => {
     const { rows } = await sql<{ oldest: Date }>`SELECT min(created_at) AS oldest FROM participation_history`.execute(t.db);
     expect(rows[0]!.oldest.getTime()).toBeGreaterThan(Date.now() - 2 * 365.25 * 86_400_000);
     // A further run finds nothing: idempotent.
-    expect(await archive(t.db, { batchSize: 5_000, timeBudgetMs: 60_000 })).toMatchObject({ participationHistory: 0, paymentTransactions: 0, moreRemaining: false });
+    expect(await archive(t.db, { batchSize: 5_000, timeBudgetMs: 60_000 })).toMatchObject({
+      participationHistory: 0,
+      paymentTransactions: 0,
+      moreRemaining: false,
+    });
   });
 
   it("moves 50,000 rows in one run within its budget, each batch short", async () => {
@@ -103,7 +147,9 @@ describe("archive", () => {
     expect(result).toMatchObject({ participationHistory: AGED_HISTORY, paymentTransactions: AGED_LEDGER, moreRemaining: false });
     expect(result.longestBatchMs).toBeLessThan(5_000);
     const rate = Math.round(((AGED_HISTORY + AGED_LEDGER) / result.durationMs) * 1000);
-    console.info(`archive: ${AGED_HISTORY + AGED_LEDGER} rows in ${result.durationMs} ms (${rate} rows/s), ${result.batches} batches, longest ${result.longestBatchMs} ms`);
+    console.info(
+      `archive: ${AGED_HISTORY + AGED_LEDGER} rows in ${result.durationMs} ms (${rate} rows/s), ${result.batches} batches, longest ${result.longestBatchMs} ms`,
+    );
   });
 
   it("a run whose connection is killed in the middle of a batch loses and duplicates nothing; a re-run finishes", async () => {
@@ -119,7 +165,10 @@ describe("archive", () => {
       }
       return false;
     })();
-    const outcome = await archive(jobDb, { batchSize: 1_000, timeBudgetMs: 60_000 }).then(() => "finished", (e: unknown) => String(e));
+    const outcome = await archive(jobDb, { batchSize: 1_000, timeBudgetMs: 60_000 }).then(
+      () => "finished",
+      (e: unknown) => String(e),
+    );
     running = false;
     expect(await watcher).toBe(true);
     expect(outcome).toMatch(/terminat/i);
@@ -132,7 +181,9 @@ describe("archive", () => {
 
     const rerun = await archive(t.db, { batchSize: 1_000, timeBudgetMs: 60_000 });
     expect(rerun.moreRemaining).toBe(false);
-    expect(rerun.participationHistory + rerun.paymentTransactions).toBe(AGED_HISTORY + AGED_LEDGER - midway.archived - midway.ledgerArchived);
+    expect(rerun.participationHistory + rerun.paymentTransactions).toBe(
+      AGED_HISTORY + AGED_LEDGER - midway.archived - midway.ledgerArchived,
+    );
     expect(await expectConserved(before)).toMatchObject({ archived: AGED_HISTORY, ledgerArchived: AGED_LEDGER });
   });
 
@@ -170,7 +221,9 @@ describe("archive", () => {
 
   it("skips rows an earlier, interrupted copy already put in the archive (ON CONFLICT DO NOTHING)", async () => {
     // A copy without the delete, as a non-transactional archiver could leave behind.
-    await sql`INSERT INTO participation_history_archive SELECT * FROM participation_history WHERE created_at < now() - interval '2 years' ORDER BY created_at LIMIT 500`.execute(t.db);
+    await sql`INSERT INTO participation_history_archive SELECT * FROM participation_history WHERE created_at < now() - interval '2 years' ORDER BY created_at LIMIT 500`.execute(
+      t.db,
+    );
     const before = await census();
     const result = await archive(t.db, { batchSize: 5_000, timeBudgetMs: 60_000 });
     expect(result.participationHistory).toBe(AGED_HISTORY);

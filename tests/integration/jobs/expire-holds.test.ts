@@ -42,8 +42,16 @@ describe("expire-holds", () => {
     const keeper = await paidOrder(h, await makeActor(h.t.db), ev.eventId, ev.ticketTypeId, 2); // paid: never expires
     const holds = [];
     for (let i = 0; i < 24; i++) {
-      const result = await createOrder(shortHolds(), await makeActor(h.t.db), ev.eventId, { ticketTypeId: ev.ticketTypeId, quantity: 1 + (i % 3) });
-      holds.push({ participationId: result.participation.id, paymentId: result.payment!.id, intentId: result.payment!.providerPaymentId!, quantity: 1 + (i % 3) });
+      const result = await createOrder(shortHolds(), await makeActor(h.t.db), ev.eventId, {
+        ticketTypeId: ev.ticketTypeId,
+        quantity: 1 + (i % 3),
+      });
+      holds.push({
+        participationId: result.participation.id,
+        paymentId: result.payment!.id,
+        intentId: result.payment!.providerPaymentId!,
+        quantity: 1 + (i % 3),
+      });
     }
     const heldSeats = holds.reduce((n, x) => n + x.quantity, 0);
     expect(await counters(ev.eventId)).toEqual({ seatsTaken: heldSeats + 2, quantityTaken: heldSeats + 2, live: heldSeats + 2 });
@@ -60,7 +68,12 @@ describe("expire-holds", () => {
     expect((await participation(keeper.participationId)).status).toBe("active");
 
     const ids = holds.map((x) => x.participationId);
-    const cancelledRows = await h.t.db.selectFrom("participationHistory").select(["participationId", "changeReason"]).where("participationId", "in", ids).where("actionType", "=", "Cancelled").execute();
+    const cancelledRows = await h.t.db
+      .selectFrom("participationHistory")
+      .select(["participationId", "changeReason"])
+      .where("participationId", "in", ids)
+      .where("actionType", "=", "Cancelled")
+      .execute();
     expect(cancelledRows).toHaveLength(24);
     expect(new Set(cancelledRows.map((r) => r.participationId)).size).toBe(24);
     expect(cancelledRows.every((r) => r.changeReason === HOLD_EXPIRED_REASON)).toBe(true);
@@ -70,7 +83,17 @@ describe("expire-holds", () => {
       expect(payment.status).toBe("cancelled");
       expect((await h.stripe.paymentIntents.retrieve(hold.intentId)).status).toBe("canceled");
     }
-    const audits = await h.t.db.selectFrom("paymentAuditLog").select("paymentId").where("paymentId", "in", holds.map((x) => x.paymentId)).where("actionType", "=", "SystemAction").where("actionDescription", "=", HOLD_EXPIRED_REASON).execute();
+    const audits = await h.t.db
+      .selectFrom("paymentAuditLog")
+      .select("paymentId")
+      .where(
+        "paymentId",
+        "in",
+        holds.map((x) => x.paymentId),
+      )
+      .where("actionType", "=", "SystemAction")
+      .where("actionDescription", "=", HOLD_EXPIRED_REASON)
+      .execute();
     expect(audits).toHaveLength(24);
     const orders = await h.t.db.selectFrom("orders").select("status").where("participationId", "in", ids).execute();
     expect(orders.every((o) => o.status === "expired")).toBe(true);
@@ -95,7 +118,12 @@ describe("expire-holds", () => {
     expect(promoted.status).toBe("pending");
     expect(promoted.holdExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 800_000);
     expect((await participation(second.participation.id)).status).toBe("waitlisted");
-    const payment = await h.t.db.selectFrom("payments as p").innerJoin("orders as o", "o.id", "p.orderId").select(["p.status", "p.providerPaymentIdHash", "o.status as orderStatus"]).where("o.participationId", "=", first.participation.id).executeTakeFirstOrThrow();
+    const payment = await h.t.db
+      .selectFrom("payments as p")
+      .innerJoin("orders as o", "o.id", "p.orderId")
+      .select(["p.status", "p.providerPaymentIdHash", "o.status as orderStatus"])
+      .where("o.participationId", "=", first.participation.id)
+      .executeTakeFirstOrThrow();
     expect(payment).toMatchObject({ status: "pending", orderStatus: "pending" });
     expect(payment.providerPaymentIdHash).not.toBeNull();
     expect(await counters(ev.eventId)).toMatchObject({ seatsTaken: 1, live: 1 });
@@ -110,7 +138,12 @@ describe("expire-holds", () => {
 
     // The intent has succeeded, so the provider refuses the cancel: its task ends saying so.
     expect(await expireHolds(h.deps, { batchSize: 10 })).toMatchObject({ expired: 1, seatsReleased: 1, paymentsAbandoned: 1 });
-    const cancelTask = await h.t.db.selectFrom("providerTasks").select(["status", "outcome"]).where("paymentId", "=", order.payment!.id).where("kind", "=", "cancel_intent").executeTakeFirstOrThrow();
+    const cancelTask = await h.t.db
+      .selectFrom("providerTasks")
+      .select(["status", "outcome"])
+      .where("paymentId", "=", order.payment!.id)
+      .where("kind", "=", "cancel_intent")
+      .executeTakeFirstOrThrow();
     expect(cancelTask).toEqual({ status: "succeeded", outcome: "not cancelled: intent already succeeded" });
     expect(await counters(ev.eventId)).toMatchObject({ seatsTaken: 0, live: 0 });
 
@@ -135,7 +168,11 @@ describe("expire-holds", () => {
     expect(outcomes).toEqual([{ type: "payment_intent.succeeded", outcome: "completed: seats gone, automatic full refund started" }]);
     expect(await participation(late.participation.id)).toMatchObject({ status: "cancelled", cancellationReason: HOLD_EXPIRED_REASON });
     expect(await counters(ev.eventId)).toMatchObject({ seatsTaken: 1, live: 1 });
-    const refund = await h.t.db.selectFrom("refunds").select(["id", "amountMinor", "status"]).where("paymentId", "=", late.payment!.id).executeTakeFirstOrThrow();
+    const refund = await h.t.db
+      .selectFrom("refunds")
+      .select(["id", "amountMinor", "status"])
+      .where("paymentId", "=", late.payment!.id)
+      .executeTakeFirstOrThrow();
     expect(refund).toMatchObject({ amountMinor: late.payment!.amountMinor, status: "processing" });
     expect(await h.providerRefundId(refund.id)).toMatch(/^re_/);
   });
@@ -165,7 +202,9 @@ describe("expire-holds", () => {
     const ev = await createPaidEvent(h.t.db, { capacity: 5 });
     const paid = await paidOrder(h, await makeActor(h.t.db), ev.eventId, ev.ticketTypeId);
     // The crash: the refund and its task committed, the process died before running the task.
-    const [refund] = await useTransaction(h.t.db, (trx) => reserveRefunds(trx, [{ paymentId: paid.paymentId }], { reason: "Customer asked for a refund", requestedBy: null }));
+    const [refund] = await useTransaction(h.t.db, (trx) =>
+      reserveRefunds(trx, [{ paymentId: paid.paymentId }], { reason: "Customer asked for a refund", requestedBy: null }),
+    );
     await expect(h.providerRefundId(refund!.refundId)).rejects.toThrow(/not sent/);
 
     expect(await runDueTasks(h.deps, { budgetMs: 10_000 })).toMatchObject({ succeeded: 1, retried: 0, failed: 0 });
@@ -179,7 +218,11 @@ describe("expire-holds", () => {
     await holdsLapse();
     const { handler } = await import("@evently/functions/jobs/expire-holds");
     const result = await handler(scheduledEvent({ name: "expire-holds" }), lambdaContext("job-expire-holds", 55));
-    expect(result).toMatchObject({ job: "expire-holds", status: "succeeded", counts: { expired: 1, seatsReleased: 2, paymentsAbandoned: 1 } });
+    expect(result).toMatchObject({
+      job: "expire-holds",
+      status: "succeeded",
+      counts: { expired: 1, seatsReleased: 2, paymentsAbandoned: 1 },
+    });
     const run = await h.t.db.selectFrom("jobRuns").selectAll().where("id", "=", result.runId!).executeTakeFirstOrThrow();
     expect(run).toMatchObject({ job: "expire-holds", status: "succeeded", counts: { expired: 1, seatsReleased: 2 }, error: null });
     expect(run.durationMs).toBeGreaterThanOrEqual(0);

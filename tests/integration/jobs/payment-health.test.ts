@@ -25,7 +25,13 @@ beforeAll(async () => {
   ev = await createPaidEvent(t.db, { capacity: 10 });
   userId = (await makeActor(t.db)).userId;
   // Orders need a participation; a cancelled one holds no seats, so it cannot cause drift.
-  participationId = (await t.db.insertInto("participations").values({ eventId: ev.eventId, userId, kind: "ticket", status: "cancelled", ticketTypeId: ev.ticketTypeId, cancelledAt: NOW }).returning("id").executeTakeFirstOrThrow()).id;
+  participationId = (
+    await t.db
+      .insertInto("participations")
+      .values({ eventId: ev.eventId, userId, kind: "ticket", status: "cancelled", ticketTypeId: ev.ticketTypeId, cancelledAt: NOW })
+      .returning("id")
+      .executeTakeFirstOrThrow()
+  ).id;
 });
 afterAll(() => t.destroy());
 
@@ -40,30 +46,60 @@ async function payment(status: string, createdAgo: number, processedAgo: number 
       ${status === "refunded" ? 2500 : 0}, ${status === "refunded" ? ago(60) : null}
     FROM o RETURNING id`.execute(t.db);
   const id = rows[0]!.id;
-  for (const f of failuresAgo) await t.db.insertInto("paymentFailures").values({ paymentId: id, failureCode: "card_declined", failureMessage: "Declined", failedAt: ago(f) }).execute();
+  for (const f of failuresAgo)
+    await t.db
+      .insertInto("paymentFailures")
+      .values({ paymentId: id, failureCode: "card_declined", failureMessage: "Declined", failedAt: ago(f) })
+      .execute();
   return id;
 }
 
 async function refund(paymentId: string, status: string, createdAgo: number) {
-  await sql`INSERT INTO refunds (payment_id, amount_minor, currency, reason, status, created_at) VALUES (${paymentId}, 100, 'USD', 'Customer asked for it', ${status}, ${ago(createdAgo)})`.execute(t.db);
+  await sql`INSERT INTO refunds (payment_id, amount_minor, currency, reason, status, created_at) VALUES (${paymentId}, 100, 'USD', 'Customer asked for it', ${status}, ${ago(createdAgo)})`.execute(
+    t.db,
+  );
 }
 
 async function webhook(status: "processed" | "failed", receivedAgo: number) {
-  await t.db.insertInto("webhookEvents").values({ providerEventId: `evt_${randomUUID()}`, type: "payment_intent.succeeded", status, receivedAt: ago(receivedAgo), processedAt: status === "processed" ? ago(receivedAgo - 1) : null }).execute();
+  await t.db
+    .insertInto("webhookEvents")
+    .values({
+      providerEventId: `evt_${randomUUID()}`,
+      type: "payment_intent.succeeded",
+      status,
+      receivedAt: ago(receivedAgo),
+      processedAt: status === "processed" ? ago(receivedAgo - 1) : null,
+    })
+    .execute();
 }
 
 /** A live participation on `eventId` without touching the counters (so they can be made to drift). */
 async function live(eventId: string, ticketTypeId: string | null, quantity: number) {
   const user = await makeActor(t.db);
-  await t.db.insertInto("participations").values({ eventId, userId: user.userId, kind: ticketTypeId ? "ticket" : "rsvp", status: "active", quantity, ticketTypeId }).execute();
+  await t.db
+    .insertInto("participations")
+    .values({ eventId, userId: user.userId, kind: ticketTypeId ? "ticket" : "rsvp", status: "active", quantity, ticketTypeId })
+    .execute();
 }
 
 describe("payment health", () => {
   it("reports a healthy, empty system: 100 % success, no average, nothing stuck, no drift", async () => {
     expect(await measurePaymentHealth(t.db, { now: NOW })).toEqual({
-      successRate24h: 100, completed24h: 0, failed24h: 0, failuresLastHour: 0, avgProcessingSeconds: null, pendingOver30m: 0,
-      refundsProcessingOver24h: 0, webhookEventsFailed: 0, webhookEventsUnprocessed: 0, providerTasksFailed: 0, providerTasksOverdue: 0,
-      seatCounterDrift: 0, eventSeatDrift: 0, ticketTypeSeatDrift: 0, driftingEventIds: [],
+      successRate24h: 100,
+      completed24h: 0,
+      failed24h: 0,
+      failuresLastHour: 0,
+      avgProcessingSeconds: null,
+      pendingOver30m: 0,
+      refundsProcessingOver24h: 0,
+      webhookEventsFailed: 0,
+      webhookEventsUnprocessed: 0,
+      providerTasksFailed: 0,
+      providerTasksOverdue: 0,
+      seatCounterDrift: 0,
+      eventSeatDrift: 0,
+      ticketTypeSeatDrift: 0,
+      driftingEventIds: [],
     });
     expect(await latestPaymentHealth(t.db)).toBeUndefined();
   });
@@ -124,14 +160,23 @@ describe("payment health", () => {
     const { outcome, emf } = await runJobCapturingMetrics();
     if (!outcome.ok) throw outcome.error;
     const result = outcome.result;
-    expect(result).toMatchObject({ job: "payment-health", status: "succeeded", counts: { pendingOver30m: 1, seatCounterDrift: 4, driftingEvents: 2 } });
+    expect(result).toMatchObject({
+      job: "payment-health",
+      status: "succeeded",
+      counts: { pendingOver30m: 1, seatCounterDrift: 4, driftingEvents: 2 },
+    });
     const run = await t.db.selectFrom("jobRuns").selectAll().where("id", "=", result.runId!).executeTakeFirstOrThrow();
     expect(run).toMatchObject({ status: "succeeded", counts: result.counts });
     const blob = (metric: string) => emf.find((e) => e._aws.CloudWatchMetrics[0]!.Metrics.some((m) => m.Name === metric));
 
     const health = blob(HealthMetric.seatCounterDrift)!;
     expect(health._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: "Evently", Dimensions: [["service"]] });
-    expect(health).toMatchObject({ service: "evently", [HealthMetric.seatCounterDrift]: 4, [HealthMetric.pendingOver30m]: 1, [HealthMetric.failuresLastHour]: 2 });
+    expect(health).toMatchObject({
+      service: "evently",
+      [HealthMetric.seatCounterDrift]: 4,
+      [HealthMetric.pendingOver30m]: 1,
+      [HealthMetric.failuresLastHour]: 2,
+    });
     expect(health.job).toBeUndefined();
     for (const name of Object.values(HealthMetric)) expect(blob(name), name).toBe(health);
 
@@ -142,12 +187,22 @@ describe("payment health", () => {
   });
 
   it("a failing run is recorded as failed and signals JobFailed; a run that never finished is closed as failed", async () => {
-    const abandoned = await t.db.insertInto("jobRuns").values({ job: "payment-health", startedAt: ago(2 * HOUR) }).returning("id").executeTakeFirstOrThrow();
+    const abandoned = await t.db
+      .insertInto("jobRuns")
+      .values({ job: "payment-health", startedAt: ago(2 * HOUR) })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     await sql`ALTER TABLE payment_health_snapshots RENAME TO payment_health_snapshots_gone`.execute(t.db);
     try {
       const { outcome, emf } = await runJobCapturingMetrics();
       expect(outcome.ok).toBe(false);
-      const failed = await t.db.selectFrom("jobRuns").selectAll().where("job", "=", "payment-health").where("status", "=", "failed").orderBy("startedAt", "desc").execute();
+      const failed = await t.db
+        .selectFrom("jobRuns")
+        .selectAll()
+        .where("job", "=", "payment-health")
+        .where("status", "=", "failed")
+        .orderBy("startedAt", "desc")
+        .execute();
       expect(failed[0]).toMatchObject({ error: expect.stringContaining("payment_health_snapshots"), counts: {} });
       expect(failed[0]!.durationMs).toEqual(expect.any(Number));
       expect(failed.find((r) => r.id === abandoned.id)).toMatchObject({ error: "did not finish: timed out or crashed" });
@@ -159,7 +214,9 @@ describe("payment health", () => {
   });
 });
 
-type Emf = Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } };
+type Emf = Record<string, unknown> & {
+  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+};
 
 /** Invokes the deployed handler with metrics on and collects the EMF lines it prints. */
 async function runJobCapturingMetrics() {
@@ -178,7 +235,10 @@ async function runJobCapturingMetrics() {
       (result) => ({ ok: true as const, result }),
       (error: unknown) => ({ ok: false as const, error }),
     );
-    const emf = lines.flatMap((l) => l.split("\n")).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Emf);
+    const emf = lines
+      .flatMap((l) => l.split("\n"))
+      .filter((l) => l.includes('"_aws"'))
+      .map((l) => JSON.parse(l) as Emf);
     return { outcome, emf };
   } finally {
     spy.mockRestore();

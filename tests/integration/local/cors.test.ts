@@ -14,7 +14,10 @@ beforeAll(async () => {
 afterAll(() => Promise.all([narrow.close(), open.close()]));
 
 const preflight = (server: ApiServer, path: string, origin: string, method = "POST") =>
-  fetch(`${server.url}${path}`, { method: "OPTIONS", headers: { origin, "access-control-request-method": method, "access-control-request-headers": "authorization,content-type" } });
+  fetch(`${server.url}${path}`, {
+    method: "OPTIONS",
+    headers: { origin, "access-control-request-method": method, "access-control-request-headers": "authorization,content-type" },
+  });
 
 describe("CORS on the local API", () => {
   it("answers a preflight from an allowed origin with the deployed rules, without running a function", async () => {
@@ -50,6 +53,10 @@ describe("CORS on the local API", () => {
   it("allows any origin when CORS_ORIGINS is not set, as a development stage does", async () => {
     const res = await preflight(open, "/events", "http://localhost:3001");
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
-    expect((await fetch(`${open.url}/openapi.json`, { headers: { origin: "http://localhost:3001" } })).headers.get("access-control-allow-origin")).toBe("*");
+    expect(
+      (await fetch(`${open.url}/openapi.json`, { headers: { origin: "http://localhost:3001" } })).headers.get(
+        "access-control-allow-origin",
+      ),
+    ).toBe("*");
   });
 });

@@ -29,7 +29,14 @@ const ENDS = "2030-06-01T18:00:00.000Z";
 describe("RSVP mail", () => {
   it("rsvp_confirmed, waitlist_joined and waitlist_promoted go to the right member once, in the event's timezone", async () => {
     const db = h.t.db;
-    const event = await makeEvent(db, organizer, { capacity: 1, waitlistEnabled: true, timezone: "America/New_York", startsAt: STARTS, endsAt: ENDS, location: "Hall A" });
+    const event = await makeEvent(db, organizer, {
+      capacity: 1,
+      waitlistEnabled: true,
+      timezone: "America/New_York",
+      startsAt: STARTS,
+      endsAt: ENDS,
+      location: "Hall A",
+    });
     const [alice, bob] = [await makeActor(db), await makeActor(db)];
     const a = await registerRsvp(db, alice, { eventId: event.id });
     const b = await registerRsvp(db, bob, { eventId: event.id });
@@ -90,7 +97,12 @@ describe("RSVP mail", () => {
   it("event_reminder once per participation within 24 h of the start, whatever how often the job runs", async () => {
     const db = h.t.db;
     const soon = new Date(Date.now() + 5 * 3_600_000);
-    const event = await makeEvent(db, organizer, { capacity: 5, timezone: "Asia/Tokyo", startsAt: soon.toISOString(), endsAt: new Date(soon.getTime() + 3_600_000).toISOString() });
+    const event = await makeEvent(db, organizer, {
+      capacity: 5,
+      timezone: "Asia/Tokyo",
+      startsAt: soon.toISOString(),
+      endsAt: new Date(soon.getTime() + 3_600_000).toISOString(),
+    });
     const later = await makeEvent(db, organizer, { capacity: 5, startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString() });
     const [p1, p2] = [await makeActor(db), await makeActor(db)];
     for (const p of [p1, p2]) {
@@ -104,7 +116,9 @@ describe("RSVP mail", () => {
     expect(reminders.map((r) => [r.eventId, r.recipient])).toEqual([[event.id, p1.email]]);
     const mailer = recordingMailer();
     await sendPending(db, mailer);
-    const tokyo = new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Tokyo", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(soon);
+    const tokyo = new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Tokyo", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(
+      soon,
+    );
     expect(mailer.sent.find((m) => m.kind === "event_reminder")!.text).toContain(tokyo);
   });
 });
@@ -112,11 +126,20 @@ describe("RSVP mail", () => {
 describe("ticket mail", () => {
   it("order_confirmed once even when the payment webhook is delivered again; refund_issued once per refund", async () => {
     const db = h.t.db;
-    const event = await makeEvent(db, organizer, { kind: "ticketed", capacity: 5, timezone: "Europe/Berlin", startsAt: STARTS, endsAt: ENDS });
+    const event = await makeEvent(db, organizer, {
+      kind: "ticketed",
+      capacity: 5,
+      timezone: "Europe/Berlin",
+      startsAt: STARTS,
+      endsAt: ENDS,
+    });
     const type = await makeTicketType(db, organizer, event.id, { priceMinor: 2500 });
     const buyer = await makeActor(db);
     const paid = await paidOrder(h, buyer, event.id, type.id, 2);
-    const succeeded = h.sandbox.events().map((r) => r.event).filter((e) => e.type === "payment_intent.succeeded" && (e.data.object as { id: string }).id === paid.intentId);
+    const succeeded = h.sandbox
+      .events()
+      .map((r) => r.event)
+      .filter((e) => e.type === "payment_intent.succeeded" && (e.data.object as { id: string }).id === paid.intentId);
     await h.drain(succeeded.map((e) => ({ id: e.id, type: e.type, created: e.created, data: { object: e.data.object } })));
     const confirmed = (await outboxOf(db, "order_confirmed")).filter((m) => m.orderId === paid.orderId);
     expect(confirmed).toHaveLength(1);
@@ -143,7 +166,13 @@ describe("ticket mail", () => {
 
   it("order_cancelled and hold_expired once per order, to the buyer", async () => {
     const db = h.t.db;
-    const event = await makeEvent(db, organizer, { kind: "ticketed", capacity: 5, timezone: "America/New_York", startsAt: STARTS, endsAt: ENDS });
+    const event = await makeEvent(db, organizer, {
+      kind: "ticketed",
+      capacity: 5,
+      timezone: "America/New_York",
+      startsAt: STARTS,
+      endsAt: ENDS,
+    });
     const type = await makeTicketType(db, organizer, event.id, { priceMinor: 2500 });
     const [quitter, slow] = [await makeActor(db), await makeActor(db)];
     const cancelled = await createOrder(h.deps, quitter, event.id, { ticketTypeId: type.id, quantity: 1 });
@@ -153,13 +182,22 @@ describe("ticket mail", () => {
     const future = new Date(Date.now() + 3_600_000);
     await expireHolds(h.deps, { batchSize: 10, now: future });
     await expireHolds(h.deps, { batchSize: 10, now: future });
-    expect((await outboxOf(db, "order_cancelled")).filter((m) => m.orderId === cancelled.order!.id).map((m) => m.recipient)).toEqual([quitter.email]);
+    expect((await outboxOf(db, "order_cancelled")).filter((m) => m.orderId === cancelled.order!.id).map((m) => m.recipient)).toEqual([
+      quitter.email,
+    ]);
     expect((await outboxOf(db, "hold_expired")).filter((m) => m.orderId === held.order!.id).map((m) => m.recipient)).toEqual([slow.email]);
   });
 
   it("a waitlisted buyer's promotion mail names the hold's expiry in the event's timezone and the order", async () => {
     const db = h.t.db;
-    const event = await makeEvent(db, organizer, { kind: "ticketed", capacity: 1, waitlistEnabled: true, timezone: "Europe/Berlin", startsAt: STARTS, endsAt: ENDS });
+    const event = await makeEvent(db, organizer, {
+      kind: "ticketed",
+      capacity: 1,
+      waitlistEnabled: true,
+      timezone: "Europe/Berlin",
+      startsAt: STARTS,
+      endsAt: ENDS,
+    });
     const type = await makeTicketType(db, organizer, event.id, { priceMinor: 2500 });
     const [first, waiter] = [await makeActor(db), await makeActor(db)];
     const one = await createOrder(h.deps, first, event.id, { ticketTypeId: type.id, quantity: 1 });
@@ -168,11 +206,20 @@ describe("ticket mail", () => {
     await cancelOrder(h.deps, first, one.order!.id, null);
     const promoted = (await outboxOf(db, "waitlist_promoted")).filter((m) => m.eventId === event.id);
     expect(promoted.map((m) => m.recipient)).toEqual([waiter.email]);
-    const hold = await db.selectFrom("participations").select("holdExpiresAt").where("id", "=", queued.participation.id).executeTakeFirstOrThrow();
+    const hold = await db
+      .selectFrom("participations")
+      .select("holdExpiresAt")
+      .where("id", "=", queued.participation.id)
+      .executeTakeFirstOrThrow();
     const mailer = recordingMailer();
     await sendPending(db, mailer);
     const mail = mailer.sent.find((m) => m.kind === "waitlist_promoted" && m.refs.eventId === event.id)!;
-    const berlin = new Intl.DateTimeFormat("en-US", { timeZone: "Europe/Berlin", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(hold.holdExpiresAt!);
+    const berlin = new Intl.DateTimeFormat("en-US", {
+      timeZone: "Europe/Berlin",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    }).format(hold.holdExpiresAt!);
     expect(mail.text).toContain(`until`);
     expect(mail.text).toContain(berlin);
     expect(mail.text).toContain(`${BASE_URL}/orders/${promoted[0]!.orderId}`);
@@ -190,7 +237,12 @@ describe("event cancellation of a paid event", () => {
     await cancelEvent(db, organizer, event.id, "Speaker is ill", eventCancellationHooks(h.deps, organizer));
     const refund = await db.selectFrom("refunds").select("id").where("paymentId", "=", paid.paymentId).executeTakeFirstOrThrow();
     await settleRefunds(h, [refund.id]);
-    const kinds = await db.selectFrom("outbox").select(["kind", sql<number>`count(*)::int`.as("n")]).where("eventId", "=", event.id).groupBy("kind").execute();
+    const kinds = await db
+      .selectFrom("outbox")
+      .select(["kind", sql<number>`count(*)::int`.as("n")])
+      .where("eventId", "=", event.id)
+      .groupBy("kind")
+      .execute();
     expect(Object.fromEntries(kinds.map((k) => [k.kind, k.n]))).toEqual({ order_confirmed: 1, event_cancelled: 1, refund_issued: 1 });
   });
 });

@@ -31,7 +31,17 @@ async function oneMail(): Promise<string> {
       kind: "rsvp_confirmed",
       to: `person${n}@example.test`,
       dedupeKey: `test:${n}`,
-      payload: { event: { id: "5f1c2d7e-8a3b-4c1d-9e2f-0a1b2c3d4e5f", title: "Knots 101", startsAt: "2030-01-15T18:30:00.000Z", endsAt: "2030-01-15T20:00:00.000Z", timezone: "Europe/London", location: null }, participation: { id: "x", kind: "rsvp", status: "active", quantity: 1, holdExpiresAt: null } },
+      payload: {
+        event: {
+          id: "5f1c2d7e-8a3b-4c1d-9e2f-0a1b2c3d4e5f",
+          title: "Knots 101",
+          startsAt: "2030-01-15T18:30:00.000Z",
+          endsAt: "2030-01-15T20:00:00.000Z",
+          timezone: "Europe/London",
+          location: null,
+        },
+        participation: { id: "x", kind: "rsvp", status: "active", quantity: 1, holdExpiresAt: null },
+      },
       refs: { eventId: "5f1c2d7e-8a3b-4c1d-9e2f-0a1b2c3d4e5f" },
     }),
   );
@@ -41,10 +51,18 @@ async function oneMail(): Promise<string> {
 
 const row = (id: string) => t.db.selectFrom("outbox").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
 /** What a crashed sender's lease looks like once it has run out. */
-const expireLease = (id: string) => t.db.updateTable("outbox").set({ lockedUntil: sql<Date>`now() - interval '1 second'` }).where("id", "=", id).execute();
+const expireLease = (id: string) =>
+  t.db
+    .updateTable("outbox")
+    .set({ lockedUntil: sql<Date>`now() - interval '1 second'` })
+    .where("id", "=", id)
+    .execute();
 
 it("a repeated cause writes no second message; a rolled-back cause writes none", async () => {
-  const write = () => useTransaction(t.db, (trx) => enqueueMail(trx, { kind: "hold_expired", to: "a@example.test", dedupeKey: "same-cause", payload: {}, refs: {} }));
+  const write = () =>
+    useTransaction(t.db, (trx) =>
+      enqueueMail(trx, { kind: "hold_expired", to: "a@example.test", dedupeKey: "same-cause", payload: {}, refs: {} }),
+    );
   expect(await write()).not.toBeNull();
   expect(await write()).toBeNull();
   await expect(
@@ -70,7 +88,11 @@ it("the after-commit nudge carries the id only once the transaction commits", as
     expect(seenInside).toBe(0);
     expect(nudged).toEqual([id]);
     // A transaction that is not ambient cannot defer the nudge: none is sent, the relay covers it.
-    await t.db.transaction().execute((trx) => enqueueMail(trx, { kind: "waitlist_joined", to: "d@example.test", dedupeKey: "no-ambient", payload: {}, refs: {} }));
+    await t.db
+      .transaction()
+      .execute((trx) =>
+        enqueueMail(trx, { kind: "waitlist_joined", to: "d@example.test", dedupeKey: "no-ambient", payload: {}, refs: {} }),
+      );
     expect(nudged).toEqual([id]);
   } finally {
     setMailDispatcher(undefined);
@@ -104,7 +126,13 @@ it("a provider failure keeps the row pending, records the error, and the next de
   const id = await oneMail();
   const failing = { dedupesById: false, send: async () => Promise.reject(new Error("SES throttled")) };
   await expect(sendOutboxMessage(deps({ mailer: failing }), id)).rejects.toBeInstanceOf(RetryLater);
-  expect(await row(id)).toMatchObject({ status: "pending", attempts: 1, lastError: "SES throttled", lockedUntil: null, sendingSince: null });
+  expect(await row(id)).toMatchObject({
+    status: "pending",
+    attempts: 1,
+    lastError: "SES throttled",
+    lockedUntil: null,
+    sendingSince: null,
+  });
   // Nothing went out, so the resend is not a possible duplicate.
   expect(await sendOutboxMessage(deps(), id)).toEqual({ outcome: "sent", possibleDuplicate: false });
   expect(await row(id)).toMatchObject({ status: "sent", attempts: 2, lastError: null });
@@ -150,8 +178,16 @@ it("the relay hands on pending rows past the grace period whose lease is free, n
   const stale = await oneMail();
   const held = await oneMail();
   const done = await oneMail();
-  await t.db.updateTable("outbox").set({ createdAt: sql`now() - interval '5 minutes'` } as never).where("id", "in", [stale, held, done]).execute();
-  await t.db.updateTable("outbox").set({ lockedUntil: sql<Date>`now() + interval '1 minute'` }).where("id", "=", held).execute();
+  await t.db
+    .updateTable("outbox")
+    .set({ createdAt: sql`now() - interval '5 minutes'` } as never)
+    .where("id", "in", [stale, held, done])
+    .execute();
+  await t.db
+    .updateTable("outbox")
+    .set({ lockedUntil: sql<Date>`now() + interval '1 minute'` })
+    .where("id", "=", held)
+    .execute();
   await sendOutboxMessage(deps(), done);
   const nudged: string[] = [];
   setMailDispatcher(async (ids) => void nudged.push(...ids));

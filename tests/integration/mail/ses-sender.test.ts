@@ -27,24 +27,47 @@ beforeEach(() => {
 
 let n = 0;
 const mail = () =>
-  useTransaction(t.db, async (trx) =>
-    (await enqueueMail(trx, {
-      kind: "event_reminder", to: `ses${++n}@example.test`, dedupeKey: `ses:${n}`,
-      payload: { event: { id: "5f1c2d7e-8a3b-4c1d-9e2f-0a1b2c3d4e5f", title: "Harbour walk", startsAt: "2030-07-01T07:00:00.000Z", endsAt: "2030-07-01T09:00:00.000Z", timezone: "America/Los_Angeles", location: "Pier 39" } },
-      refs: { eventId: "5f1c2d7e-8a3b-4c1d-9e2f-0a1b2c3d4e5f" },
-    }))!,
+  useTransaction(
+    t.db,
+    async (trx) =>
+      (await enqueueMail(trx, {
+        kind: "event_reminder",
+        to: `ses${++n}@example.test`,
+        dedupeKey: `ses:${n}`,
+        payload: {
+          event: {
+            id: "5f1c2d7e-8a3b-4c1d-9e2f-0a1b2c3d4e5f",
+            title: "Harbour walk",
+            startsAt: "2030-07-01T07:00:00.000Z",
+            endsAt: "2030-07-01T09:00:00.000Z",
+            timezone: "America/Los_Angeles",
+            location: "Pier 39",
+          },
+        },
+        refs: { eventId: "5f1c2d7e-8a3b-4c1d-9e2f-0a1b2c3d4e5f" },
+      }))!,
   );
 const sqsEvent = (bodies: string[]): SQSEvent => ({
   Records: bodies.map((body, i) => ({
-    messageId: `m${i}`, receiptHandle: "r", body, attributes: { ApproximateReceiveCount: "1" } as never, messageAttributes: {},
-    md5OfBody: "", eventSource: "aws:sqs", eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:mail", awsRegion: "us-east-1",
+    messageId: `m${i}`,
+    receiptHandle: "r",
+    body,
+    attributes: { ApproximateReceiveCount: "1" } as never,
+    messageAttributes: {},
+    md5OfBody: "",
+    eventSource: "aws:sqs",
+    eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:mail",
+    awsRegion: "us-east-1",
   })),
 });
 
 it("SES gets one SendEmail from the configured address, text and HTML, tagged with the outbox id", async () => {
   const id = await mail();
   const mailer = createSesMailer("tickets@evently.test", new SESv2Client({ region: "us-east-1" }));
-  expect(await sendOutboxMessage({ db: t.db, mailer, baseUrl: "https://app.test" }, id)).toEqual({ outcome: "sent", possibleDuplicate: false });
+  expect(await sendOutboxMessage({ db: t.db, mailer, baseUrl: "https://app.test" }, id)).toEqual({
+    outcome: "sent",
+    possibleDuplicate: false,
+  });
   const calls = ses.commandCalls(SendEmailCommand);
   expect(calls).toHaveLength(1);
   const input = calls[0]!.args[0].input;
@@ -52,7 +75,9 @@ it("SES gets one SendEmail from the configured address, text and HTML, tagged wi
   expect(input.Content?.Simple?.Body?.Text?.Data).toContain("00:00 PDT"); // 07:00 UTC in July
   expect(input.Content?.Simple?.Body?.Html?.Data).toContain("Harbour walk");
   expect(input.EmailTags).toEqual(expect.arrayContaining([{ Name: "outbox_id", Value: id }]));
-  expect((await t.db.selectFrom("outbox").select("providerMessageId").where("id", "=", id).executeTakeFirstOrThrow()).providerMessageId).toBe("ses-1");
+  expect(
+    (await t.db.selectFrom("outbox").select("providerMessageId").where("id", "=", id).executeTakeFirstOrThrow()).providerMessageId,
+  ).toBe("ses-1");
 });
 
 it("a crash after SES accepted: the resend reaches SES a second time and is flagged a possible duplicate", async () => {
@@ -60,7 +85,11 @@ it("a crash after SES accepted: the resend reaches SES a second time and is flag
   const mailer = createSesMailer("tickets@evently.test", new SESv2Client({ region: "us-east-1" }));
   const deps = { db: t.db, mailer, baseUrl: "https://app.test" };
   await expect(sendOutboxMessage({ ...deps, afterSend: () => Promise.reject(new Error("killed")) }, id)).rejects.toThrow("killed");
-  await t.db.updateTable("outbox").set({ lockedUntil: sql<Date>`now() - interval '1 second'` }).where("id", "=", id).execute();
+  await t.db
+    .updateTable("outbox")
+    .set({ lockedUntil: sql<Date>`now() - interval '1 second'` })
+    .where("id", "=", id)
+    .execute();
   expect(await sendOutboxMessage(deps, id)).toEqual({ outcome: "sent", possibleDuplicate: true });
   expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
 });

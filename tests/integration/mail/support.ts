@@ -27,4 +27,10 @@ export async function sendPending(db: Db, mailer: Mailer, extra: Partial<SenderD
   for (const { id } of pending) await sendOutboxMessage({ db, mailer, baseUrl: BASE_URL, ...extra }, id);
 }
 
-export const outboxOf = (db: Db, kind: string) => db.selectFrom("outbox").selectAll().where("kind", "=", kind as never).orderBy("createdAt").execute();
+export const outboxOf = (db: Db, kind: string) =>
+  db
+    .selectFrom("outbox")
+    .selectAll()
+    .where("kind", "=", kind as never)
+    .orderBy("createdAt")
+    .execute();

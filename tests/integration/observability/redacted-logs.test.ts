@@ -106,7 +106,8 @@ describe("every error path logs the error redacted", () => {
     let status: number | undefined;
     const lines = await logsOf(async () => (status = (await handler(request(), lambdaContext("health"))).statusCode));
     // A Stripe error carries the provider's statusCode (402): problem.ts answers it as a 4xx and logs no error.
-    if (status === 500) expect(errorFields(lines, "Unhandled error")).toMatchObject({ name: error.name, stack: expect.stringContaining(" at ") });
+    if (status === 500)
+      expect(errorFields(lines, "Unhandled error")).toMatchObject({ name: error.name, stack: expect.stringContaining(" at ") });
     else expect(lines.map((l) => (JSON.parse(l) as { message: string }).message)).toEqual(["Request rejected"]);
   });
 
@@ -116,7 +117,15 @@ describe("every error path logs the error redacted", () => {
       throw error;
     });
     const body = JSON.stringify({ id: "evt_1", type: "payment_intent.succeeded", created: 1, data: { object: { receipt_email: EMAIL } } });
-    const event: SQSEvent = { Records: [toSqsRecord({ data: { id: "m1", body, attributes: {}, sentAt: Date.now() }, receiveCount: 1, firstReceivedAt: Date.now() }, "q", "eu-west-1")] };
+    const event: SQSEvent = {
+      Records: [
+        toSqsRecord(
+          { data: { id: "m1", body, attributes: {}, sentAt: Date.now() }, receiveCount: 1, firstReceivedAt: Date.now() },
+          "q",
+          "eu-west-1",
+        ),
+      ],
+    };
     const lines = await logsOf(() => handler(event, lambdaContext("webhook-processor")));
     expect(errorFields(lines, "Stripe event failed")).toMatchObject({ name: error.name });
   });

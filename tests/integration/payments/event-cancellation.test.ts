@@ -29,12 +29,21 @@ describe("eventCancellationHooks", () => {
     await settleRefunds(h, [earlier.id]);
     const unpaid = await createOrder(h.deps, c, event.id, { ticketTypeId: type.id, quantity: 1 });
     const declined = await createOrder(h.deps, d, event.id, { ticketTypeId: type.id, quantity: 1 });
-    await h.stripe.paymentIntents.confirm(declined.payment!.providerPaymentId!, { payment_method: "pm_card_chargeDeclined" }).catch(() => undefined);
+    await h.stripe.paymentIntents
+      .confirm(declined.payment!.providerPaymentId!, { payment_method: "pm_card_chargeDeclined" })
+      .catch(() => undefined);
     await h.drain();
 
     await cancelEvent(h.t.db, org, event.id, "Venue flooded", eventCancellationHooks(h.deps, org));
     // The cancellation committed the provider work as tasks; the worker (here: one sweep) sends it.
-    expect(await h.t.db.selectFrom("refunds").select("id").where("providerRefundIdHash", "is not", null).where("reason", "like", "Event cancelled%").execute()).toEqual([]);
+    expect(
+      await h.t.db
+        .selectFrom("refunds")
+        .select("id")
+        .where("providerRefundIdHash", "is not", null)
+        .where("reason", "like", "Event cancelled%")
+        .execute(),
+    ).toEqual([]);
     expect(await runDueTasks(h.deps, { budgetMs: 10_000 })).toMatchObject({ succeeded: 4, retried: 0, failed: 0 });
 
     const refunds = await h.t.db
@@ -45,16 +54,31 @@ describe("eventCancellationHooks", () => {
       .orderBy("amountMinor")
       .execute();
     expect(refunds).toMatchObject([
-      { paymentId: full.paymentId, amountMinor: 2500, status: "processing", reason: "Event cancelled: Venue flooded", requestedBy: org.userId, providerRefundIdHash: expect.any(String) },
+      {
+        paymentId: full.paymentId,
+        amountMinor: 2500,
+        status: "processing",
+        reason: "Event cancelled: Venue flooded",
+        requestedBy: org.userId,
+        providerRefundIdHash: expect.any(String),
+      },
       { paymentId: partly.paymentId, amountMinor: 4000, status: "processing" },
     ]);
     // The still-open intents were cancelled at the provider by their tasks.
-    for (const o of [unpaid, declined]) expect((await h.stripe.paymentIntents.retrieve(o.payment!.providerPaymentId!)).status).toBe("canceled");
+    for (const o of [unpaid, declined])
+      expect((await h.stripe.paymentIntents.retrieve(o.payment!.providerPaymentId!)).status).toBe("canceled");
     const orders = await h.t.db.selectFrom("orders").select("status").where("eventId", "=", event.id).execute();
     expect(orders.map((o) => o.status)).toEqual(Array(4).fill("cancelled"));
 
-    await settleRefunds(h, refunds.map((r) => r.id));
-    const payments = await h.t.db.selectFrom("payments").select(["id", "status", "refundedMinor"]).where("id", "in", [full.paymentId, partly.paymentId, unpaid.payment!.id, declined.payment!.id]).execute();
+    await settleRefunds(
+      h,
+      refunds.map((r) => r.id),
+    );
+    const payments = await h.t.db
+      .selectFrom("payments")
+      .select(["id", "status", "refundedMinor"])
+      .where("id", "in", [full.paymentId, partly.paymentId, unpaid.payment!.id, declined.payment!.id])
+      .execute();
     const byId = new Map(payments.map((p) => [p.id, p]));
     expect(byId.get(full.paymentId)).toMatchObject({ status: "refunded", refundedMinor: 2500 });
     expect(byId.get(partly.paymentId)).toMatchObject({ status: "refunded", refundedMinor: 5000 });
@@ -66,8 +90,12 @@ describe("eventCancellationHooks", () => {
     const statusOf = new Map(participations.map((p) => [p.id, p.status]));
     expect([statusOf.get(full.participationId), statusOf.get(partly.participationId)]).toEqual(["refunded", "refunded"]);
     expect(statusOf.get(unpaid.participation.id)).toBe("cancelled");
-    expect(await h.t.db.selectFrom("events").select("seatsTaken").where("id", "=", event.id).executeTakeFirstOrThrow()).toEqual({ seatsTaken: 0 });
-    expect(await h.t.db.selectFrom("ticketTypes").select("quantityTaken").where("id", "=", type.id).executeTakeFirstOrThrow()).toEqual({ quantityTaken: 0 });
+    expect(await h.t.db.selectFrom("events").select("seatsTaken").where("id", "=", event.id).executeTakeFirstOrThrow()).toEqual({
+      seatsTaken: 0,
+    });
+    expect(await h.t.db.selectFrom("ticketTypes").select("quantityTaken").where("id", "=", type.id).executeTakeFirstOrThrow()).toEqual({
+      quantityTaken: 0,
+    });
   });
 
   it("does nothing for a waitlisted buyer who never ordered", async () => {
@@ -77,7 +105,13 @@ describe("eventCancellationHooks", () => {
     const waiting = await createOrder(h.deps, await makeActor(h.t.db), event.id, { ticketTypeId: type.id, quantity: 1 });
     expect(waiting.order).toBeNull();
     await cancelEvent(h.t.db, org, event.id, null, eventCancellationHooks(h.deps, org));
-    const refunds = await h.t.db.selectFrom("refunds as r").innerJoin("payments as p", "p.id", "r.paymentId").innerJoin("orders as o", "o.id", "p.orderId").select(["r.reason"]).where("o.eventId", "=", event.id).execute();
+    const refunds = await h.t.db
+      .selectFrom("refunds as r")
+      .innerJoin("payments as p", "p.id", "r.paymentId")
+      .innerJoin("orders as o", "o.id", "p.orderId")
+      .select(["r.reason"])
+      .where("o.eventId", "=", event.id)
+      .execute();
     expect(refunds).toEqual([{ reason: "Event cancelled: cancelled by the organizer" }]);
   });
 });

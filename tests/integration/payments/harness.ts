@@ -87,7 +87,13 @@ export async function paidOrder(h: PaymentsHarness, buyer: Actor, eventId: strin
   if (!result.order || !result.payment || !intentId) throw new Error(`order was not placed with a payment: ${JSON.stringify(result)}`);
   await h.stripe.paymentIntents.confirm(intentId, { payment_method: "pm_card_visa" });
   await h.drain(h.pending(["payment_intent.succeeded"]));
-  return { orderId: result.order.id, paymentId: result.payment.id, participationId: result.participation.id, intentId, amountMinor: result.payment.amountMinor };
+  return {
+    orderId: result.order.id,
+    paymentId: result.payment.id,
+    participationId: result.participation.id,
+    intentId,
+    amountMinor: result.payment.amountMinor,
+  };
 }
 
 /** Completes every refund still pending at the sandbox, then processes everything it emitted. */

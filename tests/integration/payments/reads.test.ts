@@ -45,7 +45,11 @@ async function call(method: string, path: string, as: TestActor, options: { body
   const headers: Record<string, string> = { authorization: `Bearer ${await signLocalToken(as.as)}`, "user-agent": "reads-test" };
   if (options.body !== undefined) headers["content-type"] = "application/json";
   if (options.key !== undefined) headers["idempotency-key"] = options.key;
-  const res = await fetch(`${api.url}${path}`, { method, headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
+  const res = await fetch(`${api.url}${path}`, {
+    method,
+    headers,
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
 }
 
@@ -55,8 +59,15 @@ describe("GET /payments/{paymentId}", () => {
       const res = await call("GET", `/payments/${paid.paymentId}`, who);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({
-        id: paid.paymentId, orderId: paid.orderId, eventId, status: "completed", amountMinor: 2500, currency: "USD", refundedMinor: 0,
-        processedAt: expect.any(String), createdAt: expect.any(String),
+        id: paid.paymentId,
+        orderId: paid.orderId,
+        eventId,
+        status: "completed",
+        amountMinor: 2500,
+        currency: "USD",
+        refundedMinor: 0,
+        processedAt: expect.any(String),
+        createdAt: expect.any(String),
         transactions: [{ type: "payment", amountMinor: 2500, currency: "USD", status: "completed", processedAt: expect.any(String) }],
         refunds: [],
       });
@@ -81,26 +92,47 @@ describe("POST /payments/{paymentId}/refunds", () => {
     const body = { amountMinor: 1000, reason: "Seat had an obstructed view" };
     const first = await call("POST", `/payments/${paid.paymentId}/refunds`, org, { body, key: "refund-1" });
     expect(first.status).toBe(202);
-    expect(first.body).toMatchObject({ paymentId: paid.paymentId, amountMinor: 1000, currency: "USD", reason: body.reason, status: "processing" });
+    expect(first.body).toMatchObject({
+      paymentId: paid.paymentId,
+      amountMinor: 1000,
+      currency: "USD",
+      reason: body.reason,
+      status: "processing",
+    });
     const retry = await call("POST", `/payments/${paid.paymentId}/refunds`, org, { body, key: "refund-1" });
     expect(retry).toMatchObject({ status: 202, body: first.body });
     expect(retry.headers.get("idempotent-replayed")).toBe("true");
-    expect((await call("POST", `/payments/${paid.paymentId}/refunds`, org, { body: { ...body, amountMinor: 999 }, key: "refund-1" })).body).toMatchObject({ status: 422, code: "idempotency_key_reused" });
+    expect(
+      (await call("POST", `/payments/${paid.paymentId}/refunds`, org, { body: { ...body, amountMinor: 999 }, key: "refund-1" })).body,
+    ).toMatchObject({ status: 422, code: "idempotency_key_reused" });
     expect(await h.t.db.selectFrom("refunds").select("id").where("paymentId", "=", paid.paymentId).execute()).toHaveLength(1);
 
-    const tooMuch = await call("POST", `/payments/${paid.paymentId}/refunds`, org, { body: { ...body, amountMinor: 1501 }, key: "refund-2" });
+    const tooMuch = await call("POST", `/payments/${paid.paymentId}/refunds`, org, {
+      body: { ...body, amountMinor: 1501 },
+      key: "refund-2",
+    });
     expect(tooMuch).toMatchObject({ status: 409, body: { code: "refund_exceeds_payment" } });
     expect(tooMuch.headers.get("content-type")).toContain("application/problem+json");
     expect((await call("POST", `/payments/${paid.paymentId}/refunds`, buyer, { body, key: "refund-3" })).status).toBe(403);
     expect((await call("POST", `/payments/${paid.paymentId}/refunds`, otherOrg, { body, key: "refund-4" })).status).toBe(404);
-    expect((await call("POST", `/payments/${paid.paymentId}/refunds`, org, { body })).body).toMatchObject({ status: 400, code: "idempotency_key_required" });
-    const invalid = await call("POST", `/payments/${paid.paymentId}/refunds`, org, { body: { amountMinor: "10", reason: "short", extra: 1 }, key: "refund-5" });
+    expect((await call("POST", `/payments/${paid.paymentId}/refunds`, org, { body })).body).toMatchObject({
+      status: 400,
+      code: "idempotency_key_required",
+    });
+    const invalid = await call("POST", `/payments/${paid.paymentId}/refunds`, org, {
+      body: { amountMinor: "10", reason: "short", extra: 1 },
+      key: "refund-5",
+    });
     expect(invalid.status).toBe(400);
     expect((invalid.body.errors as { path: string }[]).map((e) => e.path).sort()).toEqual(["", "amountMinor", "reason"]);
 
     await settleRefunds(h, [first.body.id as string]);
     const after = await call("GET", `/payments/${paid.paymentId}`, buyer);
-    expect(after.body).toMatchObject({ status: "partially_refunded", refundedMinor: 1000, refunds: [{ id: first.body.id, status: "completed" }] });
+    expect(after.body).toMatchObject({
+      status: "partially_refunded",
+      refundedMinor: 1000,
+      refunds: [{ id: first.body.id, status: "completed" }],
+    });
     expect((after.body.transactions as { type: string }[]).map((t) => t.type)).toEqual(["payment", "refund"]);
   });
 });
@@ -118,7 +150,11 @@ describe("GET /me/payments", () => {
     const pages: string[][] = [];
     let cursor: string | null = null;
     do {
-      const res: { status: number; body: Record<string, unknown> } = await call("GET", `/me/payments?limit=2${cursor ? `&cursor=${cursor}` : ""}`, shopper);
+      const res: { status: number; body: Record<string, unknown> } = await call(
+        "GET",
+        `/me/payments?limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+        shopper,
+      );
       expect(res.status).toBe(200);
       pages.push((res.body.items as { id: string }[]).map((p) => p.id));
       cursor = res.body.nextCursor as string | null;

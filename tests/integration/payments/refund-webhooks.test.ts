@@ -20,7 +20,12 @@ afterAll(() => h.stop());
 const reason = "Refund requested by the customer";
 
 async function ticketedEvent(opts: { capacity?: number; waitlistEnabled?: boolean } = {}) {
-  const event = await makeEvent(h.t.db, org, { kind: "ticketed", capacity: opts.capacity ?? 50, waitlistEnabled: opts.waitlistEnabled ?? false, startsAt: inDays(20) });
+  const event = await makeEvent(h.t.db, org, {
+    kind: "ticketed",
+    capacity: opts.capacity ?? 50,
+    waitlistEnabled: opts.waitlistEnabled ?? false,
+    startsAt: inDays(20),
+  });
   const type = await makeTicketType(h.t.db, org, event.id, { priceMinor: 2500 });
   return { eventId: event.id, ticketTypeId: type.id };
 }
@@ -29,7 +34,12 @@ const payment = (id: string) => h.t.db.selectFrom("payments").selectAll().where(
 const ledger = (paymentId: string, type: "refund" | "chargeback") =>
   h.t.db.selectFrom("paymentTransactions").selectAll().where("paymentId", "=", paymentId).where("type", "=", type).execute();
 const auditOf = (paymentId: string, actionType: string) =>
-  h.t.db.selectFrom("paymentAuditLog").select(["actionDescription", "newValues"]).where("paymentId", "=", paymentId).where("actionType", "=", actionType as never).execute();
+  h.t.db
+    .selectFrom("paymentAuditLog")
+    .select(["actionDescription", "newValues"])
+    .where("paymentId", "=", paymentId)
+    .where("actionType", "=", actionType as never)
+    .execute();
 const withNewId = (e: ProviderEvent): ProviderEvent => ({ ...structuredClone(e), id: `evt_copy_${crypto.randomUUID()}` });
 
 describe("refund.updated", () => {
@@ -42,20 +52,45 @@ describe("refund.updated", () => {
 
     const refund = await requestRefund(h.deps, org, paid.paymentId, { amountMinor: 2500, reason });
     const outcomes = await settleRefunds(h, [refund.id]);
-    expect(outcomes.find((o) => o.type === "refund.updated")?.outcome).toBe("completed: payment refunded in full; participation refunded, seats freed, 1 promoted from the waitlist");
+    expect(outcomes.find((o) => o.type === "refund.updated")?.outcome).toBe(
+      "completed: payment refunded in full; participation refunded, seats freed, 1 promoted from the waitlist",
+    );
 
     expect(await payment(paid.paymentId)).toMatchObject({ status: "refunded", refundedMinor: 2500, refundedAt: expect.any(Date) });
-    expect(await h.t.db.selectFrom("refunds").select(["status", "processedAt"]).where("id", "=", refund.id).executeTakeFirstOrThrow()).toMatchObject({ status: "completed", processedAt: expect.any(Date) });
+    expect(
+      await h.t.db.selectFrom("refunds").select(["status", "processedAt"]).where("id", "=", refund.id).executeTakeFirstOrThrow(),
+    ).toMatchObject({ status: "completed", processedAt: expect.any(Date) });
     expect(await ledger(paid.paymentId, "refund")).toMatchObject([{ refundId: refund.id, amountMinor: 2500, status: "completed" }]);
-    expect(await h.t.db.selectFrom("participations").select(["status", "cancelledAt"]).where("id", "=", paid.participationId).executeTakeFirstOrThrow()).toMatchObject({ status: "refunded", cancelledAt: expect.any(Date) });
-    expect(await h.t.db.selectFrom("orders").select("status").where("id", "=", paid.orderId).executeTakeFirstOrThrow()).toEqual({ status: "cancelled" });
+    expect(
+      await h.t.db
+        .selectFrom("participations")
+        .select(["status", "cancelledAt"])
+        .where("id", "=", paid.participationId)
+        .executeTakeFirstOrThrow(),
+    ).toMatchObject({ status: "refunded", cancelledAt: expect.any(Date) });
+    expect(await h.t.db.selectFrom("orders").select("status").where("id", "=", paid.orderId).executeTakeFirstOrThrow()).toEqual({
+      status: "cancelled",
+    });
 
     // The seat went straight to the waitlisted buyer as a hold with a fresh order and PaymentIntent.
-    expect(await h.t.db.selectFrom("events").select("seatsTaken").where("id", "=", eventId).executeTakeFirstOrThrow()).toEqual({ seatsTaken: 1 });
-    expect(await h.t.db.selectFrom("ticketTypes").select("quantityTaken").where("id", "=", ticketTypeId).executeTakeFirstOrThrow()).toEqual({ quantityTaken: 1 });
-    const promoted = await h.t.db.selectFrom("participations").select(["status", "holdExpiresAt"]).where("id", "=", queued.participation.id).executeTakeFirstOrThrow();
+    expect(await h.t.db.selectFrom("events").select("seatsTaken").where("id", "=", eventId).executeTakeFirstOrThrow()).toEqual({
+      seatsTaken: 1,
+    });
+    expect(await h.t.db.selectFrom("ticketTypes").select("quantityTaken").where("id", "=", ticketTypeId).executeTakeFirstOrThrow()).toEqual(
+      { quantityTaken: 1 },
+    );
+    const promoted = await h.t.db
+      .selectFrom("participations")
+      .select(["status", "holdExpiresAt"])
+      .where("id", "=", queued.participation.id)
+      .executeTakeFirstOrThrow();
     expect(promoted).toMatchObject({ status: "pending", holdExpiresAt: expect.any(Date) });
-    const hold = await h.t.db.selectFrom("orders as o").innerJoin("payments as p", "p.orderId", "o.id").select(["o.status", "p.status as paymentStatus", "p.providerPaymentIdHash"]).where("o.participationId", "=", queued.participation.id).execute();
+    const hold = await h.t.db
+      .selectFrom("orders as o")
+      .innerJoin("payments as p", "p.orderId", "o.id")
+      .select(["o.status", "p.status as paymentStatus", "p.providerPaymentIdHash"])
+      .where("o.participationId", "=", queued.participation.id)
+      .execute();
     expect(hold).toMatchObject([{ status: "pending", paymentStatus: "pending", providerPaymentIdHash: expect.any(String) }]);
   });
 
@@ -88,7 +123,9 @@ describe("refund.updated", () => {
     const { eventId, ticketTypeId } = await ticketedEvent();
     const paid = await paidOrder(h, buyer, eventId, ticketTypeId);
     const refund = await requestRefund(h.deps, org, paid.paymentId, { amountMinor: 2500, reason });
-    await expect(requestRefund(h.deps, org, paid.paymentId, { amountMinor: 1, reason })).rejects.toMatchObject({ code: "refund_exceeds_payment" });
+    await expect(requestRefund(h.deps, org, paid.paymentId, { amountMinor: 1, reason })).rejects.toMatchObject({
+      code: "refund_exceeds_payment",
+    });
 
     h.sandbox.failRefund(await h.providerRefundId(refund.id), "expired_or_canceled_card");
     const outcomes = await h.drain();
@@ -97,11 +134,19 @@ describe("refund.updated", () => {
       ["refund.updated", "failed: refund failed (expired_or_canceled_card), amount refundable again"],
       ["refund.failed", "stale: refund already failed"],
     ]);
-    expect(await h.t.db.selectFrom("refunds").select(["status", "failureReason", "processedAt"]).where("id", "=", refund.id).executeTakeFirstOrThrow()).toEqual({ status: "failed", failureReason: "expired_or_canceled_card", processedAt: null });
+    expect(
+      await h.t.db
+        .selectFrom("refunds")
+        .select(["status", "failureReason", "processedAt"])
+        .where("id", "=", refund.id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ status: "failed", failureReason: "expired_or_canceled_card", processedAt: null });
     expect(await payment(paid.paymentId)).toMatchObject({ status: "completed", refundedMinor: 0, refundedAt: null });
     expect(await auditOf(paid.paymentId, "RefundFailed")).toHaveLength(1);
     expect(await ledger(paid.paymentId, "refund")).toEqual([]);
-    expect(await h.t.db.selectFrom("participations").select("status").where("id", "=", paid.participationId).executeTakeFirstOrThrow()).toEqual({ status: "active" });
+    expect(
+      await h.t.db.selectFrom("participations").select("status").where("id", "=", paid.participationId).executeTakeFirstOrThrow(),
+    ).toEqual({ status: "active" });
 
     const retry = await requestRefund(h.deps, org, paid.paymentId, { amountMinor: 2500, reason });
     await settleRefunds(h, [retry.id]);
@@ -114,9 +159,14 @@ describe("refund.updated", () => {
     const refund = await requestRefund(h.deps, org, paid.paymentId, { amountMinor: 700, reason });
     await settleRefunds(h, [refund.id]);
     h.sandbox.failRefund(await h.providerRefundId(refund.id), "lost_or_stolen_card");
-    expect((await h.drain()).map((o) => o.outcome)).toEqual(["flagged: completed refund reported failed, left completed for review", "stale: late failure already flagged"]);
+    expect((await h.drain()).map((o) => o.outcome)).toEqual([
+      "flagged: completed refund reported failed, left completed for review",
+      "stale: late failure already flagged",
+    ]);
     expect(await payment(paid.paymentId)).toMatchObject({ status: "partially_refunded", refundedMinor: 700 });
-    expect(await auditOf(paid.paymentId, "SystemAction")).toMatchObject([{ actionDescription: expect.stringContaining("lost_or_stolen_card") }]);
+    expect(await auditOf(paid.paymentId, "SystemAction")).toMatchObject([
+      { actionDescription: expect.stringContaining("lost_or_stolen_card") },
+    ]);
   });
 });
 
@@ -126,8 +176,12 @@ describe("charge.dispute.created", () => {
     const paid = await paidOrder(h, buyer, eventId, ticketTypeId);
     const dispute = h.sandbox.triggerDispute(paid.intentId, { reason: "fraudulent", amount: 2000 });
     const [event] = h.pending(["charge.dispute.created"]);
-    expect(await h.drain([event!])).toEqual([{ type: "charge.dispute.created", outcome: "recorded: chargeback of 2000 pending (fraudulent)" }]);
-    expect(await h.drain([withNewId(event!)])).toEqual([{ type: "charge.dispute.created", outcome: "duplicate: dispute already recorded" }]);
+    expect(await h.drain([event!])).toEqual([
+      { type: "charge.dispute.created", outcome: "recorded: chargeback of 2000 pending (fraudulent)" },
+    ]);
+    expect(await h.drain([withNewId(event!)])).toEqual([
+      { type: "charge.dispute.created", outcome: "duplicate: dispute already recorded" },
+    ]);
 
     const rows = await ledger(paid.paymentId, "chargeback");
     expect(rows).toMatchObject([{ amountMinor: 2000, currency: "USD", status: "pending", providerReference: event!.id }]);
@@ -138,9 +192,22 @@ describe("charge.dispute.created", () => {
 
   it("ignores disputes and refunds that are not ours", async () => {
     const outcome = await h.drain([
-      { id: `evt_${crypto.randomUUID()}`, type: "charge.dispute.created", created: 0, data: { object: { id: "dp_x", payment_intent: "pi_unknown", amount: 100 } } },
-      { id: `evt_${crypto.randomUUID()}`, type: "refund.updated", created: 0, data: { object: { id: "re_unknown", status: "succeeded", metadata: { refundId: "not-a-uuid" } } } },
+      {
+        id: `evt_${crypto.randomUUID()}`,
+        type: "charge.dispute.created",
+        created: 0,
+        data: { object: { id: "dp_x", payment_intent: "pi_unknown", amount: 100 } },
+      },
+      {
+        id: `evt_${crypto.randomUUID()}`,
+        type: "refund.updated",
+        created: 0,
+        data: { object: { id: "re_unknown", status: "succeeded", metadata: { refundId: "not-a-uuid" } } },
+      },
     ]);
-    expect(outcome.map((o) => o.outcome)).toEqual(["ignored: no payment for this dispute", "ignored: no refund of ours for this provider refund"]);
+    expect(outcome.map((o) => o.outcome)).toEqual([
+      "ignored: no payment for this dispute",
+      "ignored: no refund of ours for this provider refund",
+    ]);
   });
 });

@@ -26,7 +26,12 @@ afterAll(() => h.stop());
 const reason = "Customer asked for a partial refund";
 
 async function ticketedEvent(priceMinor = 2500, extra: { capacity?: number; waitlistEnabled?: boolean } = {}) {
-  const event = await makeEvent(h.t.db, org, { kind: "ticketed", capacity: extra.capacity ?? 50, waitlistEnabled: extra.waitlistEnabled ?? false, startsAt: inDays(20) });
+  const event = await makeEvent(h.t.db, org, {
+    kind: "ticketed",
+    capacity: extra.capacity ?? 50,
+    waitlistEnabled: extra.waitlistEnabled ?? false,
+    startsAt: inDays(20),
+  });
   const type = await makeTicketType(h.t.db, org, event.id, { priceMinor });
   return { eventId: event.id, ticketTypeId: type.id };
 }
@@ -39,32 +44,62 @@ describe("requestRefund", () => {
     const paid = await paidOrder(h, buyer, eventId, ticketTypeId, 2);
     expect(paid.amountMinor).toBe(5000);
 
-    const first = await requestRefund(h.deps, org, paid.paymentId, { amountMinor: 2000, reason: `  ${reason}  ` }, { ip: "203.0.113.7", userAgent: "vitest" });
+    const first = await requestRefund(
+      h.deps,
+      org,
+      paid.paymentId,
+      { amountMinor: 2000, reason: `  ${reason}  ` },
+      { ip: "203.0.113.7", userAgent: "vitest" },
+    );
     expect(first).toMatchObject({ paymentId: paid.paymentId, amountMinor: 2000, currency: "USD", reason, status: "processing" });
     // Processing refunds already count: only 3000 remain while the first is in flight.
-    await expect(requestRefund(h.deps, org, paid.paymentId, { amountMinor: 3001, reason })).rejects.toMatchObject({ code: "refund_exceeds_payment", extra: { refundableMinor: 3000 } });
+    await expect(requestRefund(h.deps, org, paid.paymentId, { amountMinor: 3001, reason })).rejects.toMatchObject({
+      code: "refund_exceeds_payment",
+      extra: { refundableMinor: 3000 },
+    });
     const second = await requestRefund(h.deps, admin, paid.paymentId, { amountMinor: 3000, reason });
-    await expect(requestRefund(h.deps, org, paid.paymentId, { amountMinor: 1, reason })).rejects.toMatchObject({ code: "refund_exceeds_payment" });
+    await expect(requestRefund(h.deps, org, paid.paymentId, { amountMinor: 1, reason })).rejects.toMatchObject({
+      code: "refund_exceeds_payment",
+    });
 
     // Both reached Stripe after commit with our refund id in metadata.
-    for (const r of [first, second]) expect((await h.stripe.refunds.retrieve(await h.providerRefundId(r.id))).metadata).toEqual({ refundId: r.id });
+    for (const r of [first, second])
+      expect((await h.stripe.refunds.retrieve(await h.providerRefundId(r.id))).metadata).toEqual({ refundId: r.id });
 
     await settleRefunds(h, [first.id]);
-    expect(await paymentRow(paid.paymentId)).toMatchObject({ status: "partially_refunded", refundedMinor: 2000, refundedAt: expect.any(Date) });
+    expect(await paymentRow(paid.paymentId)).toMatchObject({
+      status: "partially_refunded",
+      refundedMinor: 2000,
+      refundedAt: expect.any(Date),
+    });
     await settleRefunds(h, [second.id]);
     expect(await paymentRow(paid.paymentId)).toMatchObject({ status: "refunded", refundedMinor: 5000 });
     // Nothing left to refund is the same answer as asking for too much, with what is left: 0.
-    await expect(requestRefund(h.deps, org, paid.paymentId, { amountMinor: 1, reason })).rejects.toMatchObject({ code: "refund_exceeds_payment", extra: { refundableMinor: 0 } });
+    await expect(requestRefund(h.deps, org, paid.paymentId, { amountMinor: 1, reason })).rejects.toMatchObject({
+      code: "refund_exceeds_payment",
+      extra: { refundableMinor: 0 },
+    });
 
-    const audit = await h.t.db.selectFrom("paymentAuditLog").select(["actionType", "ipAddress", "userId"]).where("paymentId", "=", paid.paymentId).where("actionType", "in", ["RefundInitiated", "RefundCompleted"]).orderBy("createdAt").execute();
+    const audit = await h.t.db
+      .selectFrom("paymentAuditLog")
+      .select(["actionType", "ipAddress", "userId"])
+      .where("paymentId", "=", paid.paymentId)
+      .where("actionType", "in", ["RefundInitiated", "RefundCompleted"])
+      .orderBy("createdAt")
+      .execute();
     expect(audit.map((a) => a.actionType).sort()).toEqual(["RefundCompleted", "RefundCompleted", "RefundInitiated", "RefundInitiated"]);
-    expect(audit.find((a) => a.actionType === "RefundInitiated" && a.ipAddress !== null)).toMatchObject({ ipAddress: "203.0.113.7", userId: org.userId });
+    expect(audit.find((a) => a.actionType === "RefundInitiated" && a.ipAddress !== null)).toMatchObject({
+      ipAddress: "203.0.113.7",
+      userId: org.userId,
+    });
   });
 
   it("lets ten concurrent 30 % requests reserve at most the amount", async () => {
     const { eventId, ticketTypeId } = await ticketedEvent(10_000);
     const paid = await paidOrder(h, buyer, eventId, ticketTypeId);
-    const results = await Promise.allSettled(Array.from({ length: 10 }, () => requestRefund(h.deps, org, paid.paymentId, { amountMinor: 3000, reason })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => requestRefund(h.deps, org, paid.paymentId, { amountMinor: 3000, reason })),
+    );
     const ok = results.filter((r) => r.status === "fulfilled");
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
     expect(ok).toHaveLength(3);
@@ -72,7 +107,10 @@ describe("requestRefund", () => {
 
     const rows = await h.t.db.selectFrom("refunds").select(["id", "amountMinor"]).where("paymentId", "=", paid.paymentId).execute();
     expect(rows.reduce((sum, r) => sum + r.amountMinor, 0)).toBe(9000);
-    await settleRefunds(h, rows.map((r) => r.id));
+    await settleRefunds(
+      h,
+      rows.map((r) => r.id),
+    );
     expect(await paymentRow(paid.paymentId)).toMatchObject({ status: "partially_refunded", refundedMinor: 9000 });
     // Stripe agrees: its charge counts exactly what we reserved.
     const intent = await h.stripe.paymentIntents.retrieve(paid.intentId, { expand: ["latest_charge"] });
@@ -86,8 +124,13 @@ describe("requestRefund", () => {
     await expect(requestRefund(h.deps, buyer, paid.paymentId, input)).rejects.toMatchObject({ code: "forbidden" });
     await expect(requestRefund(h.deps, otherOrg, paid.paymentId, input)).rejects.toMatchObject({ code: "not_found" });
     await expect(requestRefund(h.deps, org, crypto.randomUUID(), input)).rejects.toMatchObject({ code: "not_found" });
-    await expect(requestRefund(h.deps, org, paid.paymentId, { amountMinor: 100, reason: "too short" })).rejects.toMatchObject({ code: "validation_failed", extra: { errors: [{ path: "reason" }] } });
-    await expect(requestRefund(h.deps, org, paid.paymentId, { amountMinor: 0, reason })).rejects.toMatchObject({ code: "validation_failed" });
+    await expect(requestRefund(h.deps, org, paid.paymentId, { amountMinor: 100, reason: "too short" })).rejects.toMatchObject({
+      code: "validation_failed",
+      extra: { errors: [{ path: "reason" }] },
+    });
+    await expect(requestRefund(h.deps, org, paid.paymentId, { amountMinor: 0, reason })).rejects.toMatchObject({
+      code: "validation_failed",
+    });
     expect(await h.t.db.selectFrom("refunds").select("id").where("paymentId", "=", paid.paymentId).execute()).toEqual([]);
 
     const { createOrder } = await import("@evently/core/payments/orders");

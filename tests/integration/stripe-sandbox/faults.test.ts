@@ -53,7 +53,9 @@ describe("stripe sandbox: faults", () => {
       expect(error).toBeInstanceOf(errorClass);
       expect(error.statusCode).toBe(status);
     }
-    await expect(stripe.paymentIntents.create({ amount: 1000, currency: "usd" })).resolves.toMatchObject({ status: "requires_payment_method" });
+    await expect(stripe.paymentIntents.create({ amount: 1000, currency: "usd" })).resolves.toMatchObject({
+      status: "requires_payment_method",
+    });
     expect(h.sandbox.faults.list()).toMatchObject([{ kind: "error", status, count: 2, hits: 2, active: false }]);
   });
 
@@ -79,7 +81,8 @@ describe("stripe sandbox: faults", () => {
   it("fails every matching request inside a time window and none after it", async () => {
     const stripe = client();
     h.sandbox.faults.inject({ endpoint: "*", kind: "error", status: 503, forMs: 300 });
-    for (let i = 0; i < 3; i++) expect((await failure(stripe.paymentIntents.create({ amount: 1000, currency: "usd" }))).statusCode).toBe(503);
+    for (let i = 0; i < 3; i++)
+      expect((await failure(stripe.paymentIntents.create({ amount: 1000, currency: "usd" }))).statusCode).toBe(503);
     await until(() => h.sandbox.faults.list()[0]?.active === false, "the window to close");
     await expect(stripe.paymentIntents.create({ amount: 1000, currency: "usd" })).resolves.toMatchObject({ object: "payment_intent" });
     expect(h.sandbox.faults.list()[0]?.hits).toBe(3);
@@ -183,7 +186,10 @@ describe("stripe sandbox: fault hooks over HTTP", () => {
 
   it("injects, lists and clears faults for a sandbox in another process", async () => {
     const injected = await hook("faults", { endpoint: "POST /v1/refunds", kind: "error", status: 503 });
-    expect(injected).toMatchObject({ status: 200, json: { id: expect.stringMatching(/^fault_/), kind: "error", status: 503, active: true } });
+    expect(injected).toMatchObject({
+      status: 200,
+      json: { id: expect.stringMatching(/^fault_/), kind: "error", status: 503, active: true },
+    });
     const stripe = client();
     const pi = await paid(stripe);
     expect((await failure(stripe.refunds.create({ payment_intent: pi.id }))).statusCode).toBe(503);

@@ -38,12 +38,10 @@ describe("stripe sandbox: idempotency", () => {
   it("replays a declined confirmation as the same 402 without charging again", async () => {
     const pi = await h.stripe.paymentIntents.create({ amount: 2000, currency: "usd" });
     const confirm = () =>
-      h.stripe.paymentIntents
-        .confirm(pi.id, { payment_method: "pm_card_chargeDeclined" }, { idempotencyKey: `confirm-${pi.id}` })
-        .then(
-          () => Promise.reject(new Error("expected a decline")),
-          (e: unknown) => e as Stripe.errors.StripeCardError,
-        );
+      h.stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_chargeDeclined" }, { idempotencyKey: `confirm-${pi.id}` }).then(
+        () => Promise.reject(new Error("expected a decline")),
+        (e: unknown) => e as Stripe.errors.StripeCardError,
+      );
     const first = await confirm();
     const second = await confirm();
     expect(second).toBeInstanceOf(Stripe.errors.StripeCardError);

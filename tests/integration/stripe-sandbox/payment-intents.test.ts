@@ -58,9 +58,7 @@ describe("stripe sandbox: payment intents", () => {
 
   it("throws StripeCardError for a declined card and delivers payment_intent.payment_failed", async () => {
     const pi = await h.stripe.paymentIntents.create({ amount: 1000, currency: "usd" });
-    const error = await h.stripe.paymentIntents
-      .confirm(pi.id, { payment_method: "pm_card_chargeDeclined" })
-      .catch((e: unknown) => e);
+    const error = await h.stripe.paymentIntents.confirm(pi.id, { payment_method: "pm_card_chargeDeclined" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Stripe.errors.StripeCardError);
     const cardError = error as Stripe.errors.StripeCardError;
     expect(cardError.statusCode).toBe(402);

@@ -16,7 +16,12 @@ describe("stripe sandbox: refunds", () => {
   it("refunds in parts up to the amount and rejects one more cent", async () => {
     h = await startHarness();
     const pi = await paid(5000);
-    const first = await h.stripe.refunds.create({ payment_intent: pi.id, amount: 2000, reason: "requested_by_customer", metadata: { refundId: "r1" } });
+    const first = await h.stripe.refunds.create({
+      payment_intent: pi.id,
+      amount: 2000,
+      reason: "requested_by_customer",
+      metadata: { refundId: "r1" },
+    });
     expect(first).toMatchObject({
       object: "refund",
       amount: 2000,

@@ -59,7 +59,12 @@ describe("stripe sandbox: webhook delivery", () => {
     expect(last?.verified).toBe(false);
     expect(last?.error).toMatch(/tolerance/i);
     // The signature itself is genuine: only the age makes it fail.
-    const event = await new Stripe("sk_test_x").webhooks.constructEventAsync(last?.rawBody ?? "", last?.signature ?? "", "whsec_sandbox_test", 3600);
+    const event = await new Stripe("sk_test_x").webhooks.constructEventAsync(
+      last?.rawBody ?? "",
+      last?.signature ?? "",
+      "whsec_sandbox_test",
+      3600,
+    );
     expect(event.id).toBe(eventId);
   });
 
@@ -80,7 +85,11 @@ describe("stripe sandbox: webhook delivery", () => {
     await h.stripe.paymentIntents.create({ amount: 1000, currency: "usd", payment_method: "pm_card_visa", confirm: true });
     await h.sandbox.waitForDeliveries();
     const [record] = h.sandbox.events();
-    expect(record?.deliveries.map((d) => [d.attempt, d.status])).toEqual([[1, 503], [2, 503], [3, 200]]);
+    expect(record?.deliveries.map((d) => [d.attempt, d.status])).toEqual([
+      [1, 503],
+      [2, 503],
+      [3, 200],
+    ]);
     expect(record?.delivered).toBe(true);
     // Backoff doubles from the harness's 20 ms: each gap is at least its scheduled delay.
     const times = record?.deliveries.map((d) => Date.parse(d.at)) ?? [];

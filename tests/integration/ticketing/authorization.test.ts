@@ -37,7 +37,12 @@ describe("authorization matrix", () => {
   it("POST /events/{id}/rsvp: any authenticated caller RSVPs for themselves", async () => {
     const event = await makeEvent(rt.db, who.organizer);
     expect(await matrix((as) => call(rt, "POST", `/events/${event.id}/rsvp`, as))).toEqual({
-      anonymous: "401 unauthorized", member: "201 ok", otherMember: "201 ok", otherOrganizer: "201 ok", organizer: "201 ok", admin: "201 ok",
+      anonymous: "401 unauthorized",
+      member: "201 ok",
+      otherMember: "201 ok",
+      otherOrganizer: "201 ok",
+      organizer: "201 ok",
+      admin: "201 ok",
     });
     const owners = await rt.db.selectFrom("participations").select("userId").where("eventId", "=", event.id).execute();
     expect(owners).toHaveLength(5);
@@ -47,8 +52,12 @@ describe("authorization matrix", () => {
     const event = await makeEvent(rt.db, who.organizer);
     await call(rt, "POST", `/events/${event.id}/rsvp`, who.member);
     expect(await matrix((as) => call(rt, "DELETE", `/events/${event.id}/rsvp`, as))).toEqual({
-      anonymous: "401 unauthorized", member: "200 ok", otherMember: "409 not_registered", otherOrganizer: "409 not_registered",
-      organizer: "409 not_registered", admin: "409 not_registered",
+      anonymous: "401 unauthorized",
+      member: "200 ok",
+      otherMember: "409 not_registered",
+      otherOrganizer: "409 not_registered",
+      organizer: "409 not_registered",
+      admin: "409 not_registered",
     });
   });
 
@@ -57,25 +66,45 @@ describe("authorization matrix", () => {
     const attendee = await makeActor(rt.db, { sub: "authz-attendee" });
     const mine = (await call(rt, "POST", `/events/${event.id}/rsvp`, who.member)).body.id;
     const theirs = (await call(rt, "POST", `/events/${event.id}/rsvp`, attendee)).body.id;
-    expect(await matrix((as, caller) =>
-      call(rt, "POST", `/events/${event.id}/check-ins`, as, { participationId: caller === "admin" ? theirs : mine }))).toEqual({
-      anonymous: "401 unauthorized", member: "403 forbidden", otherMember: "403 forbidden", otherOrganizer: "404 not_found",
-      organizer: "201 ok", admin: "201 ok",
+    expect(
+      await matrix((as, caller) =>
+        call(rt, "POST", `/events/${event.id}/check-ins`, as, { participationId: caller === "admin" ? theirs : mine }),
+      ),
+    ).toEqual({
+      anonymous: "401 unauthorized",
+      member: "403 forbidden",
+      otherMember: "403 forbidden",
+      otherOrganizer: "404 not_found",
+      organizer: "201 ok",
+      admin: "201 ok",
     });
     const rows = await rt.db.selectFrom("checkIns").select(["participationId", "checkedInBy"]).orderBy("checkedInAt").execute();
-    expect(rows).toEqual([{ participationId: mine, checkedInBy: who.organizer.userId }, { participationId: theirs, checkedInBy: who.admin.userId }]);
+    expect(rows).toEqual([
+      { participationId: mine, checkedInBy: who.organizer.userId },
+      { participationId: theirs, checkedInBy: who.admin.userId },
+    ]);
   });
 
   it("GET /me/participations: each caller sees only their own", async () => {
     const event = await makeEvent(rt.db, who.organizer);
     await call(rt, "POST", `/events/${event.id}/rsvp`, who.member);
     const seen: Record<string, { userId: string; eventId: string }[]> = {};
-    expect(await matrix(async (as, caller) => {
-      const res = await call(rt, "GET", "/me/participations", as);
-      if (as) seen[caller] = res.body.items as { userId: string; eventId: string }[];
-      return res;
-    })).toEqual({ anonymous: "401 unauthorized", member: "200 ok", otherMember: "200 ok", otherOrganizer: "200 ok", organizer: "200 ok", admin: "200 ok" });
-    for (const [caller, items] of Object.entries(seen)) expect(items.every((p) => p.userId === who[caller as keyof typeof who].userId)).toBe(true);
+    expect(
+      await matrix(async (as, caller) => {
+        const res = await call(rt, "GET", "/me/participations", as);
+        if (as) seen[caller] = res.body.items as { userId: string; eventId: string }[];
+        return res;
+      }),
+    ).toEqual({
+      anonymous: "401 unauthorized",
+      member: "200 ok",
+      otherMember: "200 ok",
+      otherOrganizer: "200 ok",
+      organizer: "200 ok",
+      admin: "200 ok",
+    });
+    for (const [caller, items] of Object.entries(seen))
+      expect(items.every((p) => p.userId === who[caller as keyof typeof who].userId)).toBe(true);
     expect(seen.member?.map((p) => p.eventId)).toContain(event.id);
     expect(seen.otherMember?.map((p) => p.eventId)).not.toContain(event.id);
   });
@@ -84,8 +113,12 @@ describe("authorization matrix", () => {
     const event = await makeEvent(rt.db, who.organizer);
     await call(rt, "POST", `/events/${event.id}/rsvp`, who.member);
     expect(await matrix((as) => call(rt, "GET", `/events/${event.id}/participants`, as))).toEqual({
-      anonymous: "401 unauthorized", member: "403 forbidden", otherMember: "403 forbidden", otherOrganizer: "404 not_found",
-      organizer: "200 ok", admin: "200 ok",
+      anonymous: "401 unauthorized",
+      member: "403 forbidden",
+      otherMember: "403 forbidden",
+      otherOrganizer: "404 not_found",
+      organizer: "200 ok",
+      admin: "200 ok",
     });
   });
 });

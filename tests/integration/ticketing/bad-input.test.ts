@@ -34,7 +34,10 @@ async function expectProblem(method: string, path: string, as: TestActor, body: 
   expect(res.headers.get("content-type")).toContain("application/problem+json");
   const problem = (await res.json()) as Record<string, unknown>;
   expect(problem).toMatchObject({ status, code, title: expect.any(String), detail: expect.any(String), type: expect.any(String) });
-  if (code === "validation_failed") expect(problem.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: expect.any(String), message: expect.any(String) })]));
+  if (code === "validation_failed")
+    expect(problem.errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: expect.any(String), message: expect.any(String) })]),
+    );
 }
 
 const MALFORMED = ["{", '{"reason": }', "[1,", "nul"];
@@ -69,7 +72,13 @@ describe("bad input changes nothing", () => {
     for (const body of MALFORMED) await expectProblem("POST", path, organizer, body, 400, "validation_failed");
     // No body at all, hence no JSON content type: the shared stack's 415.
     await expectProblem("POST", path, organizer, undefined, 415, "unsupported_media_type");
-    for (const body of [{}, { participationId: "nope" }, { participationId: 42 }, { participationId, by: "me" }, { participation_id: participationId }]) {
+    for (const body of [
+      {},
+      { participationId: "nope" },
+      { participationId: 42 },
+      { participationId, by: "me" },
+      { participation_id: participationId },
+    ]) {
       await expectProblem("POST", path, organizer, body, 400, "validation_failed");
     }
     await expectProblem("POST", "/events/x/check-ins", organizer, { participationId }, 404, "not_found");
@@ -77,7 +86,16 @@ describe("bad input changes nothing", () => {
   });
 
   it("GET /me/participations", async () => {
-    for (const q of ["limit=0", "limit=101", "limit=abc", "limit=5.5", "limit=-1", "limit=", "cursor=garbage", `cursor=${"a".repeat(600)}`]) {
+    for (const q of [
+      "limit=0",
+      "limit=101",
+      "limit=abc",
+      "limit=5.5",
+      "limit=-1",
+      "limit=",
+      "cursor=garbage",
+      `cursor=${"a".repeat(600)}`,
+    ]) {
       await expectProblem("GET", `/me/participations?${q}`, member, undefined, 400, "validation_failed");
     }
     // A cursor issued by the other list is refused rather than misread.

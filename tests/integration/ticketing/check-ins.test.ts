@@ -30,10 +30,17 @@ async function rsvpd(eventId: string, prefix: string, n = 1): Promise<{ ids: str
 describe("POST /events/{eventId}/check-ins", () => {
   it("checks in once: 201, then 200 with the same body for anyone who repeats it", async () => {
     const event = await makeEvent(rt.db, organizer);
-    const { ids: [pid] } = await rsvpd(event.id, "door");
+    const {
+      ids: [pid],
+    } = await rsvpd(event.id, "door");
     const first = await checkIn(event.id, pid);
     expect(first.status).toBe(201);
-    expect(first.body).toEqual({ id: expect.any(String), participationId: pid, checkedInAt: expect.stringMatching(MICROS), checkedInBy: organizer.userId });
+    expect(first.body).toEqual({
+      id: expect.any(String),
+      participationId: pid,
+      checkedInAt: expect.stringMatching(MICROS),
+      checkedInBy: organizer.userId,
+    });
     expect(await checkIn(event.id, pid)).toEqual({ status: 200, body: first.body });
     expect(await checkIn(event.id, pid, admin)).toEqual({ status: 200, body: first.body });
 
@@ -43,7 +50,9 @@ describe("POST /events/{eventId}/check-ins", () => {
 
   it("a concurrent double (tenfold) check-in writes one row and answers one 201", async () => {
     const event = await makeEvent(rt.db, organizer);
-    const { ids: [pid] } = await rsvpd(event.id, "race");
+    const {
+      ids: [pid],
+    } = await rsvpd(event.id, "race");
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => checkIn(event.id, pid, i % 2 ? admin : organizer)));
     expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
     expect(new Set(results.map((r) => JSON.stringify(r.body))).size).toBe(1);
@@ -52,7 +61,10 @@ describe("POST /events/{eventId}/check-ins", () => {
 
   it("is 409 not_active for waitlisted or cancelled participations, writing nothing", async () => {
     const event = await makeEvent(rt.db, organizer, { capacity: 1, waitlistEnabled: true });
-    const { ids: [seated, queued], members: [holder, waiter] } = await rsvpd(event.id, "inactive", 2);
+    const {
+      ids: [seated, queued],
+      members: [holder, waiter],
+    } = await rsvpd(event.id, "inactive", 2);
     expect(await checkIn(event.id, queued)).toMatchObject({ status: 409, body: { code: "not_active" } });
     await call(rt, "DELETE", `/events/${event.id}/rsvp`, waiter!);
     await call(rt, "DELETE", `/events/${event.id}/rsvp`, holder!);
@@ -63,7 +75,9 @@ describe("POST /events/{eventId}/check-ins", () => {
   it("is 404 for a participation of another event or none at all", async () => {
     const event = await makeEvent(rt.db, organizer);
     const other = await makeEvent(rt.db, organizer);
-    const { ids: [elsewhere] } = await rsvpd(other.id, "elsewhere");
+    const {
+      ids: [elsewhere],
+    } = await rsvpd(other.id, "elsewhere");
     expect(await checkIn(event.id, elsewhere)).toMatchObject({ status: 404, body: { code: "not_found" } });
     expect(await checkIn(event.id, "0b6f4b7e-5f39-4c4f-8d1e-9c8a7b6a5f41")).toMatchObject({ status: 404, body: { code: "not_found" } });
     expect(await rt.db.selectFrom("checkIns").select("id").where("participationId", "=", elsewhere!).execute()).toEqual([]);

@@ -21,17 +21,44 @@ type Item = Record<string, unknown> & { id: string; eventId: string; status: str
 async function paidTicket(member: TestActor, startsInDays: number, status: PaymentStatus, refundedMinor = 0) {
   const event = await makeEvent(rt.db, organizer, { kind: "ticketed", startsAt: inDays(startsInDays), cancellationCutoffHours: 48 });
   const type = await makeTicketType(rt.db, organizer, event.id, { priceMinor: 2500 });
-  const participation = await seatParticipant(rt.db, { eventId: event.id, userId: member.userId, ticketTypeId: type.id, status: status === "pending" ? "pending" : "active" });
-  const order = await rt.db.insertInto("orders").values({
-    participationId: participation.id, eventId: event.id, userId: member.userId, ticketTypeId: type.id, quantity: 1,
-    unitPriceMinor: 2500, subtotalMinor: 2500, amountMinor: 2500, currency: "EUR",
-  }).returning("id").executeTakeFirstOrThrow();
+  const participation = await seatParticipant(rt.db, {
+    eventId: event.id,
+    userId: member.userId,
+    ticketTypeId: type.id,
+    status: status === "pending" ? "pending" : "active",
+  });
+  const order = await rt.db
+    .insertInto("orders")
+    .values({
+      participationId: participation.id,
+      eventId: event.id,
+      userId: member.userId,
+      ticketTypeId: type.id,
+      quantity: 1,
+      unitPriceMinor: 2500,
+      subtotalMinor: 2500,
+      amountMinor: 2500,
+      currency: "EUR",
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   // An earlier failed attempt: the captured payment must win over it, whatever its age.
-  await rt.db.insertInto("payments").values({ orderId: order.id, userId: member.userId, amountMinor: 2500, currency: "EUR", status: "failed" }).execute();
-  await rt.db.insertInto("payments").values({
-    orderId: order.id, userId: member.userId, amountMinor: 2500, currency: "EUR", status, refundedMinor,
-    refundedAt: refundedMinor > 0 ? new Date() : null,
-  }).execute();
+  await rt.db
+    .insertInto("payments")
+    .values({ orderId: order.id, userId: member.userId, amountMinor: 2500, currency: "EUR", status: "failed" })
+    .execute();
+  await rt.db
+    .insertInto("payments")
+    .values({
+      orderId: order.id,
+      userId: member.userId,
+      amountMinor: 2500,
+      currency: "EUR",
+      status,
+      refundedMinor,
+      refundedAt: refundedMinor > 0 ? new Date() : null,
+    })
+    .execute();
   return { event, participation };
 }
 
@@ -70,20 +97,43 @@ describe("GET /me/participations", () => {
     const items = res.body.items as Item[];
     expect(res.body.nextCursor).toBeNull();
     expect(items.map((i) => [i.eventId, i.status])).toEqual([
-      [soon.id, "active"], [full.id, "waitlisted"], [holding.event.id, "pending"], [paid.event.id, "active"],
+      [soon.id, "active"],
+      [full.id, "waitlisted"],
+      [holding.event.id, "pending"],
+      [paid.event.id, "active"],
     ]);
     expect(items[0]).toEqual({
-      id: expect.any(String), eventId: soon.id, userId: me.userId, kind: "rsvp", status: "active", quantity: 1, waitlistPosition: null,
-      holdExpiresAt: null, createdAt: expect.stringMatching(MICROS), cancelledAt: null, checkedInAt: null,
+      id: expect.any(String),
+      eventId: soon.id,
+      userId: me.userId,
+      kind: "rsvp",
+      status: "active",
+      quantity: 1,
+      waitlistPosition: null,
+      holdExpiresAt: null,
+      createdAt: expect.stringMatching(MICROS),
+      cancelledAt: null,
+      checkedInAt: null,
       event: { id: soon.id, title: soon.title, startsAt: soon.startsAt, location: "Hall A" },
-      paymentStatus: null, amountPaidMinor: null, currency: null,
+      paymentStatus: null,
+      amountPaidMinor: null,
+      currency: null,
       cancellationDeadline: new Date(new Date(soon.startsAt).getTime() - 24 * 3_600_000).toISOString(),
       tickets: [expect.objectContaining({ eventId: soon.id, status: "valid", code: expect.any(String) })],
     });
     expect(items[1]).toMatchObject({ waitlistPosition: 1, paymentStatus: null, tickets: [] });
-    expect(items[2]).toMatchObject({ kind: "ticket", paymentStatus: "pending", amountPaidMinor: 0, currency: "EUR", holdExpiresAt: expect.stringMatching(MICROS) });
+    expect(items[2]).toMatchObject({
+      kind: "ticket",
+      paymentStatus: "pending",
+      amountPaidMinor: 0,
+      currency: "EUR",
+      holdExpiresAt: expect.stringMatching(MICROS),
+    });
     expect(items[3]).toMatchObject({
-      kind: "ticket", paymentStatus: "partially_refunded", amountPaidMinor: 2000, currency: "EUR",
+      kind: "ticket",
+      paymentStatus: "partially_refunded",
+      amountPaidMinor: 2000,
+      currency: "EUR",
       cancellationDeadline: new Date(new Date(paid.event.startsAt).getTime() - 48 * 3_600_000).toISOString(),
     });
 
@@ -97,7 +147,13 @@ describe("GET /events/{eventId}/participants", () => {
     const members = await makeMembers(rt.db, 7, "list");
     for (const m of members) await call(rt, "POST", `/events/${event.id}/rsvp`, m);
     await call(rt, "DELETE", `/events/${event.id}/rsvp`, members[1]!); // members[3] is promoted
-    const rows = await rt.db.selectFrom("participations").select(["id", "userId", "createdAt"]).where("eventId", "=", event.id).orderBy("createdAt").orderBy("id").execute();
+    const rows = await rt.db
+      .selectFrom("participations")
+      .select(["id", "userId", "createdAt"])
+      .where("eventId", "=", event.id)
+      .orderBy("createdAt")
+      .orderBy("id")
+      .execute();
     const checkIn = await call(rt, "POST", `/events/${event.id}/check-ins`, organizer, { participationId: rows[0]!.id });
 
     const all = await allPages(`/events/${event.id}/participants`, organizer, 3);
@@ -105,8 +161,11 @@ describe("GET /events/{eventId}/participants", () => {
     expect(all.map((p) => p.status)).toEqual(["active", "cancelled", "active", "active", "waitlisted", "waitlisted", "waitlisted"]);
     expect(all.map((p) => p.waitlistPosition)).toEqual([null, null, null, null, 1, 2, 3]);
     expect(all[0]).toMatchObject({
-      userId: members[0]!.userId, user: { id: members[0]!.userId, email: `${members[0]!.as.sub}@example.test` },
-      checkedInAt: checkIn.body.checkedInAt, paymentStatus: null, amountPaidMinor: null,
+      userId: members[0]!.userId,
+      user: { id: members[0]!.userId, email: `${members[0]!.as.sub}@example.test` },
+      checkedInAt: checkIn.body.checkedInAt,
+      paymentStatus: null,
+      amountPaidMinor: null,
     });
     expect(all[1]).toMatchObject({ cancelledAt: expect.stringMatching(MICROS), checkedInAt: null });
 
@@ -118,6 +177,14 @@ describe("GET /events/{eventId}/participants", () => {
     const [buyer] = await makeMembers(rt.db, 1, "buyer");
     const { event } = await paidTicket(buyer!, 12, "completed");
     const res = await call(rt, "GET", `/events/${event.id}/participants`, organizer);
-    expect(res.body.items).toEqual([expect.objectContaining({ userId: buyer!.userId, kind: "ticket", paymentStatus: "completed", amountPaidMinor: 2500, currency: "EUR" })]);
+    expect(res.body.items).toEqual([
+      expect.objectContaining({
+        userId: buyer!.userId,
+        kind: "ticket",
+        paymentStatus: "completed",
+        amountPaidMinor: 2500,
+        currency: "EUR",
+      }),
+    ]);
   });
 });

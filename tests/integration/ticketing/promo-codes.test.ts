@@ -26,7 +26,8 @@ async function setup(capacity = 50) {
   return { eventId: event.id, typeId: type.id };
 }
 const usesOf = async (id: string) => (await db.selectFrom("promoCodes").select("uses").where("id", "=", id).executeTakeFirstOrThrow()).uses;
-const buy = (buyer: TestActor, eventId: string, ticketTypeId: string, promoCode?: string) => createOrder(h.deps, buyer, eventId, { ticketTypeId, quantity: 1, ...(promoCode ? { promoCode } : {}) });
+const buy = (buyer: TestActor, eventId: string, ticketTypeId: string, promoCode?: string) =>
+  createOrder(h.deps, buyer, eventId, { ticketTypeId, quantity: 1, ...(promoCode ? { promoCode } : {}) });
 
 it("N buyers racing for a code with k uses left: exactly k get it, the rest the one 422, uses equal orders", async () => {
   const { eventId, typeId } = await setup();
@@ -77,7 +78,10 @@ describe("one answer for every unusable code", () => {
     await makePromoCode(db, organizer, eventId, { code: "VIPONLY", percentOff: 10, ticketTypeIds: [other.id] });
     const answers = new Set<string>();
     for (const code of ["NOPE", "OFF", "USED", "PAST", "SOON", "VIPONLY"]) {
-      const error = await buy(await makeActor(db), eventId, typeId, code).then(() => null, (e: { code: string; message: string }) => e);
+      const error = await buy(await makeActor(db), eventId, typeId, code).then(
+        () => null,
+        (e: { code: string; message: string }) => e,
+      );
       expect(error, code).toMatchObject({ code: "invalid_promo_code" });
       answers.add(error!.message);
     }
@@ -92,17 +96,22 @@ describe("list and PATCH", () => {
     const code = await makePromoCode(db, organizer, eventId, { code: "EDIT", percentOff: 10, maxUses: 5 });
     await buy(await makeActor(db), eventId, typeId, "EDIT");
     await buy(await makeActor(db), eventId, typeId, "EDIT");
-    expect((await listPromoCodes(db, organizer, eventId)).items).toEqual([expect.objectContaining({ id: code.id, uses: 2, maxUses: 5, ticketTypeIds: null })]);
+    expect((await listPromoCodes(db, organizer, eventId)).items).toEqual([
+      expect.objectContaining({ id: code.id, uses: 2, maxUses: 5, ticketTypeIds: null }),
+    ]);
     await expect(updatePromoCode(db, organizer, code.id, { maxUses: 1 })).rejects.toMatchObject({ code: "conflict" });
     expect(await updatePromoCode(db, organizer, code.id, { maxUses: 2, active: false })).toMatchObject({ maxUses: 2, active: false });
-    await expect(updatePromoCode(db, organizer, code.id, { validFrom: inDays(2), validUntil: inDays(1) })).rejects.toMatchObject({ code: "validation_failed" });
+    await expect(updatePromoCode(db, organizer, code.id, { validFrom: inDays(2), validUntil: inDays(1) })).rejects.toMatchObject({
+      code: "validation_failed",
+    });
     const foreign = await makeEvent(db, organizer, { kind: "ticketed" });
     const foreignType = await makeTicketType(db, organizer, foreign.id);
-    await expect(updatePromoCode(db, organizer, code.id, { ticketTypeIds: [foreignType.id] })).rejects.toMatchObject({ code: "validation_failed" });
+    await expect(updatePromoCode(db, organizer, code.id, { ticketTypeIds: [foreignType.id] })).rejects.toMatchObject({
+      code: "validation_failed",
+    });
     expect(await updatePromoCode(db, organizer, code.id, { ticketTypeIds: [typeId, typeId] })).toMatchObject({ ticketTypeIds: [typeId] });
     const stranger = await makeActor(db, { role: "organizer" });
     await expect(updatePromoCode(db, stranger, code.id, { active: true })).rejects.toMatchObject({ code: "not_found" });
     await expect(listPromoCodes(db, stranger, eventId)).rejects.toMatchObject({ code: "not_found" });
   });
 });
-

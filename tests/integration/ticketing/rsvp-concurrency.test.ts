@@ -50,7 +50,10 @@ describe("300 simultaneous RSVPs for 50 seats", { timeout: 120_000 }, () => {
     console.log(`300 concurrent RSVPs (no waitlist) took ${ms.toFixed(0)} ms`);
 
     noServerErrors(results);
-    expect(countBy(results, (r) => `${r.status} ${String(r.status === 201 ? r.body.status : r.body.code)}`)).toEqual({ "201 active": 50, "409 event_full": 250 });
+    expect(countBy(results, (r) => `${r.status} ${String(r.status === 201 ? r.body.status : r.body.code)}`)).toEqual({
+      "201 active": 50,
+      "409 event_full": 250,
+    });
     expect(await seatFacts(rt.db, eventId)).toMatchObject({ seatsTaken: 50, held: 50, byStatus: { active: 50 } });
   });
 });
@@ -74,7 +77,12 @@ describe("churn on the full event with its waitlist", { timeout: 120_000 }, () =
 
     // Round 2: everyone who left comes back (same rows, reactivated) while 20 more seat holders leave.
     const idsBefore = await rt.db.selectFrom("participations").select(["userId", "id"]).where("eventId", "=", waitlistEvent).execute();
-    const nowActive = new Map((await rt.db.selectFrom("participations").select(["userId", "status"]).where("eventId", "=", waitlistEvent).execute()).map((r) => [r.userId, r.status]));
+    const nowActive = new Map(
+      (await rt.db.selectFrom("participations").select(["userId", "status"]).where("eventId", "=", waitlistEvent).execute()).map((r) => [
+        r.userId,
+        r.status,
+      ]),
+    );
     const leavingNow = members.filter((m) => nowActive.get(m.userId) === "active").slice(0, 20);
     const [back, gone] = await Promise.all([callAll(rt, leaving, "POST", path), callAll(rt, leavingNow, "DELETE", path)]);
     noServerErrors([...back.results, ...gone.results]);
@@ -93,10 +101,17 @@ describe("one user racing themselves", { timeout: 120_000 }, () => {
       const eventId = (await makeEvent(rt.db, organizer, { capacity, waitlistEnabled: true })).id;
       if (capacity === 1) await callAll(rt, [members[399]!], "POST", `/events/${eventId}/rsvp`);
       const me = members[398]!;
-      const { results } = await callAll(rt, Array.from({ length: 10 }, () => me), "POST", `/events/${eventId}/rsvp`);
+      const { results } = await callAll(
+        rt,
+        Array.from({ length: 10 }, () => me),
+        "POST",
+        `/events/${eventId}/rsvp`,
+      );
       noServerErrors(results);
-      expect(countBy(results, (r) => String(r.status === 201 ? r.body.status : r.body.code)))
-        .toEqual({ [capacity === 1 ? "waitlisted" : "active"]: 1, already_registered: 9 });
+      expect(countBy(results, (r) => String(r.status === 201 ? r.body.status : r.body.code))).toEqual({
+        [capacity === 1 ? "waitlisted" : "active"]: 1,
+        already_registered: 9,
+      });
       await expectConsistent(eventId);
     }
   });
@@ -125,6 +140,9 @@ async function expectConsistent(eventId: string) {
   const queue = await queueFacts(rt.db, eventId);
   expect(queue.promotedBeforeWaiting).toBe(true);
   // Positions renumber by themselves: 1..n in queue order, whatever left the queue.
-  const views = await participationViews(rt.db, queue.waiting.map((w) => w.id));
+  const views = await participationViews(
+    rt.db,
+    queue.waiting.map((w) => w.id),
+  );
   expect(views.map((v) => v.waitlistPosition)).toEqual(queue.waiting.map((_, i) => i + 1));
 }

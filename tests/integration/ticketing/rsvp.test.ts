@@ -26,14 +26,32 @@ describe("POST /events/{eventId}/rsvp", () => {
     const res = await rsvp(event.id, member!);
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
-      id: expect.any(String), eventId: event.id, userId: member!.userId, kind: "rsvp", status: "active", quantity: 1,
-      waitlistPosition: null, holdExpiresAt: null, createdAt: expect.stringMatching(MICROS), cancelledAt: null, checkedInAt: null,
+      id: expect.any(String),
+      eventId: event.id,
+      userId: member!.userId,
+      kind: "rsvp",
+      status: "active",
+      quantity: 1,
+      waitlistPosition: null,
+      holdExpiresAt: null,
+      createdAt: expect.stringMatching(MICROS),
+      cancelledAt: null,
+      checkedInAt: null,
     });
-    const row = await rt.db.selectFrom("participations").select("createdAt").where("id", "=", res.body.id as string).executeTakeFirstOrThrow();
+    const row = await rt.db
+      .selectFrom("participations")
+      .select("createdAt")
+      .where("id", "=", res.body.id as string)
+      .executeTakeFirstOrThrow();
     expect(new Date(res.body.createdAt as string).getTime()).toBe(row.createdAt.getTime());
     expect(await seatFacts(rt.db, event.id)).toMatchObject({ seatsTaken: 1, held: 1 });
     const [created] = await history(res.body.id as string);
-    expect(created).toMatchObject({ actionType: "Created", changedBy: member!.userId, changeReason: "RSVP", ipAddress: expect.any(String) });
+    expect(created).toMatchObject({
+      actionType: "Created",
+      changedBy: member!.userId,
+      changeReason: "RSVP",
+      ipAddress: expect.any(String),
+    });
   });
 
   it("is 409 already_registered for an active or waitlisted caller, and leaks no seat", async () => {
@@ -81,12 +99,24 @@ describe("DELETE /events/{eventId}/rsvp", () => {
     const { body } = await rsvp(event.id, member!);
     const res = await cancel(event.id, member!, { reason: "  Plans changed  " });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: body.id, status: "cancelled", cancelledAt: expect.stringMatching(MICROS), waitlistPosition: null });
+    expect(res.body).toMatchObject({
+      id: body.id,
+      status: "cancelled",
+      cancelledAt: expect.stringMatching(MICROS),
+      waitlistPosition: null,
+    });
     expect(await seatFacts(rt.db, event.id)).toMatchObject({ seatsTaken: 0, held: 0 });
-    const row = await rt.db.selectFrom("participations").select(["cancellationReason", "updatedBy"]).where("id", "=", body.id as string).executeTakeFirstOrThrow();
+    const row = await rt.db
+      .selectFrom("participations")
+      .select(["cancellationReason", "updatedBy"])
+      .where("id", "=", body.id as string)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ cancellationReason: "Plans changed", updatedBy: member!.userId });
     expect((await history(body.id as string)).at(-1)).toMatchObject({
-      actionType: "Cancelled", changedBy: member!.userId, changeReason: "Plans changed", userAgent: expect.any(String),
+      actionType: "Cancelled",
+      changedBy: member!.userId,
+      changeReason: "Plans changed",
+      userAgent: expect.any(String),
     });
 
     const again = await cancel(event.id, member!);
@@ -110,19 +140,27 @@ describe("waitlist", () => {
     const [a, b, c, d, e] = await makeMembers(rt.db, 5, "queue");
     const ids: string[] = [];
     for (const who of [a!, b!, c!, d!, e!]) ids.push((await rsvp(event.id, who)).body.id as string);
-    const position = async (who: TestActor) => (await call(rt, "GET", "/me/participations", who)).body.items as { status: string; waitlistPosition: number | null }[];
+    const position = async (who: TestActor) =>
+      (await call(rt, "GET", "/me/participations", who)).body.items as { status: string; waitlistPosition: number | null }[];
     expect((await position(c!))[0]).toMatchObject({ status: "waitlisted", waitlistPosition: 1 });
     expect((await position(e!))[0]).toMatchObject({ status: "waitlisted", waitlistPosition: 3 });
 
     await cancel(event.id, b!, { reason: "Sick" });
-    expect(await seatFacts(rt.db, event.id)).toMatchObject({ seatsTaken: 2, held: 2, byStatus: { active: 2, cancelled: 1, waitlisted: 2 } });
+    expect(await seatFacts(rt.db, event.id)).toMatchObject({
+      seatsTaken: 2,
+      held: 2,
+      byStatus: { active: 2, cancelled: 1, waitlisted: 2 },
+    });
     expect((await position(c!))[0]).toMatchObject({ status: "active", waitlistPosition: null });
     expect((await position(d!))[0]).toMatchObject({ status: "waitlisted", waitlistPosition: 1 });
     expect((await position(e!))[0]).toMatchObject({ status: "waitlisted", waitlistPosition: 2 });
     // The promotion is the system's change, not the canceller's.
     expect((await history(ids[2]!)).at(-1)).toMatchObject({
-      actionType: "StatusChanged", changedBy: null, changeReason: "Promoted from the waitlist: a seat was freed",
-      oldValues: { status: "waitlisted" }, newValues: { status: "active" },
+      actionType: "StatusChanged",
+      changedBy: null,
+      changeReason: "Promoted from the waitlist: a seat was freed",
+      oldValues: { status: "waitlisted" },
+      newValues: { status: "active" },
     });
 
     // Leaving the queue touches no seat; the rest move up.
@@ -139,10 +177,19 @@ describe("waitlist", () => {
     await cancel(event.id, a!); // b is promoted
     await rsvp(event.id, c!); // c queues first
     const again = await rsvp(event.id, a!);
-    expect(again).toMatchObject({ status: 201, body: { id: first.body.id, status: "waitlisted", waitlistPosition: 2, cancelledAt: null, createdAt: first.body.createdAt } });
+    expect(again).toMatchObject({
+      status: 201,
+      body: { id: first.body.id, status: "waitlisted", waitlistPosition: 2, cancelledAt: null, createdAt: first.body.createdAt },
+    });
     await cancel(event.id, b!); // c, who queued before a's return, goes first
-    expect(await rt.db.selectFrom("participations").select(["userId", "status"]).where("eventId", "=", event.id).orderBy("userId").execute())
-      .toEqual(expect.arrayContaining([{ userId: c!.userId, status: "active" }, { userId: a!.userId, status: "waitlisted" }]));
+    expect(
+      await rt.db.selectFrom("participations").select(["userId", "status"]).where("eventId", "=", event.id).orderBy("userId").execute(),
+    ).toEqual(
+      expect.arrayContaining([
+        { userId: c!.userId, status: "active" },
+        { userId: a!.userId, status: "waitlisted" },
+      ]),
+    );
     expect((await history(first.body.id as string)).map((h) => h.actionType)).toEqual(["Created", "Cancelled", "StatusChanged"]);
 
     const roomy = await makeEvent(rt.db, organizer, { capacity: 5 });

@@ -36,9 +36,15 @@ async function expectCountersMatchRows(eventId: string) {
   for (const r of rows) expect(r.taken, `ticket type ${r.id}`).toBe(r.held);
 }
 
-const statusOf = async (id: string) => (await db.selectFrom("participations").select("status").where("id", "=", id).executeTakeFirstOrThrow()).status;
-const order = (buyer: TestActor, eventId: string, ticketTypeId: string, quantity: number, extra: { slidingScalePercent?: number; promoCode?: string } = {}) =>
-  createOrder(h.deps, buyer, eventId, { ticketTypeId, quantity, ...extra });
+const statusOf = async (id: string) =>
+  (await db.selectFrom("participations").select("status").where("id", "=", id).executeTakeFirstOrThrow()).status;
+const order = (
+  buyer: TestActor,
+  eventId: string,
+  ticketTypeId: string,
+  quantity: number,
+  extra: { slidingScalePercent?: number; promoCode?: string } = {},
+) => createOrder(h.deps, buyer, eventId, { ticketTypeId, quantity, ...extra });
 
 async function ticketedEvent(capacity: number, typeQuantity: number | null = null, extra: { slidingScaleMaxPercent?: number } = {}) {
   const event = await makeEvent(db, organizer, { kind: "ticketed", capacity, waitlistEnabled: true });
@@ -59,7 +65,13 @@ describe("tickets", () => {
 
   it("a head that cannot fit blocks nobody: the freed seat goes to the earliest request that fits, the head gets its turn later", async () => {
     const { eventId, typeId } = await ticketedEvent(3);
-    const [a, b, big, small, later] = [await makeActor(db), await makeActor(db), await makeActor(db), await makeActor(db), await makeActor(db)];
+    const [a, b, big, small, later] = [
+      await makeActor(db),
+      await makeActor(db),
+      await makeActor(db),
+      await makeActor(db),
+      await makeActor(db),
+    ];
     const orderA = await order(a, eventId, typeId, 2);
     const orderB = await order(b, eventId, typeId, 1);
     const bigW = await order(big, eventId, typeId, 3);
@@ -68,7 +80,11 @@ describe("tickets", () => {
     expect([bigW, smallW, laterW].map((r) => r.participation.status)).toEqual(["waitlisted", "waitlisted", "waitlisted"]);
 
     await cancelOrder(h.deps, b, orderB.order!.id, null); // frees 1: big (3) does not fit, small does
-    expect([await statusOf(bigW.participation.id), await statusOf(smallW.participation.id), await statusOf(laterW.participation.id)]).toEqual(["waitlisted", "pending", "waitlisted"]);
+    expect([
+      await statusOf(bigW.participation.id),
+      await statusOf(smallW.participation.id),
+      await statusOf(laterW.participation.id),
+    ]).toEqual(["waitlisted", "pending", "waitlisted"]);
     await cancelOrder(h.deps, a, orderA.order!.id, null); // frees 2: 2 free, big still needs 3; later (1) fits
     expect([await statusOf(bigW.participation.id), await statusOf(laterW.participation.id)]).toEqual(["waitlisted", "pending"]);
     await expectCountersMatchRows(eventId);
@@ -82,13 +98,18 @@ describe("tickets", () => {
       const held = await order(holder, eventId, typeId, 2);
       const waiting = await order(waiter, eventId, typeId, 1);
       const newcomers = await Promise.all(Array.from({ length: 8 }, () => makeActor(db)));
-      const results = await Promise.allSettled([cancelOrder(h.deps, holder, held.order!.id, null), ...newcomers.map((n) => order(n, eventId, typeId, 1))]);
+      const results = await Promise.allSettled([
+        cancelOrder(h.deps, holder, held.order!.id, null),
+        ...newcomers.map((n) => order(n, eventId, typeId, 1)),
+      ]);
       expect(results.filter((r) => r.status === "rejected")).toEqual([]);
       expect(await statusOf(waiting.participation.id)).toBe("pending");
       // Two seats were freed: one is the waiter's, so at most one newcomer got the other.
       const { rows } = await sql<{ n: number }>`
         SELECT count(*)::int AS n FROM participations p
-        WHERE p.event_id = ${eventId} AND p.status IN ('pending', 'active') AND p.user_id <> ${waiter.userId} AND p.user_id <> ${holder.userId}`.execute(db);
+        WHERE p.event_id = ${eventId} AND p.status IN ('pending', 'active') AND p.user_id <> ${waiter.userId} AND p.user_id <> ${holder.userId}`.execute(
+        db,
+      );
       expect(rows[0]!.n).toBeLessThanOrEqual(1);
       await expectCountersMatchRows(eventId);
     }
@@ -102,7 +123,11 @@ describe("tickets", () => {
     const queued = await order(w, eventId, typeId, 2, { slidingScalePercent: 20, promoCode: "friends" });
     expect(queued.participation.status).toBe("waitlisted");
     await cancelOrder(h.deps, a, first.order!.id, null);
-    const promoted = await db.selectFrom("orders").selectAll().where("participationId", "=", queued.participation.id).executeTakeFirstOrThrow();
+    const promoted = await db
+      .selectFrom("orders")
+      .selectAll()
+      .where("participationId", "=", queued.participation.id)
+      .executeTakeFirstOrThrow();
     // 2 × 20.00 = 40.00; sliding scale 20% → 32.00; promo 10% of the rest → 28.80.
     expect(promoted).toMatchObject({ quantity: 2, slidingScalePercent: 20, promoCodeId: code.id, amountMinor: 2880, status: "pending" });
     expect((await db.selectFrom("promoCodes").select("uses").where("id", "=", code.id).executeTakeFirstOrThrow()).uses).toBe(1);
@@ -113,7 +138,11 @@ describe("tickets", () => {
     const [a, w] = [await makeActor(db), await makeActor(db)];
     const first = await order(a, eventId, typeId, 1);
     const queued = await order(w, eventId, typeId, 1);
-    await db.updateTable("ticketTypes").set({ salesEndAt: new Date(Date.now() - 1000), salesStartAt: new Date(Date.now() - 2000) }).where("id", "=", typeId).execute();
+    await db
+      .updateTable("ticketTypes")
+      .set({ salesEndAt: new Date(Date.now() - 1000), salesStartAt: new Date(Date.now() - 2000) })
+      .where("id", "=", typeId)
+      .execute();
     await cancelOrder(h.deps, a, first.order!.id, null);
     expect(await statusOf(queued.participation.id)).toBe("waitlisted");
     await expectCountersMatchRows(eventId);
@@ -126,7 +155,13 @@ describe("tickets", () => {
     const q1 = await order(w1, eventId, typeId, 1);
     const q2 = await order(w2, eventId, typeId, 1);
     const newcomers = await Promise.all(Array.from({ length: 5 }, () => makeActor(db)));
-    const raise = updateTicketType(db, organizer, typeId, { quantity: 3 }, { onQuantityIncreased: async (trx, id) => void (await promoteWaitlist(trx, id, promotionOptions(h.deps))) });
+    const raise = updateTicketType(
+      db,
+      organizer,
+      typeId,
+      { quantity: 3 },
+      { onQuantityIncreased: async (trx, id) => void (await promoteWaitlist(trx, id, promotionOptions(h.deps))) },
+    );
     await Promise.allSettled([raise, ...newcomers.map((n) => order(n, eventId, typeId, 1))]);
     expect([await statusOf(q1.participation.id), await statusOf(q2.participation.id)]).toEqual(["pending", "pending"]);
     await expectCountersMatchRows(eventId);
@@ -140,7 +175,10 @@ describe("RSVPs", () => {
     await registerRsvp(db, holder, { eventId: event.id });
     const w = await registerRsvp(db, waiter, { eventId: event.id });
     const newcomers = await Promise.all(Array.from({ length: 10 }, () => makeActor(db)));
-    await Promise.all([cancelRsvp(db, holder, { eventId: event.id, holdTtlSeconds: 900 }), ...newcomers.map((n) => registerRsvp(db, n, { eventId: event.id }))]);
+    await Promise.all([
+      cancelRsvp(db, holder, { eventId: event.id, holdTtlSeconds: 900 }),
+      ...newcomers.map((n) => registerRsvp(db, n, { eventId: event.id })),
+    ]);
     expect(await statusOf(w.id)).toBe("active");
     const facts = await seatFacts(db, event.id);
     expect(facts).toMatchObject({ seatsTaken: 1, held: 1 });
@@ -169,7 +207,13 @@ describe("RSVPs", () => {
     const people = await Promise.all(Array.from({ length: 4 }, () => makeActor(db)));
     const rows = [];
     for (const p of people) rows.push(await registerRsvp(db, p, { eventId: event.id }));
-    await updateEvent(db, organizer, event.id, { capacity: 3 }, { onCapacityIncreased: async (trx, e) => void (await promoteWaitlist(trx, e.id, promotionOptions(h.deps))) });
+    await updateEvent(
+      db,
+      organizer,
+      event.id,
+      { capacity: 3 },
+      { onCapacityIncreased: async (trx, e) => void (await promoteWaitlist(trx, e.id, promotionOptions(h.deps))) },
+    );
     expect(await Promise.all(rows.map((r) => statusOf(r.id)))).toEqual(["active", "active", "active", "waitlisted"]);
     expect((await queueFacts(db, event.id)).promotedBeforeWaiting).toBe(true);
   });

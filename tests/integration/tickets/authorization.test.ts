@@ -17,10 +17,23 @@ let ticket: { id: string; code: string };
 beforeAll(async () => {
   rt = await startTestRuntime();
   const [member, owner, checker, otherChecker, organizer, otherOrganizer, admin] = await Promise.all([
-    makeActor(rt.db), makeActor(rt.db), makeActor(rt.db), makeActor(rt.db),
-    makeActor(rt.db, { role: "organizer" }), makeActor(rt.db, { role: "organizer" }), makeActor(rt.db, { role: "admin" }),
+    makeActor(rt.db),
+    makeActor(rt.db),
+    makeActor(rt.db),
+    makeActor(rt.db),
+    makeActor(rt.db, { role: "organizer" }),
+    makeActor(rt.db, { role: "organizer" }),
+    makeActor(rt.db, { role: "admin" }),
   ]);
-  actors = { member: member!, owner: owner!, checker: checker!, otherChecker: otherChecker!, organizer: organizer!, otherOrganizer: otherOrganizer!, admin: admin! };
+  actors = {
+    member: member!,
+    owner: owner!,
+    checker: checker!,
+    otherChecker: otherChecker!,
+    organizer: organizer!,
+    otherOrganizer: otherOrganizer!,
+    admin: admin!,
+  };
   eventId = (await makeEvent(rt.db, actors.organizer, { capacity: 100 })).id;
   const otherEventId = (await makeEvent(rt.db, actors.otherOrganizer)).id;
   await call(rt, "POST", `/events/${eventId}/staff`, actors.organizer, { userId: actors.checker.userId });
@@ -37,15 +50,45 @@ interface Case {
   request: (who: Who) => Promise<{ method: string; path: string; body?: unknown }>;
 }
 
-const MANAGERS_ONLY = { anonymous: 401, member: 403, owner: 403, checker: 403, otherChecker: 403, organizer: "2xx", otherOrganizer: 404, admin: "2xx" } as const;
+const MANAGERS_ONLY = {
+  anonymous: 401,
+  member: 403,
+  owner: 403,
+  checker: 403,
+  otherChecker: 403,
+  organizer: "2xx",
+  otherOrganizer: 404,
+  admin: "2xx",
+} as const;
 const DOOR = { ...MANAGERS_ONLY, checker: "2xx" } as const;
-const ANY_MEMBER = { anonymous: 401, member: 200, owner: 200, checker: 200, otherChecker: 200, organizer: 200, otherOrganizer: 200, admin: 200 } as const;
+const ANY_MEMBER = {
+  anonymous: 401,
+  member: 200,
+  owner: 200,
+  checker: 200,
+  otherChecker: 200,
+  organizer: 200,
+  otherOrganizer: 200,
+  admin: 200,
+} as const;
 
 const cases: Case[] = [
   { name: "GET participants", expect: DOOR, request: async () => ({ method: "GET", path: `/events/${eventId}/participants?q=a` }) },
-  { name: "POST check-ins {code}", expect: DOOR, request: async () => ({ method: "POST", path: `/events/${eventId}/check-ins`, body: { code: ticket.code } }) },
-  { name: "GET participants.csv", expect: MANAGERS_ONLY, request: async () => ({ method: "GET", path: `/events/${eventId}/participants.csv` }) },
-  { name: "POST staff", expect: MANAGERS_ONLY, request: async () => ({ method: "POST", path: `/events/${eventId}/staff`, body: { email: (await makeActor(rt.db)).email } }) },
+  {
+    name: "POST check-ins {code}",
+    expect: DOOR,
+    request: async () => ({ method: "POST", path: `/events/${eventId}/check-ins`, body: { code: ticket.code } }),
+  },
+  {
+    name: "GET participants.csv",
+    expect: MANAGERS_ONLY,
+    request: async () => ({ method: "GET", path: `/events/${eventId}/participants.csv` }),
+  },
+  {
+    name: "POST staff",
+    expect: MANAGERS_ONLY,
+    request: async () => ({ method: "POST", path: `/events/${eventId}/staff`, body: { email: (await makeActor(rt.db)).email } }),
+  },
   {
     name: "DELETE staff",
     expect: MANAGERS_ONLY,
@@ -55,7 +98,15 @@ const cases: Case[] = [
       return { method: "DELETE", path: `/events/${eventId}/staff/${staff.userId}` };
     },
   },
-  { name: "POST comps", expect: MANAGERS_ONLY, request: async () => ({ method: "POST", path: `/events/${eventId}/comps`, body: { email: (await makeActor(rt.db)).email, quantity: 1 } }) },
+  {
+    name: "POST comps",
+    expect: MANAGERS_ONLY,
+    request: async () => ({
+      method: "POST",
+      path: `/events/${eventId}/comps`,
+      body: { email: (await makeActor(rt.db)).email, quantity: 1 },
+    }),
+  },
   {
     name: "GET qr.svg",
     expect: { anonymous: 401, member: 404, owner: 200, checker: 200, otherChecker: 404, organizer: 200, otherOrganizer: 404, admin: 200 },
@@ -80,7 +131,10 @@ describe("authorization matrix", () => {
     const got: Record<string, number | "2xx"> = {};
     for (const who of WHO) {
       const { method, path, body } = await c.request(who);
-      const res = await rt.call(method, path, { ...(who === "anonymous" ? {} : { as: actors[who].as }), ...(body !== undefined ? { body } : {}) });
+      const res = await rt.call(method, path, {
+        ...(who === "anonymous" ? {} : { as: actors[who].as }),
+        ...(body !== undefined ? { body } : {}),
+      });
       await res.arrayBuffer();
       got[who] = c.expect[who] === "2xx" && (res.status === 200 || res.status === 201) ? "2xx" : res.status;
     }
@@ -93,7 +147,12 @@ describe("authorization matrix", () => {
     const staff = await rt.db.selectFrom("eventStaff").select("createdBy").where("eventId", "=", eventId).execute();
     const creators = new Set(staff.map((s) => s.createdBy));
     expect([...creators].every((c) => c === null || c === actors.organizer.userId || c === actors.admin.userId)).toBe(true);
-    const comps = await rt.db.selectFrom("participations").select("createdBy").where("eventId", "=", eventId).where("metadata", "@>", { comp: true }).execute();
+    const comps = await rt.db
+      .selectFrom("participations")
+      .select("createdBy")
+      .where("eventId", "=", eventId)
+      .where("metadata", "@>", { comp: true })
+      .execute();
     expect(comps.map((c) => c.createdBy).sort()).toEqual([actors.admin.userId, actors.organizer.userId].sort());
   });
 });

@@ -20,7 +20,7 @@ beforeAll(async () => {
   const otherEvent = await makeEvent(rt.db, org, { kind: "ticketed" });
   otherTypeId = (await makeTicketType(rt.db, org, otherEvent.id)).id;
   await call(rt, "POST", `/events/${eventId}/comps`, org, { email: owner.email, quantity: 2 });
-  ticketId = (((await call(rt, "GET", "/me/tickets", owner)).body.items as { id: string }[])[0]!).id;
+  ticketId = ((await call(rt, "GET", "/me/tickets", owner)).body.items as { id: string }[])[0]!.id;
 });
 afterAll(() => rt.stop());
 
@@ -46,7 +46,16 @@ const NUL = "Ada\u0000Lovelace";
 describe("bad input changes nothing", () => {
   it("PATCH /me", async () => {
     const before = await snapshot();
-    for (const body of [...MALFORMED, {}, { name: "" }, { name: "   " }, { name: "x".repeat(201) }, { name: 5 }, { name: NUL }, { name: "Ok", roles: ["admin"] }]) {
+    for (const body of [
+      ...MALFORMED,
+      {},
+      { name: "" },
+      { name: "   " },
+      { name: "x".repeat(201) },
+      { name: 5 },
+      { name: NUL },
+      { name: "Ok", roles: ["admin"] },
+    ]) {
       await expectProblem("PATCH", "/me", owner, body, 400, "validation_failed");
     }
     await expectProblem("PATCH", "/me", owner, undefined, 415, "unsupported_media_type");
@@ -56,7 +65,16 @@ describe("bad input changes nothing", () => {
   it("PATCH /tickets/{ticketId}", async () => {
     const before = await snapshot();
     const path = `/tickets/${ticketId}`;
-    for (const body of [...MALFORMED, {}, { holderEmail: "not-an-email" }, { holderName: "" }, { holderName: NUL }, { holderName: "x".repeat(201) }, { status: "void" }, { holderName: 7 }]) {
+    for (const body of [
+      ...MALFORMED,
+      {},
+      { holderEmail: "not-an-email" },
+      { holderName: "" },
+      { holderName: NUL },
+      { holderName: "x".repeat(201) },
+      { status: "void" },
+      { holderName: 7 },
+    ]) {
       await expectProblem("PATCH", path, owner, body, 400, "validation_failed");
     }
     await expectProblem("PATCH", "/tickets/not-a-uuid", owner, { holderName: "A" }, 404, "not_found");
@@ -66,13 +84,22 @@ describe("bad input changes nothing", () => {
 
   it("GET /tickets/{ticketId}/qr.svg, GET /me/tickets", async () => {
     await expectProblem("GET", "/tickets/nope/qr.svg", owner, undefined, 404, "not_found");
-    for (const query of ["limit=0", "limit=101", "limit=abc", "cursor=bogus"]) await expectProblem("GET", `/me/tickets?${query}`, owner, undefined, 400, "validation_failed");
+    for (const query of ["limit=0", "limit=101", "limit=abc", "cursor=bogus"])
+      await expectProblem("GET", `/me/tickets?${query}`, owner, undefined, 400, "validation_failed");
   });
 
   it("POST /events/{eventId}/check-ins", async () => {
     const before = await snapshot();
     const path = `/events/${eventId}/check-ins`;
-    for (const body of [...MALFORMED, {}, { code: "" }, { code: 5 }, { code: "x".repeat(2049) }, { code: "a.b.c", participationId: "00000000-0000-4000-8000-000000000000" }, { participationId: "nope" }]) {
+    for (const body of [
+      ...MALFORMED,
+      {},
+      { code: "" },
+      { code: 5 },
+      { code: "x".repeat(2049) },
+      { code: "a.b.c", participationId: "00000000-0000-4000-8000-000000000000" },
+      { participationId: "nope" },
+    ]) {
       await expectProblem("POST", path, org, body, 400, "validation_failed");
     }
     await expectProblem("POST", path, org, { code: "a.b.c" }, 422, "invalid_ticket_code");
@@ -83,7 +110,14 @@ describe("bad input changes nothing", () => {
   it("POST /events/{eventId}/staff and DELETE /events/{eventId}/staff/{userId}", async () => {
     const before = await snapshot();
     const path = `/events/${eventId}/staff`;
-    for (const body of [...MALFORMED, {}, { userId: "nope" }, { email: "nope" }, { userId: owner.userId, email: owner.email }, { role: "admin" }]) {
+    for (const body of [
+      ...MALFORMED,
+      {},
+      { userId: "nope" },
+      { email: "nope" },
+      { userId: owner.userId, email: owner.email },
+      { role: "admin" },
+    ]) {
       await expectProblem("POST", path, org, body, 400, "validation_failed");
     }
     await expectProblem("POST", path, org, { email: "nobody@example.test" }, 422, "unknown_user");
@@ -98,8 +132,17 @@ describe("bad input changes nothing", () => {
     const path = `/events/${eventId}/comps`;
     const guest = await makeActor(rt.db);
     const after = await snapshot(); // the guest's own users row is the only difference
-    for (const body of [...MALFORMED, {}, { email: guest.email }, { email: guest.email, quantity: 0 }, { email: guest.email, quantity: "2" }, { email: guest.email, quantity: 1.5 },
-      { email: "x", quantity: 1 }, { email: guest.email, quantity: 1, ticketTypeId: "nope" }, { email: guest.email, quantity: 1, free: true }]) {
+    for (const body of [
+      ...MALFORMED,
+      {},
+      { email: guest.email },
+      { email: guest.email, quantity: 0 },
+      { email: guest.email, quantity: "2" },
+      { email: guest.email, quantity: 1.5 },
+      { email: "x", quantity: 1 },
+      { email: guest.email, quantity: 1, ticketTypeId: "nope" },
+      { email: guest.email, quantity: 1, free: true },
+    ]) {
       await expectProblem("POST", path, org, body, 400, "validation_failed");
     }
     await expectProblem("POST", path, org, { email: "nobody@example.test", quantity: 1 }, 422, "unknown_user");
@@ -113,7 +156,8 @@ describe("bad input changes nothing", () => {
     for (const query of ["status=gone", "q=", `q=${"x".repeat(201)}`, "q=%00", "limit=0", "cursor=bogus"]) {
       await expectProblem("GET", `/events/${eventId}/participants?${query}`, org, undefined, 400, "validation_failed");
     }
-    for (const query of ["status=gone", "q=", "q=%00"]) await expectProblem("GET", `/events/${eventId}/participants.csv?${query}`, org, undefined, 400, "validation_failed");
+    for (const query of ["status=gone", "q=", "q=%00"])
+      await expectProblem("GET", `/events/${eventId}/participants.csv?${query}`, org, undefined, 400, "validation_failed");
     await expectProblem("GET", "/events/nope/participants.csv", org, undefined, 404, "not_found");
   });
 });

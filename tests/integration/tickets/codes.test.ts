@@ -21,7 +21,12 @@ beforeAll(async () => {
 });
 afterAll(() => rt.stop());
 
-interface Ticket { id: string; eventId: string; code: string; status: string }
+interface Ticket {
+  id: string;
+  eventId: string;
+  code: string;
+  status: string;
+}
 
 /** A member RSVPs to a new event; their ticket as GET /me/tickets shows it. */
 async function rsvpTicket(): Promise<{ eventId: string; holder: TestActor; ticket: Ticket }> {
@@ -64,13 +69,19 @@ describe("ticket codes", () => {
     const [header, payload, signature] = ticket.code.split(".");
     const forger = await generateTicketKey("k1"); // our kid, someone else's key
     const forged = await new CompactSign(new TextEncoder().encode(JSON.stringify({ t: ticket.id, e: eventId })))
-      .setProtectedHeader({ alg: "EdDSA", kid: "k1" }).sign(await importJWK(forger, "EdDSA"));
+      .setProtectedHeader({ alg: "EdDSA", kid: "k1" })
+      .sign(await importJWK(forger, "EdDSA"));
     const tampered = `${header}.${b64(JSON.stringify({ t: other.ticket.id, e: eventId }))}.${signature}`;
     const unsigned = `${b64(JSON.stringify({ alg: "none" }))}.${payload}.`;
     for (const code of [forged, tampered, unsigned, "not-a-code", other.ticket.code]) {
       expect(await scan(eventId, code)).toMatchObject({ status: 422, body: { code: "invalid_ticket_code" } });
     }
-    const checked = await rt.db.selectFrom("tickets").select("id").where("eventId", "in", [eventId, other.eventId]).where("checkedInAt", "is not", null).execute();
+    const checked = await rt.db
+      .selectFrom("tickets")
+      .select("id")
+      .where("eventId", "in", [eventId, other.eventId])
+      .where("checkedInAt", "is not", null)
+      .execute();
     expect(checked).toEqual([]);
   });
 

@@ -36,7 +36,8 @@ describe("participant search", () => {
     const ada = await attendee(event.id, "Ada Lovelace");
     await attendee(event.id, "Grace Hopper");
     await attendee(event.id, "100% Real_Name");
-    const search = async (q: string) => names((await call(rt, "GET", `/events/${event.id}/participants?q=${encodeURIComponent(q)}`, org)).body);
+    const search = async (q: string) =>
+      names((await call(rt, "GET", `/events/${event.id}/participants?q=${encodeURIComponent(q)}`, org)).body);
     expect(await search("ada")).toEqual(["Ada Lovelace"]);
     expect(await search("GRACE h")).toEqual(["Grace Hopper"]);
     expect(await search(ada.actor.email!.slice(0, 12).toUpperCase())).toEqual(["Ada Lovelace"]);
@@ -59,9 +60,16 @@ describe("participant search", () => {
     const list = await call(rt, "GET", `/events/${event.id}/participants?status=active`, org);
     expect(list.body.items).toEqual([
       expect.objectContaining({
-        userId: guest.userId, status: "active", quantity: 2, orderId: null, paymentId: null, paymentStatus: null,
+        userId: guest.userId,
+        status: "active",
+        quantity: 2,
+        orderId: null,
+        paymentId: null,
+        paymentStatus: null,
         user: { id: guest.userId, email: guest.email, name: "Zoë Gäst" },
-        tickets: [1, 2].map(() => expect.objectContaining({ status: "valid", holderName: "Zoë Gäst", holderEmail: guest.email, code: expect.any(String) })),
+        tickets: [1, 2].map(() =>
+          expect.objectContaining({ status: "valid", holderName: "Zoë Gäst", holderEmail: guest.email, code: expect.any(String) }),
+        ),
       }),
     ]);
     expect((await call(rt, "GET", `/events/${event.id}/participants?status=cancelled`, org)).body.items).toEqual([]);
@@ -77,11 +85,18 @@ describe("participant search", () => {
         (await sql<{ "QUERY PLAN": string }>`EXPLAIN ${query}`.execute(trx)).rows.map((r) => r["QUERY PLAN"]).join("\n");
       return [
         await explain(sql`SELECT id FROM users WHERE lower(email) LIKE 'ada%' OR lower(display_name) LIKE 'ada%'`),
-        await explain(sql`SELECT participation_id FROM tickets WHERE event_id = ${event.id} AND (lower(holder_name) LIKE 'ada%' OR lower(holder_email) LIKE 'ada%')`),
+        await explain(
+          sql`SELECT participation_id FROM tickets WHERE event_id = ${event.id} AND (lower(holder_name) LIKE 'ada%' OR lower(holder_email) LIKE 'ada%')`,
+        ),
       ].join("\n");
     });
     expect(plan).not.toContain("Seq Scan");
-    for (const index of ["users_lower_email_pattern_idx", "users_lower_display_name_pattern_idx", "tickets_event_holder_name_idx", "tickets_event_holder_email_idx"]) {
+    for (const index of [
+      "users_lower_email_pattern_idx",
+      "users_lower_display_name_pattern_idx",
+      "tickets_event_holder_name_idx",
+      "tickets_event_holder_email_idx",
+    ]) {
       expect(plan).toContain(index);
     }
   });
@@ -92,7 +107,7 @@ describe("participants.csv", () => {
     const event = await makeEvent(rt.db, org);
     await attendee(event.id, 'Doe, "Jo"\nSecond line');
     await attendee(event.id, "Zoë Ångström 山田");
-    await attendee(event.id, "=HYPERLINK(\"x\")");
+    await attendee(event.id, '=HYPERLINK("x")');
     const res = await rt.call("GET", `/events/${event.id}/participants.csv`, { as: org.as, headers: { "accept-encoding": "identity" } });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
@@ -110,15 +125,21 @@ describe("participants.csv", () => {
   it("gzips for clients that accept it, with the same bytes inside", async () => {
     const event = await makeEvent(rt.db, org);
     await attendee(event.id, "Gzip Person");
-    const plain = await (await rt.call("GET", `/events/${event.id}/participants.csv`, { as: org.as, headers: { "accept-encoding": "identity" } })).text();
+    const plain = await (
+      await rt.call("GET", `/events/${event.id}/participants.csv`, { as: org.as, headers: { "accept-encoding": "identity" } })
+    ).text();
     // node:http, not fetch: fetch would decompress before we could see the encoding.
     const token = await signLocalToken(org.as);
     const { headers, body } = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
-      get(`${rt.apiUrl}/events/${event.id}/participants.csv`, { headers: { authorization: `Bearer ${token}`, "accept-encoding": "gzip" } }, (res) => {
-        const parts: Buffer[] = [];
-        res.on("data", (c: Buffer) => parts.push(c));
-        res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(parts) }));
-      }).on("error", reject);
+      get(
+        `${rt.apiUrl}/events/${event.id}/participants.csv`,
+        { headers: { authorization: `Bearer ${token}`, "accept-encoding": "gzip" } },
+        (res) => {
+          const parts: Buffer[] = [];
+          res.on("data", (c: Buffer) => parts.push(c));
+          res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(parts) }));
+        },
+      ).on("error", reject);
     });
     expect(headers["content-encoding"]).toBe("gzip");
     expect(gunzipSync(body).toString("utf8")).toBe(plain);
@@ -137,7 +158,14 @@ describe("participants.csv", () => {
     for await (const chunk of await participantsCsv(rt.db, org, { eventId: event.id }, 2)) chunks.push(chunk);
     expect(chunks).toHaveLength(4); // header, 2 + 2 + 1 rows
     expect(chunks.slice(1).map((c) => c.split("\r\n").length - 1)).toEqual([2, 2, 1]);
-    expect(chunks.slice(1).join("").split("\r\n").filter(Boolean).map((l) => l.split(",")[1])).toEqual(guests.map((g) => g.email));
+    expect(
+      chunks
+        .slice(1)
+        .join("")
+        .split("\r\n")
+        .filter(Boolean)
+        .map((l) => l.split(",")[1]),
+    ).toEqual(guests.map((g) => g.email));
     expect(chunks[1]).toContain(',active,"VIP, front row",1,,,,,\r\n');
   });
 });
@@ -150,12 +178,22 @@ describe("comps", () => {
     const comp = await call(rt, "POST", `/events/${event.id}/comps`, org, { email: guest.email!.toUpperCase(), quantity: 1 });
     expect(comp).toMatchObject({ status: 201, body: { status: "active", userId: guest.userId, tickets: [{ status: "valid" }] } });
     const late = await makeActor(rt.db);
-    expect(await call(rt, "POST", `/events/${event.id}/comps`, org, { email: late.email, quantity: 1 })).toMatchObject({ status: 409, body: { code: "sold_out" } });
-    expect(await call(rt, "POST", `/events/${event.id}/comps`, org, { email: guest.email, quantity: 1 })).toMatchObject({ status: 409, body: { code: "already_registered" } });
+    expect(await call(rt, "POST", `/events/${event.id}/comps`, org, { email: late.email, quantity: 1 })).toMatchObject({
+      status: 409,
+      body: { code: "sold_out" },
+    });
+    expect(await call(rt, "POST", `/events/${event.id}/comps`, org, { email: guest.email, quantity: 1 })).toMatchObject({
+      status: 409,
+      body: { code: "already_registered" },
+    });
     const counts = await rt.db.selectFrom("events").select("seatsTaken").where("id", "=", event.id).executeTakeFirstOrThrow();
     expect(counts.seatsTaken).toBe(2);
     expect(await rt.db.selectFrom("participations").select("id").where("userId", "=", late.userId).execute()).toEqual([]);
-    const history = await rt.db.selectFrom("participationHistory").select(["actionType", "changedBy", "changeReason"]).where("participationId", "=", comp.body.id as string).execute();
+    const history = await rt.db
+      .selectFrom("participationHistory")
+      .select(["actionType", "changedBy", "changeReason"])
+      .where("participationId", "=", comp.body.id as string)
+      .execute();
     expect(history).toEqual([{ actionType: "Created", changedBy: org.userId, changeReason: "Complimentary seat" }]);
   });
 });

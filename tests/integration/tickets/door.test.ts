@@ -20,7 +20,12 @@ beforeAll(async () => {
 });
 afterAll(() => rt.stop());
 
-interface Ticket { id: string; code: string; participationId: string; checkedInAt: string | null }
+interface Ticket {
+  id: string;
+  code: string;
+  participationId: string;
+  checkedInAt: string | null;
+}
 
 /** A guest comped `quantity` seats: their participation id and tickets. */
 async function comped(quantity: number): Promise<{ guest: TestActor; participationId: string; tickets: Ticket[] }> {
@@ -33,11 +38,20 @@ const scan = (code: string, as: TestActor = checker, event = eventId) => call(rt
 
 describe("check-in by code", () => {
   it("checks in one ticket: 201, then 200 with the first check-in; the party counts as checked in; the other seat scans on its own", async () => {
-    const { participationId, tickets: [mine, friends] } = await comped(2);
+    const {
+      participationId,
+      tickets: [mine, friends],
+    } = await comped(2);
     const first = await scan(mine!.code);
     expect(first).toEqual({
       status: 201,
-      body: expect.objectContaining({ ticketId: mine!.id, participationId, eventId, checkedInBy: checker.userId, checkedInAt: expect.stringMatching(/\.\d{6}Z$/) }),
+      body: expect.objectContaining({
+        ticketId: mine!.id,
+        participationId,
+        eventId,
+        checkedInBy: checker.userId,
+        checkedInAt: expect.stringMatching(/\.\d{6}Z$/),
+      }),
     });
     expect(await scan(mine!.code, org)).toEqual({ status: 200, body: first.body });
     const list = await call(rt, "GET", `/events/${eventId}/participants?status=active`, checker);
@@ -48,7 +62,9 @@ describe("check-in by code", () => {
   });
 
   it("50 concurrent scans of one code: exactly one 201, 49 identical 200s, one check-in written", async () => {
-    const { tickets: [ticket] } = await comped(1);
+    const {
+      tickets: [ticket],
+    } = await comped(1);
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => scan(ticket!.code, i % 2 ? checker : org)));
     expect(countBy(results, (r) => String(r.status))).toEqual({ 200: 49, 201: 1 });
     expect(new Set(results.map((r) => JSON.stringify(r.body))).size).toBe(1);
@@ -84,7 +100,10 @@ describe("check-in by code", () => {
     expect((await call(rt, "POST", `/events/${other.id}/staff`, org, { userId: temp.userId })).status).toBe(201);
     expect((await call(rt, "POST", `/events/${other.id}/staff`, org, { userId: temp.userId })).status).toBe(200);
     expect((await scan(ticket!.code, temp, other.id)).status).toBe(201);
-    expect(await call(rt, "DELETE", `/events/${other.id}/staff/${temp.userId}`, org)).toMatchObject({ status: 200, body: { userId: temp.userId, role: "checker" } });
+    expect(await call(rt, "DELETE", `/events/${other.id}/staff/${temp.userId}`, org)).toMatchObject({
+      status: 200,
+      body: { userId: temp.userId, role: "checker" },
+    });
     expect((await scan(ticket!.code, temp, other.id)).status).toBe(403);
     expect((await call(rt, "DELETE", `/events/${other.id}/staff/${temp.userId}`, org)).status).toBe(404);
   });

@@ -30,7 +30,8 @@ async function ticketed(priceMinor = 2500, capacity = 20) {
   const type = await makeTicketType(h.t.db, org, event.id, { priceMinor });
   return { eventId: event.id, ticketTypeId: type.id };
 }
-const status = async (id: string) => (await h.t.db.selectFrom("participations").select("status").where("id", "=", id).executeTakeFirstOrThrow()).status;
+const status = async (id: string) =>
+  (await h.t.db.selectFrom("participations").select("status").where("id", "=", id).executeTakeFirstOrThrow()).status;
 
 describe("tickets follow participations", () => {
   it("RSVP: one ticket; cancelling voids it; re-registering issues a new one and the view shows only that", async () => {
@@ -76,7 +77,10 @@ describe("tickets follow participations", () => {
     const ev = await ticketed();
     const order = await paidOrder(h, await member(), ev.eventId, ev.ticketTypeId, 2);
     expect(await ticketStatuses(h.t.db, order.participationId)).toEqual(["valid", "valid"]);
-    const refund = await requestRefund(h.deps, org, order.paymentId, { amountMinor: order.amountMinor, reason: "Organizer refunds the whole order" });
+    const refund = await requestRefund(h.deps, org, order.paymentId, {
+      amountMinor: order.amountMinor,
+      reason: "Organizer refunds the whole order",
+    });
     await settleRefunds(h, [refund.id]);
     expect(await status(order.participationId)).toBe("refunded");
     expect(await ticketStatuses(h.t.db, order.participationId)).toEqual(["void", "void"]);
@@ -91,9 +95,14 @@ describe("tickets follow participations", () => {
 
   it("an expired hold issues nothing; a payment arriving after it re-takes the seats and issues the tickets", async () => {
     const ev = await ticketed();
-    const result = await createOrder({ ...h.deps, holdTtlSeconds: 1 }, await member(), ev.eventId, { ticketTypeId: ev.ticketTypeId, quantity: 2 });
+    const result = await createOrder({ ...h.deps, holdTtlSeconds: 1 }, await member(), ev.eventId, {
+      ticketTypeId: ev.ticketTypeId,
+      quantity: 2,
+    });
     // The hold lapses by the database's clock, which the job compares with.
-    await sql`UPDATE participations SET hold_expires_at = now() - interval '1 second' WHERE id = ${result.participation.id}`.execute(h.t.db);
+    await sql`UPDATE participations SET hold_expires_at = now() - interval '1 second' WHERE id = ${result.participation.id}`.execute(
+      h.t.db,
+    );
     await h.stripe.paymentIntents.confirm(result.payment!.providerPaymentId!, { payment_method: "pm_card_visa" });
     expect(await expireHolds(h.deps, { batchSize: 10 })).toMatchObject({ expired: 1 });
     expect(await status(result.participation.id)).toBe("cancelled");
@@ -119,7 +128,11 @@ describe("tickets follow participations", () => {
   it("the database keeps one valid ticket per seat and a voided_at exactly on void tickets", async () => {
     const event = await makeEvent(h.t.db, org);
     const p = await registerRsvp(h.t.db, await member(), { eventId: event.id });
-    await expect(sql`INSERT INTO tickets (participation_id, event_id, seat) VALUES (${p.id}, ${event.id}, 1)`.execute(h.t.db)).rejects.toThrow(/tickets_participation_seat_valid_key/);
-    await expect(sql`UPDATE tickets SET status = 'void' WHERE participation_id = ${p.id}`.execute(h.t.db)).rejects.toThrow(/tickets_voided_at_check/);
+    await expect(
+      sql`INSERT INTO tickets (participation_id, event_id, seat) VALUES (${p.id}, ${event.id}, 1)`.execute(h.t.db),
+    ).rejects.toThrow(/tickets_participation_seat_valid_key/);
+    await expect(sql`UPDATE tickets SET status = 'void' WHERE participation_id = ${p.id}`.execute(h.t.db)).rejects.toThrow(
+      /tickets_voided_at_check/,
+    );
   });
 });

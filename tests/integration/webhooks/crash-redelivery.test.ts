@@ -40,7 +40,13 @@ beforeAll(async () => {
     }
     return result;
   });
-  queue = await startLocalQueue({ databaseUrl: t.url, name: "crash-test", consumer, backoff: { delaySeconds: 0, exponential: false }, pollIntervalMs: 50 });
+  queue = await startLocalQueue({
+    databaseUrl: t.url,
+    name: "crash-test",
+    consumer,
+    backoff: { delaySeconds: 0, exponential: false },
+    pollIntervalMs: 50,
+  });
 });
 afterAll(async () => {
   await queue.stop();
@@ -49,7 +55,11 @@ afterAll(async () => {
 });
 
 async function actor(sub: string, roles: Actor["roles"] = ["member"]): Promise<Actor> {
-  const u = await t.db.insertInto("users").values({ externalId: sub, roles: [...roles] }).returning("id").executeTakeFirstOrThrow();
+  const u = await t.db
+    .insertInto("users")
+    .values({ externalId: sub, roles: [...roles] })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   return { sub, email: null, roles, userId: u.id };
 }
 
@@ -75,8 +85,16 @@ it("payment, failure, cancellation, refund and dispute events each take effect o
 
   expect(await count("payment_transactions", "payment_id", o1.payment!.id)).toBe(1);
   expect(await count("payment_failures", "payment_id", o2.payment!.id)).toBe(1);
-  const statuses = await t.db.selectFrom("payments").select(["id", "status"]).where("id", "in", [o1.payment!.id, o2.payment!.id, o3.payment!.id]).execute();
-  expect(Object.fromEntries(statuses.map((p) => [p.id, p.status]))).toEqual({ [o1.payment!.id]: "completed", [o2.payment!.id]: "failed", [o3.payment!.id]: "cancelled" });
+  const statuses = await t.db
+    .selectFrom("payments")
+    .select(["id", "status"])
+    .where("id", "in", [o1.payment!.id, o2.payment!.id, o3.payment!.id])
+    .execute();
+  expect(Object.fromEntries(statuses.map((p) => [p.id, p.status]))).toEqual({
+    [o1.payment!.id]: "completed",
+    [o2.payment!.id]: "failed",
+    [o3.payment!.id]: "cancelled",
+  });
 
   // Refund half, then a dispute on the same charge.
   const seen = new Set(sandbox.events().map((r) => r.event.id));
@@ -85,15 +103,29 @@ it("payment, failure, cancellation, refund and dispute events each take effect o
   await sandbox.waitForDeliveries().catch(() => undefined);
   await new Promise((r) => setTimeout(r, 300)); // the sandbox completes refunds after ~100 ms
   sandbox.triggerDispute(o1.payment!.providerPaymentId!);
-  const later = sandbox.events().map((r) => r.event).filter((e) => !seen.has(e.id));
+  const later = sandbox
+    .events()
+    .map((r) => r.event)
+    .filter((e) => !seen.has(e.id));
   expect(later.map((e) => e.type)).toEqual(expect.arrayContaining(["refund.updated", "charge.refunded", "charge.dispute.created"]));
   await deliver(later);
 
-  const payment = await t.db.selectFrom("payments").select(["status", "refundedMinor"]).where("id", "=", o1.payment!.id).executeTakeFirstOrThrow();
+  const payment = await t.db
+    .selectFrom("payments")
+    .select(["status", "refundedMinor"])
+    .where("id", "=", o1.payment!.id)
+    .executeTakeFirstOrThrow();
   expect(payment).toEqual({ status: "partially_refunded", refundedMinor: 2000 });
-  const ledger = await t.db.selectFrom("paymentTransactions").select(["type", "amountMinor"]).where("paymentId", "=", o1.payment!.id).orderBy("createdAt").execute();
+  const ledger = await t.db
+    .selectFrom("paymentTransactions")
+    .select(["type", "amountMinor"])
+    .where("paymentId", "=", o1.payment!.id)
+    .orderBy("createdAt")
+    .execute();
   expect(ledger.map((l) => l.type).sort()).toEqual(["chargeback", "payment", "refund"]);
-  expect((await t.db.selectFrom("refunds").select("status").where("id", "=", refund.id).executeTakeFirstOrThrow()).status).toBe("completed");
+  expect((await t.db.selectFrom("refunds").select("status").where("id", "=", refund.id).executeTakeFirstOrThrow()).status).toBe(
+    "completed",
+  );
   const audit = await t.db.selectFrom("paymentAuditLog").select("actionType").where("paymentId", "=", o1.payment!.id).execute();
   expect(audit.filter((a) => a.actionType === "PaymentCompleted")).toHaveLength(1);
   expect(audit.filter((a) => a.actionType === "RefundCompleted")).toHaveLength(1);

@@ -10,12 +10,24 @@ const SECRET = "whsec_test"; // vitest.config.ts sets STRIPE_WEBHOOK_SECRET to t
 let counter = 0;
 /** A Stripe event as Stripe sends it: pretty-printed JSON, which must reach the queue unchanged. */
 export function stripeEventJson(type = "payment_intent.succeeded", id = `evt_test_${Date.now()}_${++counter}`): string {
-  const event = { id, object: "event", api_version: "2025-01-27", created: Math.floor(Date.now() / 1000), type, livemode: false, data: { object: { id: `pi_${counter}`, object: "payment_intent", amount: 2500, currency: "usd", status: "succeeded" } } };
+  const event = {
+    id,
+    object: "event",
+    api_version: "2025-01-27",
+    created: Math.floor(Date.now() / 1000),
+    type,
+    livemode: false,
+    data: { object: { id: `pi_${counter}`, object: "payment_intent", amount: 2500, currency: "usd", status: "succeeded" } },
+  };
   return JSON.stringify(event, null, 2);
 }
 
 export const sign = (payload: string, options: { secret?: string; timestamp?: number } = {}) =>
-  Stripe.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? SECRET, ...(options.timestamp ? { timestamp: options.timestamp } : {}) });
+  Stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: options.secret ?? SECRET,
+    ...(options.timestamp ? { timestamp: options.timestamp } : {}),
+  });
 
 export function webhookRequest(body: string | undefined, headers: Record<string, string>, isBase64Encoded = false): APIGatewayProxyEventV2 {
   const now = Date.now();
@@ -24,7 +36,11 @@ export function webhookRequest(body: string | undefined, headers: Record<string,
     routeKey: "POST /webhooks/stripe",
     rawPath: "/webhooks/stripe",
     rawQueryString: "",
-    headers: { "content-type": "application/json; charset=utf-8", "user-agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)", ...headers },
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "user-agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+      ...headers,
+    },
     requestContext: {
       accountId: "000000000000",
       apiId: "test",

@@ -41,7 +41,10 @@ describe("POST /webhooks/stripe", () => {
   it("decodes a base64-encoded body (as API Gateway sends some content types) before verifying", async () => {
     const payload = stripeEventJson("charge.refunded");
     const encoded = Buffer.from(payload, "utf8").toString("base64");
-    const response = await invoke(handler, webhookRequest(encoded, { "stripe-signature": sign(payload), "content-type": "application/octet-stream" }, true));
+    const response = await invoke(
+      handler,
+      webhookRequest(encoded, { "stripe-signature": sign(payload), "content-type": "application/octet-stream" }, true),
+    );
     expect(response.statusCode).toBe(200);
     expect(queue.sent.map((m) => m.body)).toEqual([payload]);
   });
@@ -75,7 +78,9 @@ describe("POST /webhooks/stripe", () => {
   it("rejects a body altered after signing, even by whitespace", async () => {
     const payload = stripeEventJson();
     const signature = sign(payload);
-    await expectRejected(await invoke(handler, webhookRequest(payload.replace('"amount": 2500', '"amount": 1'), { "stripe-signature": signature })));
+    await expectRejected(
+      await invoke(handler, webhookRequest(payload.replace('"amount": 2500', '"amount": 1'), { "stripe-signature": signature })),
+    );
     await expectRejected(await invoke(handler, webhookRequest(JSON.stringify(JSON.parse(payload)), { "stripe-signature": signature })));
   });
 

@@ -27,8 +27,10 @@ async function pendingOrder() {
   return { paymentId: result.payment.id, participationId: result.participation.id, intentId: result.payment.providerPaymentId };
 }
 
-const statusOf = async (paymentId: string) => (await h.t.db.selectFrom("payments").select("status").where("id", "=", paymentId).executeTakeFirstOrThrow()).status;
-const inboxStatus = async (eventId: string) => (await h.t.db.selectFrom("webhookEvents").select("status").where("providerEventId", "=", eventId).executeTakeFirst())?.status;
+const statusOf = async (paymentId: string) =>
+  (await h.t.db.selectFrom("payments").select("status").where("id", "=", paymentId).executeTakeFirstOrThrow()).status;
+const inboxStatus = async (eventId: string) =>
+  (await h.t.db.selectFrom("webhookEvents").select("status").where("providerEventId", "=", eventId).executeTakeFirst())?.status;
 
 /** The sandbox's succeeded event for `intentId`, with metadata replaced as a forger would. */
 async function succeededEvent(intentId: string, metadata?: Record<string, string>): Promise<ProviderEvent> {
@@ -49,7 +51,10 @@ describe("payment_intent.succeeded with untrusted metadata", () => {
     const { outcome } = await h.drain([event]).then(([r]) => r!);
     expect(outcome).toBe("ignored: no payment for this intent");
     expect(await statusOf(victim.paymentId)).toBe("pending");
-    expect((await h.t.db.selectFrom("participations").select("status").where("id", "=", victim.participationId).executeTakeFirstOrThrow()).status).toBe("pending");
+    expect(
+      (await h.t.db.selectFrom("participations").select("status").where("id", "=", victim.participationId).executeTakeFirstOrThrow())
+        .status,
+    ).toBe("pending");
   });
 
   it("a real intent whose metadata names another payment settles the intent's own payment only", async () => {
@@ -72,7 +77,11 @@ describe("payment_intent.succeeded with untrusted metadata", () => {
   it("naming a payment whose intent is not stored yet is retried (rejected, recorded as failed), not applied", async () => {
     const unverified = await pendingOrder();
     // As after a crash between the provider call and storing its id.
-    await h.t.db.updateTable("payments").set({ providerPaymentIdEnc: null, providerPaymentIdHash: null }).where("id", "=", unverified.paymentId).execute();
+    await h.t.db
+      .updateTable("payments")
+      .set({ providerPaymentIdEnc: null, providerPaymentIdHash: null })
+      .where("id", "=", unverified.paymentId)
+      .execute();
     const foreign = await h.stripe.paymentIntents.create({ amount: 2500, currency: "usd", metadata: { paymentId: unverified.paymentId } });
     const event = await succeededEvent(foreign.id);
 
@@ -82,7 +91,11 @@ describe("payment_intent.succeeded with untrusted metadata", () => {
     expect(await inboxStatus(event.id)).toBe("failed");
 
     // Once the intent that really belongs to the payment is stored, the forged one still settles nothing.
-    await h.t.db.updateTable("payments").set({ providerPaymentIdHash: h.deps.cipher.blindIndex(unverified.intentId) }).where("id", "=", unverified.paymentId).execute();
+    await h.t.db
+      .updateTable("payments")
+      .set({ providerPaymentIdHash: h.deps.cipher.blindIndex(unverified.intentId) })
+      .where("id", "=", unverified.paymentId)
+      .execute();
     expect((await processStripeEvent(h.deps, event)).outcome).toBe("ignored: no payment for this intent");
     expect(await statusOf(unverified.paymentId)).toBe("pending");
   });

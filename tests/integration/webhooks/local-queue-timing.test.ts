@@ -18,8 +18,10 @@ afterEach(async () => {
 afterAll(() => database.destroy());
 
 const policyOf = async (name: string) =>
-  (await sql<{ retryLimit: number; retryDelay: number; retryBackoff: boolean; expireSeconds: number }>`
-    SELECT retry_limit, retry_delay, retry_backoff, expire_seconds FROM pgboss.queue WHERE name = ${name}`.execute(database.db)).rows[0];
+  (
+    await sql<{ retryLimit: number; retryDelay: number; retryBackoff: boolean; expireSeconds: number }>`
+    SELECT retry_limit, retry_delay, retry_backoff, expire_seconds FROM pgboss.queue WHERE name = ${name}`.execute(database.db)
+  ).rows[0];
 
 describe("local queue timing", () => {
   it("defaults to the deployed queue's receives and visibility timeout, redelivering after it (no backoff)", async () => {

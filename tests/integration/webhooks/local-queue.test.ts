@@ -57,7 +57,8 @@ async function start(consumer: Consumer, options: Partial<LocalQueueOptions> = {
 }
 
 const fail = (...ids: string[]): SQSBatchResponse => ({ batchItemFailures: ids.map((itemIdentifier) => ({ itemIdentifier })) });
-const receivesOf = (records: SQSRecord[], body: string) => records.filter((r) => r.body === body).map((r) => Number(r.attributes.ApproximateReceiveCount));
+const receivesOf = (records: SQSRecord[], body: string) =>
+  records.filter((r) => r.body === body).map((r) => Number(r.attributes.ApproximateReceiveCount));
 
 describe("local queue", () => {
   it("hands the consumer SQS-shaped records in batches of at most 10", async () => {
@@ -92,10 +93,13 @@ describe("local queue", () => {
   });
 
   it("retries only the records reported in batchItemFailures; the rest complete on first receive", async () => {
-    const { queue, batches, received, together } = await start(async (event) => {
-      const b = event.Records.find((r) => r.body === "b" && r.attributes.ApproximateReceiveCount === "1");
-      return b ? fail(b.messageId) : { batchItemFailures: [] };
-    }, { concurrency: 1 });
+    const { queue, batches, received, together } = await start(
+      async (event) => {
+        const b = event.Records.find((r) => r.body === "b" && r.attributes.ApproximateReceiveCount === "1");
+        return b ? fail(b.messageId) : { batchItemFailures: [] };
+      },
+      { concurrency: 1 },
+    );
     await together([{ body: "a" }, { body: "b" }, { body: "c" }]);
     await queue.idle();
 
@@ -124,31 +128,46 @@ describe("local queue", () => {
     expect(receivesOf(received(), "poison")).toEqual([1, 2, 3, 4, 5]);
     const poisonId = received().find((r) => r.body === "poison")?.messageId;
     expect(await queue.deadLetters()).toEqual([
-      expect.objectContaining({ messageId: poisonId, body: "poison", attributes: { eventId: "evt_poison" }, error: expect.objectContaining({ message: expect.any(String) }) }),
+      expect.objectContaining({
+        messageId: poisonId,
+        body: "poison",
+        attributes: { eventId: "evt_poison" },
+        error: expect.objectContaining({ message: expect.any(String) }),
+      }),
     ]);
   });
 
   it("retries the whole batch when the consumer throws, and when it names an unknown message", async () => {
     let calls = 0;
-    const { queue, batches, together } = await start(async () => {
-      calls++;
-      if (calls === 1) throw new Error("consumer crashed");
-      if (calls === 2) return fail("not-a-message-of-this-batch");
-      return undefined;
-    }, { concurrency: 1 });
+    const { queue, batches, together } = await start(
+      async () => {
+        calls++;
+        if (calls === 1) throw new Error("consumer crashed");
+        if (calls === 2) return fail("not-a-message-of-this-batch");
+        return undefined;
+      },
+      { concurrency: 1 },
+    );
     await together([{ body: "x" }, { body: "y" }]);
     await queue.idle();
 
     // Standard queues promise no order within a batch.
-    expect(batches.map((b) => b.map((r) => `${r.body}#${r.attributes.ApproximateReceiveCount}`).sort())).toEqual([["x#1", "y#1"], ["x#2", "y#2"], ["x#3", "y#3"]]);
+    expect(batches.map((b) => b.map((r) => `${r.body}#${r.attributes.ApproximateReceiveCount}`).sort())).toEqual([
+      ["x#1", "y#1"],
+      ["x#2", "y#2"],
+      ["x#3", "y#3"],
+    ]);
     expect(await queue.deadLetters()).toEqual([]);
   });
 
   it("counts a batch that outlives the consumer timeout as failed", async () => {
     let calls = 0;
-    const { queue, received } = await start(async () => {
-      if (++calls === 1) await new Promise((resolve) => setTimeout(resolve, 3_000));
-    }, { timeoutSeconds: 1 });
+    const { queue, received } = await start(
+      async () => {
+        if (++calls === 1) await new Promise((resolve) => setTimeout(resolve, 3_000));
+      },
+      { timeoutSeconds: 1 },
+    );
     await queue.queue.send({ body: "slow" });
     await queue.idle();
     expect(receivesOf(received(), "slow")).toEqual([1, 2]);
@@ -156,10 +175,13 @@ describe("local queue", () => {
 
   it("waits longer before each retry with exponential backoff, then dead-letters", async () => {
     const at: number[] = [];
-    const { queue, received } = await start(async (event) => {
-      at.push(Date.now());
-      return fail(...event.Records.map((r) => r.messageId));
-    }, { backoff: { delaySeconds: 1, exponential: true }, maxReceives: 3, pollIntervalMs: 50 });
+    const { queue, received } = await start(
+      async (event) => {
+        at.push(Date.now());
+        return fail(...event.Records.map((r) => r.messageId));
+      },
+      { backoff: { delaySeconds: 1, exponential: true }, maxReceives: 3, pollIntervalMs: 50 },
+    );
     await queue.queue.send({ body: "flaky" });
     await queue.idle({ timeoutMs: 20_000 });
 

@@ -11,7 +11,11 @@ import { createTestDatabase, type TestDatabase } from "../../support/db";
 import { stripeEventJson } from "./fixtures";
 
 const record = (body: string, receiveCount = 1): SQSRecord =>
-  toSqsRecord({ data: { id: crypto.randomUUID(), body, attributes: {}, sentAt: Date.now() }, receiveCount, firstReceivedAt: Date.now() }, "stripe-webhooks", "eu-west-1");
+  toSqsRecord(
+    { data: { id: crypto.randomUUID(), body, attributes: {}, sentAt: Date.now() }, receiveCount, firstReceivedAt: Date.now() },
+    "stripe-webhooks",
+    "eu-west-1",
+  );
 const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 const idOf = (r: SQSRecord) => (JSON.parse(r.body) as { id: string }).id;
 const run = (handle: RecordHandler, event: SQSEvent) => createProcessor(handle)(event, lambdaContext("webhook-processor"));
@@ -23,29 +27,45 @@ describe("webhook processor", () => {
     const [a, b, c] = [record(stripeEventJson()), record(stripeEventJson("payment_intent.payment_failed")), record(stripeEventJson())];
     const seen: StripeEventEnvelope[] = [];
     const info = vi.spyOn(logger, "info");
-    const response = await run(async (event) => {
-      seen.push(event);
-      if (event.type === "payment_intent.payment_failed") throw new Error("write failed");
-      return { outcome: "payment_completed", duplicate: false };
-    }, batch(a!, b!, c!));
+    const response = await run(
+      async (event) => {
+        seen.push(event);
+        if (event.type === "payment_intent.payment_failed") throw new Error("write failed");
+        return { outcome: "payment_completed", duplicate: false };
+      },
+      batch(a!, b!, c!),
+    );
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: b!.messageId }] });
     expect(seen.map((e) => e.id).sort()).toEqual([a!, b!, c!].map(idOf).sort());
-    expect(seen[0]).toMatchObject({ type: expect.any(String), created: expect.any(Number), data: { object: expect.objectContaining({ object: "payment_intent" }) } });
+    expect(seen[0]).toMatchObject({
+      type: expect.any(String),
+      created: expect.any(Number),
+      data: { object: expect.objectContaining({ object: "payment_intent" }) },
+    });
     const handled = info.mock.calls.filter(([message]) => message === "Stripe event handled").map(([, extra]) => extra);
-    expect(handled).toEqual(expect.arrayContaining([
-      expect.objectContaining({ eventId: idOf(a!), outcome: "payment_completed", duplicate: false, receiveCount: 1 }),
-      expect.objectContaining({ eventId: idOf(c!), outcome: "payment_completed" }),
-    ]));
+    expect(handled).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ eventId: idOf(a!), outcome: "payment_completed", duplicate: false, receiveCount: 1 }),
+        expect.objectContaining({ eventId: idOf(c!), outcome: "payment_completed" }),
+      ]),
+    );
   });
 
   it("counts processed, duplicate and failed events", async () => {
     const added = vi.spyOn(webhookMetrics, "addMetric");
-    await run(async (event) => {
-      if (event.type === "charge.refunded") throw new Error("boom");
-      return { outcome: "ok", duplicate: event.type === "refund.updated" };
-    }, batch(record(stripeEventJson()), record(stripeEventJson("refund.updated")), record(stripeEventJson("charge.refunded"))));
-    expect(added.mock.calls.map(([name]) => name).sort()).toEqual(["WebhookEventsDuplicate", "WebhookEventsFailed", "WebhookEventsProcessed"]);
+    await run(
+      async (event) => {
+        if (event.type === "charge.refunded") throw new Error("boom");
+        return { outcome: "ok", duplicate: event.type === "refund.updated" };
+      },
+      batch(record(stripeEventJson()), record(stripeEventJson("refund.updated")), record(stripeEventJson("charge.refunded"))),
+    );
+    expect(added.mock.calls.map(([name]) => name).sort()).toEqual([
+      "WebhookEventsDuplicate",
+      "WebhookEventsFailed",
+      "WebhookEventsProcessed",
+    ]);
   });
 
   it("fails a record whose body is not a Stripe event without calling the dispatcher", async () => {
@@ -58,7 +78,9 @@ describe("webhook processor", () => {
   });
 
   it("throws when every record fails, so the whole batch is retried", async () => {
-    await expect(run(async () => Promise.reject(new Error("database down")), batch(record(stripeEventJson()), record(stripeEventJson())))).rejects.toThrow();
+    await expect(
+      run(async () => Promise.reject(new Error("database down")), batch(record(stripeEventJson()), record(stripeEventJson()))),
+    ).rejects.toThrow();
   });
 });
 
@@ -80,13 +102,21 @@ describe("webhook processor behind the local queue", () => {
       if (event.id === poisonId) throw new Error("cannot apply");
       return { outcome: "ok", duplicate: false };
     });
-    queue = await startLocalQueue({ databaseUrl: database.url, name: "stripe-webhooks", consumer: processor, backoff: { delaySeconds: 0, exponential: false } });
+    queue = await startLocalQueue({
+      databaseUrl: database.url,
+      name: "stripe-webhooks",
+      consumer: processor,
+      backoff: { delaySeconds: 0, exponential: false },
+    });
     const others = Array.from({ length: 12 }, () => stripeEventJson());
-    for (const body of [...others.slice(0, 6), poison, ...others.slice(6)]) await queue.queue.send({ body, attributes: { eventId: JSON.parse(body).id } });
+    for (const body of [...others.slice(0, 6), poison, ...others.slice(6)])
+      await queue.queue.send({ body, attributes: { eventId: JSON.parse(body).id } });
     await queue.idle();
 
     expect(handled.get(poisonId)).toEqual([1, 2, 3, 4, 5]);
     for (const body of others) expect(handled.get(JSON.parse(body).id)).toEqual([1]);
-    expect((await queue.deadLetters()).map((d) => ({ body: d.body, eventId: d.attributes.eventId }))).toEqual([{ body: poison, eventId: poisonId }]);
+    expect((await queue.deadLetters()).map((d) => ({ body: d.body, eventId: d.attributes.eventId }))).toEqual([
+      { body: poison, eventId: poisonId },
+    ]);
   });
 });

@@ -28,7 +28,10 @@ afterAll(() => sqs.restore());
 
 describe("SQS queue adapter", () => {
   it("sends the body to the queue URL with the attributes as String message attributes", async () => {
-    await createSqsQueue(QUEUE_URL, new SQSClient({ region: "eu-west-1" })).send({ body: '{"id":"evt_1"}', attributes: { eventId: "evt_1", type: "charge.refunded" } });
+    await createSqsQueue(QUEUE_URL, new SQSClient({ region: "eu-west-1" })).send({
+      body: '{"id":"evt_1"}',
+      attributes: { eventId: "evt_1", type: "charge.refunded" },
+    });
     const calls = sqs.commandCalls(SendMessageCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0]?.args[0].input).toEqual({
@@ -68,7 +71,10 @@ describe("SQS queue adapter", () => {
     expect(calls[0]?.args[0].input).toMatchObject({
       QueueUrl: QUEUE_URL,
       MessageBody: payload,
-      MessageAttributes: { eventId: { DataType: "String", StringValue: JSON.parse(payload).id }, type: { DataType: "String", StringValue: "payment_intent.payment_failed" } },
+      MessageAttributes: {
+        eventId: { DataType: "String", StringValue: JSON.parse(payload).id },
+        type: { DataType: "String", StringValue: "payment_intent.payment_failed" },
+      },
     });
   });
 
@@ -81,7 +87,9 @@ describe("SQS queue adapter", () => {
 
   it("propagates an SQS failure: the ingest answers 500 so Stripe redelivers", async () => {
     sqs.on(SendMessageCommand).rejects(new Error("ServiceUnavailable"));
-    await expect(createSqsQueue(QUEUE_URL, new SQSClient({ region: "eu-west-1" })).send({ body: "x" })).rejects.toThrow("ServiceUnavailable");
+    await expect(createSqsQueue(QUEUE_URL, new SQSClient({ region: "eu-west-1" })).send({ body: "x" })).rejects.toThrow(
+      "ServiceUnavailable",
+    );
     const payload = stripeEventJson();
     const response = await invoke(handler, webhookRequest(payload, { "stripe-signature": sign(payload) }));
     expect(response.statusCode).toBe(500);

@@ -2,7 +2,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { iamConnection, iamDbTarget } from "@evently/functions/lib/db-auth";
 
-const ENV = { DB_HOST: "evently-proxy.proxy-abc.us-east-1.rds.amazonaws.com", DB_NAME: "evently", DB_USER: "evently_app", AWS_REGION: "us-east-1" };
+const ENV = {
+  DB_HOST: "evently-proxy.proxy-abc.us-east-1.rds.amazonaws.com",
+  DB_NAME: "evently",
+  DB_USER: "evently_app",
+  AWS_REGION: "us-east-1",
+};
 
 afterEach(() => vi.unstubAllEnvs());
 

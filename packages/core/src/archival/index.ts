@@ -37,7 +37,12 @@ interface Target {
 const TARGETS: readonly Target[] = [
   { key: "participationHistory", table: "participation_history", due: (c) => sql`created_at < ${c}`, orderBy: "created_at" },
   // Uses payment_transactions_archivable_idx (processed_at) WHERE status = 'completed'.
-  { key: "paymentTransactions", table: "payment_transactions", due: (c) => sql`status = 'completed' AND processed_at < ${c}`, orderBy: "processed_at" },
+  {
+    key: "paymentTransactions",
+    table: "payment_transactions",
+    due: (c) => sql`status = 'completed' AND processed_at < ${c}`,
+    orderBy: "processed_at",
+  },
 ];
 
 /** A batch may never run long, whatever the planner does: a stuck one aborts instead of blocking. */
@@ -68,7 +73,9 @@ async function moveBatch(db: Db, target: Target, cutoff: Date, limit: number): P
 }
 
 async function anyDue(db: Db, target: Target, cutoff: Date): Promise<boolean> {
-  const { rows } = await sql<{ due: boolean }>`SELECT EXISTS (SELECT 1 FROM ${sql.table(target.table)} WHERE ${target.due(cutoff)}) AS due`.execute(db);
+  const { rows } = await sql<{
+    due: boolean;
+  }>`SELECT EXISTS (SELECT 1 FROM ${sql.table(target.table)} WHERE ${target.due(cutoff)}) AS due`.execute(db);
   return rows[0]?.due ?? false;
 }
 
@@ -82,7 +89,14 @@ async function cutoffs(db: Db, now?: Date): Promise<Record<ArchiveTable, Date>> 
 
 export async function archive(db: Db, options: ArchiveOptions): Promise<ArchiveResult> {
   const started = performance.now();
-  const result: ArchiveResult = { participationHistory: 0, paymentTransactions: 0, batches: 0, longestBatchMs: 0, durationMs: 0, moreRemaining: false };
+  const result: ArchiveResult = {
+    participationHistory: 0,
+    paymentTransactions: 0,
+    batches: 0,
+    longestBatchMs: 0,
+    durationMs: 0,
+    moreRemaining: false,
+  };
   const cutoff = await cutoffs(db, options.now);
   // Every run moves something before the budget can stop it, so even a tiny budget makes progress.
   const outOfTime = () => {

@@ -32,7 +32,12 @@ async function recipient(trx: Trx, email: string): Promise<string> {
 
 async function ticketTypeOf(trx: Trx, eventId: string, ticketTypeId: string | undefined): Promise<string | null> {
   if (ticketTypeId === undefined) return null;
-  const type = await trx.selectFrom("ticketTypes").select("id").where("id", "=", ticketTypeId).where("eventId", "=", eventId).executeTakeFirst();
+  const type = await trx
+    .selectFrom("ticketTypes")
+    .select("id")
+    .where("id", "=", ticketTypeId)
+    .where("eventId", "=", eventId)
+    .executeTakeFirst();
   if (!type) throw new DomainError("unknown_ticket_type", "No such ticket type for this event");
   return type.id;
 }
@@ -44,14 +49,26 @@ async function ticketTypeOf(trx: Trx, eventId: string, ticketTypeId: string | un
  */
 export async function createComp(db: Db, actor: Actor, input: CompInput): Promise<CompResult> {
   const event = await managedEvent(db, actor, input.eventId);
-  if (event.kind === "rsvp" && input.ticketTypeId !== undefined) throw new DomainError("unknown_ticket_type", "An RSVP event has no ticket types");
-  if (event.kind === "rsvp" && input.quantity !== 1) throw new DomainError("invalid_quantity", "An RSVP is for one person: comp quantity 1");
+  if (event.kind === "rsvp" && input.ticketTypeId !== undefined)
+    throw new DomainError("unknown_ticket_type", "An RSVP event has no ticket types");
+  if (event.kind === "rsvp" && input.quantity !== 1)
+    throw new DomainError("invalid_quantity", "An RSVP is for one person: comp quantity 1");
   const id = await db.transaction().execute(async (trx) => {
-    await setAuditContext(trx, { actorId: actor.userId, reason: `Complimentary ${input.quantity === 1 ? "seat" : `${input.quantity} seats`}`, ip: input.ip ?? null, userAgent: input.userAgent ?? null });
+    await setAuditContext(trx, {
+      actorId: actor.userId,
+      reason: `Complimentary ${input.quantity === 1 ? "seat" : `${input.quantity} seats`}`,
+      ip: input.ip ?? null,
+      userAgent: input.userAgent ?? null,
+    });
     const userId = await recipient(trx, input.email);
     const ticketTypeId = await ticketTypeOf(trx, input.eventId, input.ticketTypeId);
-    const live = await trx.selectFrom("participations").select("status").where("userId", "=", userId).where("eventId", "=", input.eventId)
-      .where("status", "in", ["pending", "active", "waitlisted"]).executeTakeFirst();
+    const live = await trx
+      .selectFrom("participations")
+      .select("status")
+      .where("userId", "=", userId)
+      .where("eventId", "=", input.eventId)
+      .where("status", "in", ["pending", "active", "waitlisted"])
+      .executeTakeFirst();
     if (live) throw new DomainError("already_registered", `This user already has a ${live.status} participation in this event`);
     if (event.status !== "published") throw new DomainError("invalid_state", "Only a published event takes comps");
     if (!(await takeSeats(trx, { eventId: input.eventId, ticketTypeId, quantity: input.quantity }))) {
@@ -65,11 +82,21 @@ export async function createComp(db: Db, actor: Actor, input: CompInput): Promis
       metadata: { comp: true },
       updatedBy: actor.userId,
     };
-    const row = await trx.insertInto("participations")
+    const row = await trx
+      .insertInto("participations")
       .values({ ...values, eventId: input.eventId, userId, createdBy: actor.userId })
-      .onConflict((oc) => oc.columns(["userId", "eventId"]).doUpdateSet({
-        ...values, holdExpiresAt: null, waitlistedAt: null, cancelledAt: null, cancellationReason: null,
-      }).where("participations.status", "in", ["cancelled", "refunded"]))
+      .onConflict((oc) =>
+        oc
+          .columns(["userId", "eventId"])
+          .doUpdateSet({
+            ...values,
+            holdExpiresAt: null,
+            waitlistedAt: null,
+            cancelledAt: null,
+            cancellationReason: null,
+          })
+          .where("participations.status", "in", ["cancelled", "refunded"]),
+      )
       .returning("id")
       .executeTakeFirst();
     // A row that turned live since the check above (the user registered meanwhile).

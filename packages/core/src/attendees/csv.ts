@@ -5,7 +5,18 @@ import type { Db } from "../db/client";
 import { managedEvent } from "../events/access";
 import { attendeeRows, type AttendeeFilter, type AttendeeRow } from "./query";
 
-export const CSV_HEADER = ["name", "email", "status", "ticket_type", "quantity", "amount_paid", "currency", "payment_status", "checked_in_at", "order_id"];
+export const CSV_HEADER = [
+  "name",
+  "email",
+  "status",
+  "ticket_type",
+  "quantity",
+  "amount_paid",
+  "currency",
+  "payment_status",
+  "checked_in_at",
+  "order_id",
+];
 
 /**
  * One field. Quoted when it holds a comma, quote, CR or LF (RFC 4180); a text cell that a
@@ -19,7 +30,8 @@ export function csvField(value: string | number | null, text = false): string {
 }
 
 /** Every currency we take has two decimals: 2500 → "25.00". */
-const major = (minor: number | null) => (minor === null ? null : `${Math.trunc(minor / 100)}.${String(Math.abs(minor) % 100).padStart(2, "0")}`);
+const major = (minor: number | null) =>
+  minor === null ? null : `${Math.trunc(minor / 100)}.${String(Math.abs(minor) % 100).padStart(2, "0")}`;
 
 const line = (fields: string[]) => `${fields.join(",")}\r\n`;
 

@@ -21,7 +21,10 @@ export interface ParticipantItem extends ParticipationView, PaymentSummary {
 export async function eventParticipants(db: Db, actor: Actor, input: PageInput & AttendeeFilter): Promise<Page<ParticipantItem>> {
   await doorAccess(db, actor, input.eventId);
   const rows = await attendeeRows(db, input, decodeCursor("participants", input.cursor), input.limit + 1);
-  const tickets = await ticketsFor(db, rows.slice(0, input.limit).map((r) => r.id));
+  const tickets = await ticketsFor(
+    db,
+    rows.slice(0, input.limit).map((r) => r.id),
+  );
   return toPage("participants", rows, input.limit, (row) => ({
     ...toParticipationView(row),
     user: { id: row.userId, email: row.email, name: row.name },

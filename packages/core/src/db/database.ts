@@ -1,11 +1,5 @@
 // The whole schema as one Kysely `Database` interface, assembled from each domain's table file.
-import type {
-  CategoriesTable,
-  EventCategoriesTable,
-  EventStatusHistoryTable,
-  EventsTable,
-  VenuesTable,
-} from "../events/events.table";
+import type { CategoriesTable, EventCategoriesTable, EventStatusHistoryTable, EventsTable, VenuesTable } from "../events/events.table";
 import type { IdempotencyKeysTable } from "../idempotency/idempotency.table";
 import type { OutboxTable } from "../mail/outbox.table";
 import type { JobRunsTable, PaymentHealthSnapshotsTable } from "../jobs/jobs.table";

@@ -5,7 +5,16 @@
 export type DatabaseFault = "unavailable" | "data";
 
 /** Socket errors from connecting to or talking with the server. */
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
 
 /** SQLSTATEs that say "not now" rather than "never". */
 const TRANSIENT_SQLSTATES = new Set([
@@ -20,7 +29,8 @@ const TRANSIENT_SQLSTATES = new Set([
 ]);
 
 /** What pg and pg-pool say when a connection drops, cannot be made in time, or the pool waited too long. */
-const CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|terminating connection/i;
+const CONNECTION_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|terminating connection/i;
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 

@@ -15,10 +15,13 @@ export function createMigrator(db: Kysely<any>): Migrator {
 export async function migrate(db: Kysely<any>, direction: MigrationDirection = "latest"): Promise<MigrationResultSet> {
   const migrator = createMigrator(db);
   const result =
-    direction === "latest" ? await migrator.migrateToLatest()
-    : direction === "up" ? await migrator.migrateUp()
-    : direction === "down" ? await migrator.migrateDown()
-    : await migrator.migrateTo(NO_MIGRATIONS);
+    direction === "latest"
+      ? await migrator.migrateToLatest()
+      : direction === "up"
+        ? await migrator.migrateUp()
+        : direction === "down"
+          ? await migrator.migrateDown()
+          : await migrator.migrateTo(NO_MIGRATIONS);
   if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
   return result;
 }

@@ -33,7 +33,9 @@ async function applyBudget(trx: Trx): Promise<void> {
   const statementMs = budgetMs({ reserveMs: TRANSACTION_RESERVE_MS, capMs: TRANSACTION_CAP_MS, what: "the database work" });
   // A lock wait gives up a little earlier, so the log says "lock timeout" rather than "canceled".
   const lockMs = Math.max(1, Math.floor(statementMs * 0.8));
-  await sql`select set_config('statement_timeout', ${`${statementMs}ms`}, true), set_config('lock_timeout', ${`${lockMs}ms`}, true)`.execute(trx);
+  await sql`select set_config('statement_timeout', ${`${statementMs}ms`}, true), set_config('lock_timeout', ${`${lockMs}ms`}, true)`.execute(
+    trx,
+  );
 }
 
 /**

@@ -38,7 +38,11 @@ export function availabilityOf(
 }
 
 /** The counters of an event already loaded (and authorized) by the caller. */
-export async function loadAvailability(db: Db | Trx, event: EventRow, now: Date): Promise<{ ticketTypes: TicketType[]; availability: AvailabilityView }> {
+export async function loadAvailability(
+  db: Db | Trx,
+  event: EventRow,
+  now: Date,
+): Promise<{ ticketTypes: TicketType[]; availability: AvailabilityView }> {
   const [ticketTypes, waitlisted] = await Promise.all([listForEvent(db, event.id), repo.waitlistedCount(db, event.id)]);
   return { ticketTypes, availability: availabilityOf(event, ticketTypes, waitlisted, now) };
 }

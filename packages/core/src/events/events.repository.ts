@@ -29,13 +29,20 @@ export const insert = (trx: Trx, values: NewEvent): Promise<EventRow> =>
 export async function setCategories(trx: Trx, eventId: string, categoryIds: readonly string[]): Promise<void> {
   await trx.deleteFrom("eventCategories").where("eventId", "=", eventId).execute();
   if (categoryIds.length === 0) return;
-  await trx.insertInto("eventCategories").values(categoryIds.map((categoryId) => ({ eventId, categoryId }))).execute();
+  await trx
+    .insertInto("eventCategories")
+    .values(categoryIds.map((categoryId) => ({ eventId, categoryId })))
+    .execute();
 }
 
 /** The ids among `ids` that name no category. */
 export async function missingCategories(db: Db | Trx, ids: readonly string[]): Promise<string[]> {
   if (ids.length === 0) return [];
-  const found = await db.selectFrom("categories").select("id").where("id", "in", [...ids]).execute();
+  const found = await db
+    .selectFrom("categories")
+    .select("id")
+    .where("id", "in", [...ids])
+    .execute();
   const known = new Set(found.map((c) => c.id));
   return ids.filter((id) => !known.has(id.toLowerCase()));
 }
@@ -57,14 +64,29 @@ export const statusHistory = (db: Db | Trx, eventId: string) =>
  * capacity below seats_taken. Undefined when a condition failed (the caller re-reads to say which).
  */
 export function updateIfOpen(trx: Trx, id: string, values: EventUpdate): Promise<EventRow | undefined> {
-  let query = trx.updateTable("events").set(values).where("id", "=", id).where("status", "in", [...OPEN_STATUSES]);
+  let query = trx
+    .updateTable("events")
+    .set(values)
+    .where("id", "=", id)
+    .where("status", "in", [...OPEN_STATUSES]);
   if (values.capacity !== undefined) query = query.where("seatsTaken", "<=", values.capacity as number);
   return query.returningAll().executeTakeFirst();
 }
 
 /** Moves the status with a guard on the current one; undefined when it was not in `from`. */
-export function transition(trx: Trx, id: string, from: readonly EventStatus[], values: UpdateObject<Database, "events">): Promise<EventRow | undefined> {
-  return trx.updateTable("events").set(values).where("id", "=", id).where("status", "in", [...from]).returningAll().executeTakeFirst();
+export function transition(
+  trx: Trx,
+  id: string,
+  from: readonly EventStatus[],
+  values: UpdateObject<Database, "events">,
+): Promise<EventRow | undefined> {
+  return trx
+    .updateTable("events")
+    .set(values)
+    .where("id", "=", id)
+    .where("status", "in", [...from])
+    .returningAll()
+    .executeTakeFirst();
 }
 
 /** Waitlisted participations of an event (people, not seats). */

@@ -67,7 +67,13 @@ export async function createEvent(db: Db, actor: Actor, input: CreateEventInput)
       await repo.setCategories(trx, inserted.id, unique(data.categoryIds) ?? []);
       return inserted;
     });
-    await repo.recordStatusChange(trx, { eventId: row.id, previousStatus: null, newStatus: row.status, changedBy: actor.userId, reason: null });
+    await repo.recordStatusChange(trx, {
+      eventId: row.id,
+      previousStatus: null,
+      newStatus: row.status,
+      changedBy: actor.userId,
+      reason: null,
+    });
     return reloadView(trx, row.id);
   });
 }
@@ -97,7 +103,13 @@ export interface UpdateEventHooks {
  * Edits a draft or published event (409 invalid_state otherwise). Capacity never drops below the
  * seats taken: the conditional UPDATE in updateIfOpen decides, race-free (409 capacity_below_taken).
  */
-export async function updateEvent(db: Db, actor: Actor, eventId: string, input: UpdateEventInput, hooks: UpdateEventHooks = {}): Promise<EventView> {
+export async function updateEvent(
+  db: Db,
+  actor: Actor,
+  eventId: string,
+  input: UpdateEventInput,
+  hooks: UpdateEventHooks = {},
+): Promise<EventView> {
   const patch = parseInput(UpdateEventInput, input);
   return useTransaction(db, async (trx) => {
     const current = await managedEvent(trx, actor, eventId);

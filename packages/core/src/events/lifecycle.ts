@@ -78,9 +78,19 @@ export async function cancelEvent(
       .execute();
     cancelled.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
     if (cancelled.length > 0) await hooks.onParticipationsCancelled?.(trx, cancelled, why);
-    await notifyEventCancelled(trx, cancelled.map((p) => p.id), why);
+    await notifyEventCancelled(
+      trx,
+      cancelled.map((p) => p.id),
+      why,
+    );
 
-    await repo.recordStatusChange(trx, { eventId, previousStatus: locked.status, newStatus: "cancelled", changedBy: actor.userId, reason: why });
+    await repo.recordStatusChange(trx, {
+      eventId,
+      previousStatus: locked.status,
+      newStatus: "cancelled",
+      changedBy: actor.userId,
+      reason: why,
+    });
     return reloadView(trx, eventId);
   });
 }

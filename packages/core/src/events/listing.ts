@@ -48,11 +48,17 @@ export async function listEvents(db: Db, options: ListEventsOptions = {}, now = 
     );
   }
   if (o.q) {
-    query = query.where(sql<boolean>`to_tsvector('simple', title || ' ' || coalesce(description, '')) @@ websearch_to_tsquery('simple', ${o.q})`);
+    query = query.where(
+      sql<boolean>`to_tsvector('simple', title || ' ' || coalesce(description, '')) @@ websearch_to_tsquery('simple', ${o.q})`,
+    );
   }
   if (after) query = query.where(sql<boolean>`(events.starts_at, events.id) > (${after.startsAt}::timestamptz, ${after.id}::uuid)`);
 
-  const rows = await query.orderBy("events.startsAt").orderBy("events.id").limit(o.limit + 1).execute();
+  const rows = await query
+    .orderBy("events.startsAt")
+    .orderBy("events.id")
+    .limit(o.limit + 1)
+    .execute();
   const page = rows.slice(0, o.limit);
   const last = page[page.length - 1];
   return {

@@ -10,7 +10,10 @@ import type { Page } from "./listing";
 import { parseInput } from "./validation";
 import { toEventView, type EventView } from "./views";
 
-export const MyEventsInput = z.strictObject({ limit: z.number().int().min(1).max(100).default(20), cursor: z.string().min(1).max(512).optional() });
+export const MyEventsInput = z.strictObject({
+  limit: z.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(512).optional(),
+});
 
 /** The cursor reuses the event cursor's shape, carrying created_at (with microseconds) instead of starts_at. */
 export async function listMyEvents(db: Db, actor: Actor, input: z.input<typeof MyEventsInput> = {}): Promise<Page<EventView>> {
@@ -26,7 +29,11 @@ export async function listMyEvents(db: Db, actor: Actor, input: z.input<typeof M
     const after = decodeCursor(o.cursor);
     query = query.where(sql<boolean>`(events.created_at, events.id) < (${after.startsAt}::timestamptz, ${after.id}::uuid)`);
   }
-  const rows = await query.orderBy("events.createdAt", "desc").orderBy("events.id", "desc").limit(o.limit + 1).execute();
+  const rows = await query
+    .orderBy("events.createdAt", "desc")
+    .orderBy("events.id", "desc")
+    .limit(o.limit + 1)
+    .execute();
   const items = rows.slice(0, o.limit);
   const last = items[items.length - 1];
   return {

@@ -36,13 +36,29 @@ export type CreateVenueInput = z.input<typeof CreateVenueInput>;
 
 export const CreateCategoryInput = z.strictObject({
   name: text(1, 200),
-  slug: z.string().trim().min(1).max(64).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: "Lowercase letters and digits, words joined by single hyphens" }),
+  slug: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: "Lowercase letters and digits, words joined by single hyphens" }),
 });
 export type CreateCategoryInput = z.input<typeof CreateCategoryInput>;
 
-export const ListPageInput = z.strictObject({ limit: z.number().int().min(1).max(100).default(20), cursor: z.string().min(1).max(512).optional() });
+export const ListPageInput = z.strictObject({
+  limit: z.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(512).optional(),
+});
 
-const toVenueView = (v: Venue): VenueView => ({ id: v.id, name: v.name, address: v.address, city: v.city, country: v.country, capacity: v.capacity, createdAt: v.createdAt.toISOString() });
+const toVenueView = (v: Venue): VenueView => ({
+  id: v.id,
+  name: v.name,
+  address: v.address,
+  city: v.city,
+  country: v.country,
+  capacity: v.capacity,
+  createdAt: v.createdAt.toISOString(),
+});
 const toCategoryView = (c: Category): CategoryView => ({ id: c.id, name: c.name, slug: c.slug, createdAt: c.createdAt.toISOString() });
 
 /** Opaque keyset cursor over (name, id): names may repeat, ids break ties. */
@@ -63,7 +79,11 @@ async function page<T extends { name: string; id: string }>(db: Db, table: "venu
     const after = decode(o.cursor);
     query = query.where(sql<boolean>`(name, id) > (${after.n}, ${after.i}::uuid)`);
   }
-  const rows = (await query.orderBy("name").orderBy("id").limit(o.limit + 1).execute()) as unknown as T[];
+  const rows = (await query
+    .orderBy("name")
+    .orderBy("id")
+    .limit(o.limit + 1)
+    .execute()) as unknown as T[];
   const items = rows.slice(0, o.limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > o.limit && last ? encode(last) : null };

@@ -102,9 +102,12 @@ export const toTicketTypeView = (t: TicketType): TicketTypeView => ({
   salesStartAt: isoOrNull(t.salesStartAt),
   salesEndAt: isoOrNull(t.salesEndAt),
   // The CHECK constraints guarantee both halves are set together, or neither.
-  earlyBird: t.earlyBirdPriceMinor !== null && t.earlyBirdUntil ? { priceMinor: t.earlyBirdPriceMinor, until: iso(t.earlyBirdUntil) } : null,
+  earlyBird:
+    t.earlyBirdPriceMinor !== null && t.earlyBirdUntil ? { priceMinor: t.earlyBirdPriceMinor, until: iso(t.earlyBirdUntil) } : null,
   groupDiscount:
-    t.groupMinQuantity !== null && t.groupDiscountPercent !== null ? { minQuantity: t.groupMinQuantity, percent: t.groupDiscountPercent } : null,
+    t.groupMinQuantity !== null && t.groupDiscountPercent !== null
+      ? { minQuantity: t.groupMinQuantity, percent: t.groupDiscountPercent }
+      : null,
   slidingScaleMaxPercent: t.slidingScaleMaxPercent,
   minPerOrder: t.minPerOrder,
   maxPerOrder: t.maxPerOrder,

@@ -60,7 +60,9 @@ async function paymentMeasures(db: Db, at: RawBuilder<unknown>) {
       (SELECT count(*) FROM payments WHERE status = 'pending' AND created_at < ${at} - interval '30 minutes')::int AS pending_over30m,
       (SELECT count(*) FROM refunds WHERE status = 'processing' AND created_at < ${at} - interval '24 hours')::int AS refunds_processing_over24h,
       (SELECT count(*) FROM webhook_events WHERE status = 'failed')::int AS webhook_events_failed,
-      (SELECT count(*) FROM webhook_events WHERE processed_at IS NULL AND received_at < ${at} - interval '5 minutes')::int AS webhook_events_unprocessed`.execute(db);
+      (SELECT count(*) FROM webhook_events WHERE processed_at IS NULL AND received_at < ${at} - interval '5 minutes')::int AS webhook_events_unprocessed`.execute(
+    db,
+  );
   return rows[0]!;
 }
 
@@ -127,6 +129,11 @@ export async function paymentHealth(db: Db, options: { now?: Date } = {}): Promi
 
 /** GET /ops/payment-health: the newest snapshot, or undefined before the job first ran. */
 export async function latestPaymentHealth(db: Db): Promise<PaymentHealthSnapshotView | undefined> {
-  const row = await db.selectFrom("paymentHealthSnapshots").select(["takenAt", "measures"]).orderBy("takenAt", "desc").limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom("paymentHealthSnapshots")
+    .select(["takenAt", "measures"])
+    .orderBy("takenAt", "desc")
+    .limit(1)
+    .executeTakeFirst();
   return row ? { takenAt: row.takenAt, measures: row.measures as unknown as PaymentHealthMeasures } : undefined;
 }

@@ -67,14 +67,21 @@ export async function findEarlier(db: Db, r: IdempotencyRequest): Promise<Earlie
       await trx.deleteFrom("idempotencyKeys").where(sameKey(r)).execute();
       return undefined;
     }
-    if (row.requestHash !== r.requestHash) throw new DomainError("idempotency_key_reused", "This Idempotency-Key was used with a different request");
-    if (row.status === "completed") return { kind: "done", status: row.responseStatus ?? 200, body: row.responseBody, resourceId: row.resourceId };
-    if (row.busy) throw new DomainError("idempotency_key_in_progress", "A request with this Idempotency-Key is still running; retry shortly");
+    if (row.requestHash !== r.requestHash)
+      throw new DomainError("idempotency_key_reused", "This Idempotency-Key was used with a different request");
+    if (row.status === "completed")
+      return { kind: "done", status: row.responseStatus ?? 200, body: row.responseBody, resourceId: row.resourceId };
+    if (row.busy)
+      throw new DomainError("idempotency_key_in_progress", "A request with this Idempotency-Key is still running; retry shortly");
     if (!row.resourceId) {
       // Only effect transactions create unfinished keys, and they always name their resource.
       throw new Error(`idempotency key ${r.scope}/${r.key} is unfinished without a resource`);
     }
-    await trx.updateTable("idempotencyKeys").set({ lockedUntil: lease(r) }).where(sameKey(r)).execute();
+    await trx
+      .updateTable("idempotencyKeys")
+      .set({ lockedUntil: lease(r) })
+      .where(sameKey(r))
+      .execute();
     return { kind: "resume", status: row.responseStatus ?? 200, resourceId: row.resourceId };
   });
 }
@@ -134,7 +141,13 @@ export async function releaseKey(db: Db, r: IdempotencyRequest): Promise<void> {
 export async function rememberRefusal(db: Db, r: IdempotencyRequest, status: number, body: unknown): Promise<void> {
   await db
     .insertInto("idempotencyKeys")
-    .values({ ...keyOf(r), requestHash: r.requestHash, status: "completed", responseStatus: status, responseBody: JSON.stringify(body) as never })
+    .values({
+      ...keyOf(r),
+      requestHash: r.requestHash,
+      status: "completed",
+      responseStatus: status,
+      responseBody: JSON.stringify(body) as never,
+    })
     .onConflict((oc) => oc.doNothing())
     .execute();
 }
@@ -143,10 +156,12 @@ export async function rememberRefusal(db: Db, r: IdempotencyRequest, status: num
 export async function sweepExpiredKeys(db: Db, limit = 1000): Promise<number> {
   const { numDeletedRows } = await db
     .deleteFrom("idempotencyKeys")
-    .where(sql<boolean>`(user_id, scope, key) IN (
+    .where(
+      sql<boolean>`(user_id, scope, key) IN (
       SELECT user_id, scope, key FROM idempotency_keys
       WHERE expires_at <= now() AND coalesce(locked_until <= now(), true)
-      ORDER BY expires_at LIMIT ${limit})`)
+      ORDER BY expires_at LIMIT ${limit})`,
+    )
     .executeTakeFirst();
   return Number(numDeletedRows);
 }

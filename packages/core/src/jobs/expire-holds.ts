@@ -67,7 +67,9 @@ async function expireBatch(trx: Trx, deps: PaymentsDeps, options: ExpireHoldsOpt
   for (const id of busy) passedOver.add(id);
 
   // Event rows in one global order, so overlapping runs never lock two events in opposite orders.
-  const holds = claimed.filter((p) => !busy.has(p.id)).sort((a, b) => a.eventId.localeCompare(b.eventId) || (a.ticketTypeId ?? "").localeCompare(b.ticketTypeId ?? ""));
+  const holds = claimed
+    .filter((p) => !busy.has(p.id))
+    .sort((a, b) => a.eventId.localeCompare(b.eventId) || (a.ticketTypeId ?? "").localeCompare(b.ticketTypeId ?? ""));
   const events = new Set<string>();
   const expired: string[] = [];
   for (const hold of holds) {
@@ -96,7 +98,14 @@ async function expireBatch(trx: Trx, deps: PaymentsDeps, options: ExpireHoldsOpt
 
 export async function expireHolds(deps: PaymentsDeps, options: ExpireHoldsOptions): Promise<ExpireHoldsCounts> {
   const started = Date.now();
-  const counts: ExpireHoldsCounts = { expired: 0, seatsReleased: 0, promoted: 0, paymentsAbandoned: 0, idempotencyKeysDeleted: 0, moreRemaining: false };
+  const counts: ExpireHoldsCounts = {
+    expired: 0,
+    seatsReleased: 0,
+    promoted: 0,
+    paymentsAbandoned: 0,
+    idempotencyKeysDeleted: 0,
+    moreRemaining: false,
+  };
   const passedOver = new Set<string>();
   for (;;) {
     const batch = await useTransaction(deps.db, (trx) => expireBatch(trx, deps, options, passedOver));

@@ -24,8 +24,19 @@ export async function participationContext(trx: Trx, participationId: string): P
     .innerJoin("users as u", "u.id", "p.userId")
     .innerJoin("events as e", "e.id", "p.eventId")
     .select([
-      "p.id", "p.kind", "p.status", "p.quantity", "p.holdExpiresAt", "p.userId", "u.email",
-      "e.id as eventId", "e.title", "e.startsAt", "e.endsAt", "e.timezone", "e.location",
+      "p.id",
+      "p.kind",
+      "p.status",
+      "p.quantity",
+      "p.holdExpiresAt",
+      "p.userId",
+      "u.email",
+      "e.id as eventId",
+      "e.title",
+      "e.startsAt",
+      "e.endsAt",
+      "e.timezone",
+      "e.location",
     ])
     .where("p.id", "=", participationId)
     .executeTakeFirst();
@@ -33,8 +44,21 @@ export async function participationContext(trx: Trx, participationId: string): P
   return {
     to: row.email,
     userId: row.userId,
-    participation: { id: row.id, kind: row.kind, status: row.status, quantity: row.quantity, holdExpiresAt: row.holdExpiresAt?.toISOString() ?? null },
-    event: { id: row.eventId, title: row.title, startsAt: row.startsAt.toISOString(), endsAt: row.endsAt.toISOString(), timezone: row.timezone, location: row.location },
+    participation: {
+      id: row.id,
+      kind: row.kind,
+      status: row.status,
+      quantity: row.quantity,
+      holdExpiresAt: row.holdExpiresAt?.toISOString() ?? null,
+    },
+    event: {
+      id: row.eventId,
+      title: row.title,
+      startsAt: row.startsAt.toISOString(),
+      endsAt: row.endsAt.toISOString(),
+      timezone: row.timezone,
+      location: row.location,
+    },
   };
 }
 

@@ -16,7 +16,9 @@ const same = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date
  */
 export async function notifyEventChanged(trx: Trx, before: EventRow, after: EventRow): Promise<number> {
   if (PLACE_AND_TIME.every((k) => same(before[k], after[k]))) return 0;
-  const previous = JSON.stringify({ previous: { startsAt: before.startsAt.toISOString(), endsAt: before.endsAt.toISOString(), location: before.location } });
+  const previous = JSON.stringify({
+    previous: { startsAt: before.startsAt.toISOString(), endsAt: before.endsAt.toISOString(), location: before.location },
+  });
   return enqueueForParticipants(trx, {
     kind: "event_changed",
     where: sql<boolean>`p.event_id = ${after.id} AND p.status IN ('active', 'pending')`,

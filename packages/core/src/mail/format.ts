@@ -4,8 +4,15 @@
 export function eventTime(iso: string, timeZone: string): string {
   const format = (tz: string) =>
     new Intl.DateTimeFormat("en-US", {
-      timeZone: tz, weekday: "long", year: "numeric", month: "long", day: "numeric",
-      hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short",
+      timeZone: tz,
+      weekday: "long",
+      year: "numeric",
+      month: "long",
+      day: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "short",
     }).format(new Date(iso));
   try {
     return format(timeZone);

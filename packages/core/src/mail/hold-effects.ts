@@ -6,7 +6,13 @@ import { notifyHoldExpired, notifyOrderCancelled } from "./notify";
 
 /** A seat hold expired (expire-holds job): give back its order's promo use, mail hold_expired. */
 export async function holdExpiredEffects(trx: Trx, participationId: string): Promise<void> {
-  const latest = await trx.selectFrom("orders").select("id").where("participationId", "=", participationId).orderBy("createdAt", "desc").limit(1).executeTakeFirst();
+  const latest = await trx
+    .selectFrom("orders")
+    .select("id")
+    .where("participationId", "=", participationId)
+    .orderBy("createdAt", "desc")
+    .limit(1)
+    .executeTakeFirst();
   if (latest) await releasePromoUse(trx, latest.id);
   await notifyHoldExpired(trx, participationId);
 }

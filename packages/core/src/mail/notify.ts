@@ -10,7 +10,14 @@ import { ticketsForMail } from "./tickets";
 
 type Extra = Record<string, unknown>;
 
-const write = (trx: Trx, kind: MailKind, ctx: MailContext, dedupeKey: string, extra: Extra = {}, refs: { orderId?: string; refundId?: string } = {}) =>
+const write = (
+  trx: Trx,
+  kind: MailKind,
+  ctx: MailContext,
+  dedupeKey: string,
+  extra: Extra = {},
+  refs: { orderId?: string; refundId?: string } = {},
+) =>
   enqueueMail(trx, {
     kind,
     to: ctx.to,
@@ -40,7 +47,14 @@ export async function notifyWaitlistPromoted(trx: Trx, participationId: string, 
   const ctx = await participationContext(trx, participationId);
   if (!ctx) return;
   const order = orderId ? await orderFacts(trx, orderId) : undefined;
-  await write(trx, "waitlist_promoted", ctx, `waitlist_promoted:${participationId}:${orderId ?? (await causeId(trx))}`, { order: order ?? null, ...note }, orderId ? { orderId } : {});
+  await write(
+    trx,
+    "waitlist_promoted",
+    ctx,
+    `waitlist_promoted:${participationId}:${orderId ?? (await causeId(trx))}`,
+    { order: order ?? null, ...note },
+    orderId ? { orderId } : {},
+  );
 }
 
 /** An order became a ticket (paid, or free): the receipt with its tickets. */
@@ -54,7 +68,13 @@ export async function notifyOrderConfirmed(trx: Trx, orderId: string): Promise<v
 
 /** A seat hold ran out before payment: the order is void, the seats are gone. */
 export async function notifyHoldExpired(trx: Trx, participationId: string): Promise<void> {
-  const latest = await trx.selectFrom("orders").select("id").where("participationId", "=", participationId).orderBy("createdAt", "desc").limit(1).executeTakeFirst();
+  const latest = await trx
+    .selectFrom("orders")
+    .select("id")
+    .where("participationId", "=", participationId)
+    .orderBy("createdAt", "desc")
+    .limit(1)
+    .executeTakeFirst();
   const ctx = await participationContext(trx, participationId);
   if (!ctx) return;
   const order = latest ? await orderFacts(trx, latest.id) : undefined;
@@ -80,7 +100,14 @@ export async function notifyRefundIssued(trx: Trx, refundId: string): Promise<vo
     .executeTakeFirst();
   const ctx = refund && (await participationContext(trx, refund.participationId));
   if (refund && ctx) {
-    await write(trx, "refund_issued", ctx, `refund_issued:${refundId}`, { refund: { id: refund.id, amountMinor: refund.amountMinor, currency: refund.currency, reason: refund.reason } }, { orderId: refund.orderId, refundId });
+    await write(
+      trx,
+      "refund_issued",
+      ctx,
+      `refund_issued:${refundId}`,
+      { refund: { id: refund.id, amountMinor: refund.amountMinor, currency: refund.currency, reason: refund.reason } },
+      { orderId: refund.orderId, refundId },
+    );
   }
 }
 

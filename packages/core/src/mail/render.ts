@@ -41,7 +41,11 @@ function view(row: OutboxRow, baseUrl: string) {
     holdUntil: row.kind === "waitlist_promoted" && p.participation?.holdExpiresAt ? eventTime(p.participation.holdExpiresAt, tz) : null,
     total: p.order ? money(p.order.amountMinor, p.order.currency) : null,
     refund: p.refund ? { ...p.refund, amount: money(p.refund.amountMinor, p.refund.currency) } : null,
-    links: { base, event: `${base}/events/${p.event.id}`, order: row.orderId ? `${base}/orders/${row.orderId}` : `${base}/me/participations` },
+    links: {
+      base,
+      event: `${base}/events/${p.event.id}`,
+      order: row.orderId ? `${base}/orders/${row.orderId}` : `${base}/me/participations`,
+    },
   };
 }
 

@@ -18,12 +18,7 @@ export interface SenderDeps {
   afterSend?: (outboxId: string) => void | Promise<void>;
 }
 
-export type SendOutcome =
-  | "sent"
-  | "already sent"
-  | "failed for good"
-  | "busy"
-  | "unknown";
+export type SendOutcome = "sent" | "already sent" | "failed for good" | "busy" | "unknown";
 
 export interface SendResult {
   outcome: SendOutcome;
@@ -65,15 +60,27 @@ export async function sendOutboxMessage(deps: SenderDeps, id: string): Promise<S
   let providerMessageId: string;
   try {
     ({ providerMessageId } = await mailer.send({
-      id, to: row.recipient, kind: row.kind, ...rendered,
-      refs: Object.fromEntries(Object.entries({ eventId: row.eventId, participationId: row.participationId, orderId: row.orderId, refundId: row.refundId }).filter(([, v]) => v)),
+      id,
+      to: row.recipient,
+      kind: row.kind,
+      ...rendered,
+      refs: Object.fromEntries(
+        Object.entries({ eventId: row.eventId, participationId: row.participationId, orderId: row.orderId, refundId: row.refundId }).filter(
+          ([, v]) => v,
+        ),
+      ),
     }));
   } catch (error) {
     // The provider refused: nothing went out, so the next attempt is no duplicate.
     const failed = row.attempts >= (deps.maxAttempts ?? 8);
     await db
       .updateTable("outbox")
-      .set({ status: failed ? "failed" : "pending", lockedUntil: null, sendingSince: null, lastError: String((error as Error)?.message ?? error).slice(0, 1000) })
+      .set({
+        status: failed ? "failed" : "pending",
+        lockedUntil: null,
+        sendingSince: null,
+        lastError: String((error as Error)?.message ?? error).slice(0, 1000),
+      })
       .where("id", "=", id)
       .execute();
     if (failed) return { outcome: "failed for good", possibleDuplicate };

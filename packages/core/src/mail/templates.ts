@@ -18,7 +18,11 @@ When: <%= it.when %>
   "@layout-html": `<!doctype html><html><body style="font-family:sans-serif"><%~ it.body %><p style="color:#666">Evently</p></body></html>`,
 };
 
-const both = (text: string, html: string, subject: string): Template => ({ subject, text: `${text}\n\n<%~ include("@event-text", it) %>\n`, html: `<p>${html}</p><%~ include("@event-html", it) %>` });
+const both = (text: string, html: string, subject: string): Template => ({
+  subject,
+  text: `${text}\n\n<%~ include("@event-text", it) %>\n`,
+  html: `<p>${html}</p><%~ include("@event-html", it) %>`,
+});
 
 export const TEMPLATES: Record<MailKind, Template> = {
   rsvp_confirmed: both(

@@ -10,7 +10,11 @@ import type { Trx } from "../db/transaction";
  * payment (cancelled → completed is forward) and settlement re-seats or refunds it.
  * Returns the task ids.
  */
-export async function abandonPayments(trx: Trx, paymentIds: readonly string[], why: { description: string; actorId: string | null }): Promise<string[]> {
+export async function abandonPayments(
+  trx: Trx,
+  paymentIds: readonly string[],
+  why: { description: string; actorId: string | null },
+): Promise<string[]> {
   if (paymentIds.length === 0) return [];
   const { rows } = await sql<{ id: string }>`
     WITH before AS (

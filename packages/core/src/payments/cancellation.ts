@@ -37,7 +37,12 @@ const MAX_REASON = 1000;
  * Call it in the transaction that moved the participations out of pending/active (and released
  * their seats). Participations without an order (RSVPs, waitlisted buyers) are ignored.
  */
-export async function settleCancelledTickets(trx: Trx, deps: PaymentsDeps, participationIds: readonly string[], s: Settlement): Promise<SettleCounts> {
+export async function settleCancelledTickets(
+  trx: Trx,
+  deps: PaymentsDeps,
+  participationIds: readonly string[],
+  s: Settlement,
+): Promise<SettleCounts> {
   if (participationIds.length === 0) return { ordersEnded: 0, refunds: 0, paymentsAbandoned: 0 };
   const orders = await trx
     .updateTable("orders")
@@ -58,8 +63,18 @@ export async function settleCancelledTickets(trx: Trx, deps: PaymentsDeps, parti
   const captured = payments.filter((p) => p.status === "completed" || p.status === "partially_refunded");
   const inFlight = payments.filter((p) => p.status === "pending" || p.status === "failed");
   const reason = s.reason.slice(0, MAX_REASON);
-  const refunds = s.refund ? await reserveRefunds(trx, captured.map((p) => ({ paymentId: p.id })), { reason, requestedBy: s.actorId, ip: s.ip, userAgent: s.userAgent }) : [];
-  const cancels = await abandonPayments(trx, inFlight.map((p) => p.id), { description: reason, actorId: s.actorId });
+  const refunds = s.refund
+    ? await reserveRefunds(
+        trx,
+        captured.map((p) => ({ paymentId: p.id })),
+        { reason, requestedBy: s.actorId, ip: s.ip, userAgent: s.userAgent },
+      )
+    : [];
+  const cancels = await abandonPayments(
+    trx,
+    inFlight.map((p) => p.id),
+    { description: reason, actorId: s.actorId },
+  );
 
   const taskIds = [...refunds.map((r) => r.taskId), ...cancels];
   // A single task is tried at once (the caller is usually waiting on it); a bulk goes to the worker.

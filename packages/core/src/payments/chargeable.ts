@@ -11,6 +11,9 @@ const MAXIMUM = 99_999_999;
 export function assertChargeable(amountMinor: number, currency: Currency): void {
   if (amountMinor === 0) return;
   if (amountMinor < MINIMUM[currency] || amountMinor > MAXIMUM) {
-    throw new DomainError("amount_not_chargeable", `A total of ${amountMinor} ${currency} minor units cannot be charged: it must be 0 or between ${MINIMUM[currency]} and ${MAXIMUM}`);
+    throw new DomainError(
+      "amount_not_chargeable",
+      `A total of ${amountMinor} ${currency} minor units cannot be charged: it must be 0 or between ${MINIMUM[currency]} and ${MAXIMUM}`,
+    );
   }
 }

@@ -24,7 +24,19 @@ async function loadOrder(deps: PaymentsDeps, actor: Actor, orderId: string) {
   const row = await deps.db
     .selectFrom("orders as o")
     .innerJoin("events as e", "e.id", "o.eventId")
-    .select(["o.id", "o.userId", "o.participationId", "o.eventId", "o.ticketTypeId", "o.quantity", "o.status", "e.organizerId", "e.startsAt", "e.cancellationCutoffHours", "e.title"])
+    .select([
+      "o.id",
+      "o.userId",
+      "o.participationId",
+      "o.eventId",
+      "o.ticketTypeId",
+      "o.quantity",
+      "o.status",
+      "e.organizerId",
+      "e.startsAt",
+      "e.cancellationCutoffHours",
+      "e.title",
+    ])
     .where("o.id", "=", orderId)
     .executeTakeFirst();
   const manages = row && canManage(actor, row.organizerId);
@@ -36,7 +48,12 @@ export async function getOrder(deps: PaymentsDeps, actor: Actor, orderId: string
   const order = await loadOrder(deps, actor, orderId);
   if (order.userId === actor.userId && order.status === "pending") {
     // The buyer is about to pay: an intent whose creation is still a task is finished now.
-    const payment = await deps.db.selectFrom("payments").select("id").where("orderId", "=", orderId).where("status", "=", "pending").executeTakeFirst();
+    const payment = await deps.db
+      .selectFrom("payments")
+      .select("id")
+      .where("orderId", "=", orderId)
+      .where("status", "=", "pending")
+      .executeTakeFirst();
     if (payment) await ensureIntent(deps, payment.id);
   }
   return orderResult(deps, orderId, { forUser: actor.userId });
@@ -60,7 +77,12 @@ export interface CancelTicket {
  */
 async function cancelParticipation(deps: PaymentsDeps, c: CancelTicket): Promise<void> {
   await useTransaction(deps.db, async (trx) => {
-    await setAuditContext(trx, { actorId: c.actorId, reason: c.reason, ip: c.meta?.ip ?? undefined, userAgent: c.meta?.userAgent ?? undefined });
+    await setAuditContext(trx, {
+      actorId: c.actorId,
+      reason: c.reason,
+      ip: c.meta?.ip ?? undefined,
+      userAgent: c.meta?.userAgent ?? undefined,
+    });
     await trx
       .selectFrom("payments as pay")
       .innerJoin("orders as o", "o.id", "pay.orderId")
@@ -69,8 +91,18 @@ async function cancelParticipation(deps: PaymentsDeps, c: CancelTicket): Promise
       .where("o.status", "in", ["pending", "confirmed"])
       .forUpdate("pay")
       .execute();
-    const before = await trx.selectFrom("participations").select("status").where("id", "=", c.participationId).forUpdate().executeTakeFirst();
-    const cancelled = await transition(trx, c.participationId, { from: ["pending", "active", "waitlisted"], to: "cancelled", reason: c.reason, actorId: c.actorId });
+    const before = await trx
+      .selectFrom("participations")
+      .select("status")
+      .where("id", "=", c.participationId)
+      .forUpdate()
+      .executeTakeFirst();
+    const cancelled = await transition(trx, c.participationId, {
+      from: ["pending", "active", "waitlisted"],
+      to: "cancelled",
+      reason: c.reason,
+      actorId: c.actorId,
+    });
     if (!before || !cancelled) throw new DomainError("invalid_state", "This ticket is not active, held or waitlisted");
     const heldSeats = before.status !== "waitlisted";
     if (heldSeats) {
@@ -85,21 +117,41 @@ async function cancelParticipation(deps: PaymentsDeps, c: CancelTicket): Promise
       ip: c.meta?.ip,
       userAgent: c.meta?.userAgent,
     });
-    const order = await trx.selectFrom("orders").select("id").where("participationId", "=", cancelled.id).orderBy("createdAt", "desc").limit(1).executeTakeFirst();
+    const order = await trx
+      .selectFrom("orders")
+      .select("id")
+      .where("participationId", "=", cancelled.id)
+      .orderBy("createdAt", "desc")
+      .limit(1)
+      .executeTakeFirst();
     if (order) await orderCancelledEffects(trx, order.id);
     if (heldSeats) await promoteWaitlist(trx, cancelled.eventId, promotionOptions(deps));
   });
 }
 
-export async function cancelOrder(deps: PaymentsDeps, actor: Actor, orderId: string, reason: string | null, meta: RequestMeta = {}): Promise<OrderResult> {
+export async function cancelOrder(
+  deps: PaymentsDeps,
+  actor: Actor,
+  orderId: string,
+  reason: string | null,
+  meta: RequestMeta = {},
+): Promise<OrderResult> {
   const order = await loadOrder(deps, actor, orderId);
   if (!order.manages) {
     const deadline = order.startsAt.getTime() - order.cancellationCutoffHours * 3_600_000;
-    if (Date.now() >= deadline) throw new DomainError("cancellation_closed", "Cancellation closed at the event's cutoff; contact the organizer");
+    if (Date.now() >= deadline)
+      throw new DomainError("cancellation_closed", "Cancellation closed at the event's cutoff; contact the organizer");
   }
   if (!["pending", "confirmed"].includes(order.status)) throw new DomainError("invalid_state", "This order is not active");
   const why = reason ?? (order.manages ? "Cancelled by the organizer" : "Cancelled by the buyer");
-  await cancelParticipation(deps, { participationId: order.participationId, reason: why, refundReason: `Order cancelled: ${why}`, refund: true, actorId: actor.userId, meta });
+  await cancelParticipation(deps, {
+    participationId: order.participationId,
+    reason: why,
+    refundReason: `Order cancelled: ${why}`,
+    refund: true,
+    actorId: actor.userId,
+    meta,
+  });
   return orderResult(deps, orderId, { forUser: actor.userId });
 }
 
@@ -119,9 +171,21 @@ export async function cancelParticipant(
 ): Promise<ParticipationView> {
   const { reason, refund } = parseInput(CancelParticipantInput, input);
   await managedEvent(deps.db, actor, eventId);
-  const found = await deps.db.selectFrom("participations").select("id").where("id", "=", participationId).where("eventId", "=", eventId).executeTakeFirst();
+  const found = await deps.db
+    .selectFrom("participations")
+    .select("id")
+    .where("id", "=", participationId)
+    .where("eventId", "=", eventId)
+    .executeTakeFirst();
   if (!found) throw notFound("Participant");
-  await cancelParticipation(deps, { participationId, reason, refundReason: `Cancelled by the organizer: ${reason}`, refund, actorId: actor.userId, meta });
+  await cancelParticipation(deps, {
+    participationId,
+    reason,
+    refundReason: `Cancelled by the organizer: ${reason}`,
+    refund,
+    actorId: actor.userId,
+    meta,
+  });
   const [view] = await participationViews(deps.db, [participationId]);
   if (!view) throw notFound("Participant");
   return view;

@@ -13,18 +13,42 @@ export function eventWithTicketType(db: Conn, eventId: string, ticketTypeId: str
     .selectFrom("events as e")
     .leftJoin("ticketTypes as t", (join) => join.onRef("t.eventId", "=", "e.id").on("t.id", "=", ticketTypeId))
     .select([
-      "e.id as eventId", "e.kind", "e.status as eventStatus", "e.waitlistEnabled", "e.title", "e.organizerId",
-      "e.capacity", "e.seatsTaken", "e.startsAt", "t.quantity", "t.quantityTaken",
-      "t.id as ticketTypeId", "t.priceMinor", "t.currency", "t.active", "t.salesStartAt", "t.salesEndAt",
-      "t.earlyBirdPriceMinor", "t.earlyBirdUntil", "t.groupMinQuantity", "t.groupDiscountPercent",
-      "t.slidingScaleMaxPercent", "t.minPerOrder", "t.maxPerOrder",
+      "e.id as eventId",
+      "e.kind",
+      "e.status as eventStatus",
+      "e.waitlistEnabled",
+      "e.title",
+      "e.organizerId",
+      "e.capacity",
+      "e.seatsTaken",
+      "e.startsAt",
+      "t.quantity",
+      "t.quantityTaken",
+      "t.id as ticketTypeId",
+      "t.priceMinor",
+      "t.currency",
+      "t.active",
+      "t.salesStartAt",
+      "t.salesEndAt",
+      "t.earlyBirdPriceMinor",
+      "t.earlyBirdUntil",
+      "t.groupMinQuantity",
+      "t.groupDiscountPercent",
+      "t.slidingScaleMaxPercent",
+      "t.minPerOrder",
+      "t.maxPerOrder",
     ])
     .where("e.id", "=", eventId)
     .executeTakeFirst();
 }
 
 export const promoByCode = (db: Conn, eventId: string, normalizedCode: string) =>
-  db.selectFrom("promoCodes").selectAll().where("eventId", "=", eventId).where(sql<string>`lower(code)`, "=", normalizedCode).executeTakeFirst();
+  db
+    .selectFrom("promoCodes")
+    .selectAll()
+    .where("eventId", "=", eventId)
+    .where(sql<string>`lower(code)`, "=", normalizedCode)
+    .executeTakeFirst();
 
 /** Counts one use unless the code is exhausted; false means someone took the last use. */
 export async function consumePromo(trx: Trx, promoId: string): Promise<boolean> {
@@ -59,17 +83,32 @@ export async function upsertTicketParticipation(trx: Trx, p: TicketParticipation
   return trx
     .insertInto("participations")
     .values({
-      eventId: p.eventId, userId: p.userId, kind: "ticket", status: p.status, quantity: p.quantity,
-      ticketTypeId: p.ticketTypeId, holdExpiresAt: hold, waitlistedAt, metadata: sql`${metadata}::jsonb`,
-      createdBy: p.userId, updatedBy: p.userId,
+      eventId: p.eventId,
+      userId: p.userId,
+      kind: "ticket",
+      status: p.status,
+      quantity: p.quantity,
+      ticketTypeId: p.ticketTypeId,
+      holdExpiresAt: hold,
+      waitlistedAt,
+      metadata: sql`${metadata}::jsonb`,
+      createdBy: p.userId,
+      updatedBy: p.userId,
     })
     .onConflict((oc) =>
       oc
         .columns(["userId", "eventId"])
         .doUpdateSet({
-          kind: "ticket", status: p.status, quantity: p.quantity, ticketTypeId: p.ticketTypeId,
-          holdExpiresAt: hold, waitlistedAt, cancelledAt: null, cancellationReason: null,
-          metadata: sql`${metadata}::jsonb`, updatedBy: p.userId,
+          kind: "ticket",
+          status: p.status,
+          quantity: p.quantity,
+          ticketTypeId: p.ticketTypeId,
+          holdExpiresAt: hold,
+          waitlistedAt,
+          cancelledAt: null,
+          cancellationReason: null,
+          metadata: sql`${metadata}::jsonb`,
+          updatedBy: p.userId,
         })
         .where("participations.status", "in", ["cancelled", "refunded"]),
     )

@@ -4,7 +4,16 @@
 import type { Actor } from "../auth/actor";
 import { setAuditContext } from "../db/audit-context";
 import { useTransaction } from "../db/transaction";
-import { claimKey, findEarlier, KeyTaken, ReplayedAnswer, completeKey, releaseKey, type Earlier, type IdempotencyRequest } from "../idempotency";
+import {
+  claimKey,
+  findEarlier,
+  KeyTaken,
+  ReplayedAnswer,
+  completeKey,
+  releaseKey,
+  type Earlier,
+  type IdempotencyRequest,
+} from "../idempotency";
 import { DomainError, notFound } from "../errors";
 import type { Currency } from "../money";
 import { priceOrder, type PriceBreakdown } from "../ticketing/pricing";
@@ -56,7 +65,18 @@ async function prepare(deps: PaymentsDeps, eventId: string, input: OrderInput, n
   return { event: row, ticketTypeId: type.ticketTypeId, promo, price };
 }
 
-const orderRows = (p: { participationId: string; eventId: string; userId: string; ticketTypeId: string; quantity: number; promoCodeId: string | null; holdExpiresAt: Date | null }, price: PriceBreakdown): repo.NewOrderRows => ({
+const orderRows = (
+  p: {
+    participationId: string;
+    eventId: string;
+    userId: string;
+    ticketTypeId: string;
+    quantity: number;
+    promoCodeId: string | null;
+    holdExpiresAt: Date | null;
+  },
+  price: PriceBreakdown,
+): repo.NewOrderRows => ({
   ...p,
   unitPriceMinor: price.unitPriceMinor,
   earlyBirdApplied: price.earlyBirdApplied,
@@ -81,15 +101,28 @@ export interface OrderAnswer {
 /** The order (or, for a waitlist place, the participation) an answer is built from. */
 async function resultFor(deps: PaymentsDeps, actor: Actor, resourceId: string): Promise<OrderResult> {
   const order = await deps.db.selectFrom("orders").select("id").where("id", "=", resourceId).executeTakeFirst();
-  return order ? orderResult(deps, order.id, { forUser: actor.userId }) : orderResult(deps, null, { participationId: resourceId, forUser: actor.userId });
+  return order
+    ? orderResult(deps, order.id, { forUser: actor.userId })
+    : orderResult(deps, null, { participationId: resourceId, forUser: actor.userId });
 }
 
 /**
  * After the hold committed: the PaymentIntent must exist before the buyer can pay. If the provider
  * fails now, the key is released and the 502 tells the client to retry; the retry resumes here.
  */
-async function finish(deps: PaymentsDeps, actor: Actor, key: IdempotencyRequest | undefined, orderId: string, status: 200 | 201): Promise<OrderResult> {
-  const payment = await deps.db.selectFrom("payments").select("id").where("orderId", "=", orderId).where("status", "=", "pending").executeTakeFirst();
+async function finish(
+  deps: PaymentsDeps,
+  actor: Actor,
+  key: IdempotencyRequest | undefined,
+  orderId: string,
+  status: 200 | 201,
+): Promise<OrderResult> {
+  const payment = await deps.db
+    .selectFrom("payments")
+    .select("id")
+    .where("orderId", "=", orderId)
+    .where("status", "=", "pending")
+    .executeTakeFirst();
   try {
     if (payment) await ensureIntent(deps, payment.id);
   } catch (error) {
@@ -114,7 +147,14 @@ async function answerEarlier(deps: PaymentsDeps, actor: Actor, key: IdempotencyR
  * two counter updates and the commit. Sold out → waitlisted (if enabled) or 409 sold_out. A buyer
  * who already holds seats for the event gets that order back (200) instead of a refusal.
  */
-export async function placeOrder(deps: PaymentsDeps, actor: Actor, eventId: string, input: OrderInput, meta: RequestMeta = {}, key?: IdempotencyRequest): Promise<OrderAnswer> {
+export async function placeOrder(
+  deps: PaymentsDeps,
+  actor: Actor,
+  eventId: string,
+  input: OrderInput,
+  meta: RequestMeta = {},
+  key?: IdempotencyRequest,
+): Promise<OrderAnswer> {
   // Before anything else: a retry must find its own hold even when the event has sold out since.
   const earlier = key ? await findEarlier(deps.db, key) : undefined;
   if (key && earlier) return answerEarlier(deps, actor, key, earlier);
@@ -130,18 +170,34 @@ export async function placeOrder(deps: PaymentsDeps, actor: Actor, eventId: stri
 }
 
 /** Placing an order without an Idempotency-Key (jobs, tests): the order or waitlist place. */
-export async function createOrder(deps: PaymentsDeps, actor: Actor, eventId: string, input: OrderInput, meta: RequestMeta = {}): Promise<OrderResult> {
+export async function createOrder(
+  deps: PaymentsDeps,
+  actor: Actor,
+  eventId: string,
+  input: OrderInput,
+  meta: RequestMeta = {},
+): Promise<OrderResult> {
   return (await placeOrder(deps, actor, eventId, input, meta)).result;
 }
 
-async function placeNew(deps: PaymentsDeps, actor: Actor, eventId: string, input: OrderInput, meta: RequestMeta, key: IdempotencyRequest | undefined): Promise<OrderAnswer> {
+async function placeNew(
+  deps: PaymentsDeps,
+  actor: Actor,
+  eventId: string,
+  input: OrderInput,
+  meta: RequestMeta,
+  key: IdempotencyRequest | undefined,
+): Promise<OrderAnswer> {
   const now = new Date();
   const { event, ticketTypeId, promo, price } = await prepare(deps, eventId, input, now);
   assertChargeable(price.totalMinor, price.currency as Currency);
   // In a rush most buyers arrive after the last seat: answer them from the read we already made
   // instead of queueing for the event row's lock. A seat freed a moment later goes to the next
   // buyer; the conditional UPDATE below remains what decides for everyone else.
-  const room = Math.min(event.capacity - event.seatsTaken, event.quantity === null ? Infinity : event.quantity - (event.quantityTaken ?? 0));
+  const room = Math.min(
+    event.capacity - event.seatsTaken,
+    event.quantity === null ? Infinity : event.quantity - (event.quantityTaken ?? 0),
+  );
   // …unless they are a buyer coming back for the seats they already hold (answered below).
   if (room < input.quantity && !event.waitlistEnabled && !(await repo.pendingOrderOf(deps.db, actor.userId, eventId))) {
     throw new DomainError("sold_out", "No seats left for this ticket type");
@@ -161,7 +217,18 @@ async function placeNew(deps: PaymentsDeps, actor: Actor, eventId: string, input
       if (promo && !(await repo.consumePromo(trx, promo.id))) throw invalidPromoCode();
       const ids = await repo.insertOrderAndPayment(
         trx,
-        orderRows({ participationId: participation.id, eventId, userId: actor.userId, ticketTypeId, quantity: input.quantity, promoCodeId: promo?.id ?? null, holdExpiresAt: participation.holdExpiresAt }, price),
+        orderRows(
+          {
+            participationId: participation.id,
+            eventId,
+            userId: actor.userId,
+            ticketTypeId,
+            quantity: input.quantity,
+            promoCodeId: promo?.id ?? null,
+            holdExpiresAt: participation.holdExpiresAt,
+          },
+          price,
+        ),
         meta,
       );
       if (!(await takeSeats(trx, { eventId, ticketTypeId, quantity: input.quantity }))) throw new SeatsGone();

@@ -34,13 +34,30 @@ export interface PaymentView {
   refundedMinor: number;
   processedAt: Date | null;
   createdAt: Date;
-  transactions: { id: string; type: PaymentTransactionType; amountMinor: number; currency: string; status: PaymentTransactionStatus; processedAt: Date | null }[];
+  transactions: {
+    id: string;
+    type: PaymentTransactionType;
+    amountMinor: number;
+    currency: string;
+    status: PaymentTransactionStatus;
+    processedAt: Date | null;
+  }[];
   refunds: RefundView[];
   /** ipAddress and userAgent only for admins: buyers and organizers never see where a request came from. */
   audit: { actionType: string; description: string; createdAt: Date; ipAddress?: string | null; userAgent?: string | null }[];
 }
 
-const REFUND_COLUMNS = ["id", "paymentId", "amountMinor", "currency", "reason", "status", "createdAt", "processedAt", "failureReason"] as const;
+const REFUND_COLUMNS = [
+  "id",
+  "paymentId",
+  "amountMinor",
+  "currency",
+  "reason",
+  "status",
+  "createdAt",
+  "processedAt",
+  "failureReason",
+] as const;
 
 export const refundView = (db: Conn, id: string): Promise<RefundView> =>
   db.selectFrom("refunds").select(REFUND_COLUMNS).where("id", "=", id).executeTakeFirstOrThrow();
@@ -50,7 +67,19 @@ const basePayments = (db: Conn) =>
     .selectFrom("payments as p")
     .innerJoin("orders as o", "o.id", "p.orderId")
     .innerJoin("events as e", "e.id", "o.eventId")
-    .select(["p.id", "p.orderId", "o.eventId", "p.status", "p.amountMinor", "p.currency", "p.refundedMinor", "p.processedAt", "p.createdAt", "p.userId", "e.organizerId"]);
+    .select([
+      "p.id",
+      "p.orderId",
+      "o.eventId",
+      "p.status",
+      "p.amountMinor",
+      "p.currency",
+      "p.refundedMinor",
+      "p.processedAt",
+      "p.createdAt",
+      "p.userId",
+      "e.organizerId",
+    ]);
 
 type PaymentRow = Awaited<ReturnType<ReturnType<typeof basePayments>["executeTakeFirstOrThrow"]>>;
 
@@ -59,9 +88,28 @@ async function withDetails(db: Conn, rows: PaymentRow[], showOrigin: boolean): P
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [transactions, refunds, audit] = await Promise.all([
-    db.selectFrom("paymentTransactions").select(["id", "paymentId", "type", "amountMinor", "currency", "status", "processedAt"]).where("paymentId", "in", ids).orderBy("createdAt").orderBy("id").execute(),
+    db
+      .selectFrom("paymentTransactions")
+      .select(["id", "paymentId", "type", "amountMinor", "currency", "status", "processedAt"])
+      .where("paymentId", "in", ids)
+      .orderBy("createdAt")
+      .orderBy("id")
+      .execute(),
     db.selectFrom("refunds").select(REFUND_COLUMNS).where("paymentId", "in", ids).orderBy("createdAt").orderBy("id").execute(),
-    db.selectFrom("paymentAuditLog").select(["paymentId", "actionType", "actionDescription", "createdAt", sql<string | null>`host(ip_address)`.as("ipAddress"), "userAgent"]).where("paymentId", "in", ids).orderBy("createdAt").orderBy("id").execute(),
+    db
+      .selectFrom("paymentAuditLog")
+      .select([
+        "paymentId",
+        "actionType",
+        "actionDescription",
+        "createdAt",
+        sql<string | null>`host(ip_address)`.as("ipAddress"),
+        "userAgent",
+      ])
+      .where("paymentId", "in", ids)
+      .orderBy("createdAt")
+      .orderBy("id")
+      .execute(),
   ]);
   return rows.map((r) => ({
     id: r.id,
@@ -77,7 +125,12 @@ async function withDetails(db: Conn, rows: PaymentRow[], showOrigin: boolean): P
     refunds: refunds.filter((f) => f.paymentId === r.id),
     audit: audit
       .filter((a) => a.paymentId === r.id)
-      .map((a) => ({ actionType: a.actionType, description: a.actionDescription, createdAt: a.createdAt, ...(showOrigin ? { ipAddress: a.ipAddress, userAgent: a.userAgent } : {}) })),
+      .map((a) => ({
+        actionType: a.actionType,
+        description: a.actionDescription,
+        createdAt: a.createdAt,
+        ...(showOrigin ? { ipAddress: a.ipAddress, userAgent: a.userAgent } : {}),
+      })),
   }));
 }
 
@@ -109,12 +162,19 @@ function decodeCursor(value: string | undefined): { key: string; id: string } | 
   } catch {
     parsed = undefined;
   }
-  if (!parsed?.success) throw new DomainError("validation_failed", "The request query is invalid", { errors: [{ path: "cursor", message: "Not a cursor this list issued" }] });
+  if (!parsed?.success)
+    throw new DomainError("validation_failed", "The request query is invalid", {
+      errors: [{ path: "cursor", message: "Not a cursor this list issued" }],
+    });
   return { key: parsed.data.k, id: parsed.data.i };
 }
 
 /** GET /me/payments: the caller's payments of every status, newest first (payments_user_id_created_at_idx). */
-export async function myPayments(deps: Pick<PaymentsDeps, "db">, actor: Actor, page: { limit: number; cursor?: string }): Promise<PaymentPage> {
+export async function myPayments(
+  deps: Pick<PaymentsDeps, "db">,
+  actor: Actor,
+  page: { limit: number; cursor?: string },
+): Promise<PaymentPage> {
   const after = decodeCursor(page.cursor);
   const rows = await basePayments(deps.db)
     .select(isoMicros("p.createdAt").as("sortKey"))
@@ -126,6 +186,7 @@ export async function myPayments(deps: Pick<PaymentsDeps, "db">, actor: Actor, p
     .execute();
   const items = rows.slice(0, page.limit);
   const last = items.at(-1);
-  const nextCursor = rows.length > page.limit && last ? Buffer.from(JSON.stringify({ k: last.sortKey, i: last.id })).toString("base64url") : null;
+  const nextCursor =
+    rows.length > page.limit && last ? Buffer.from(JSON.stringify({ k: last.sortKey, i: last.id })).toString("base64url") : null;
   return { items: await withDetails(deps.db, items, isAdmin(actor)), nextCursor };
 }

@@ -100,7 +100,10 @@ export interface SweepCounts {
  * Runs due tasks, oldest first, `concurrency` at a time, until none is due or the time budget is
  * spent. Concurrent sweeps and workers share the work through the leases.
  */
-export async function runDueTasks(deps: PaymentsDeps, options: { budgetMs: number; concurrency?: number; batchSize?: number }): Promise<SweepCounts> {
+export async function runDueTasks(
+  deps: PaymentsDeps,
+  options: { budgetMs: number; concurrency?: number; batchSize?: number },
+): Promise<SweepCounts> {
   const started = Date.now();
   const counts: SweepCounts = { succeeded: 0, retried: 0, failed: 0, moreRemaining: false };
   const seen = new Set<string>();
@@ -155,7 +158,12 @@ export async function dispatchTasks(deps: PaymentsDeps, ids: readonly string[], 
 
 /** Tries the payment's pending tasks now (a redelivered webhook whose first run died after commit). */
 export async function dispatchPendingTasks(deps: PaymentsDeps, paymentId: string): Promise<void> {
-  const pending = await deps.db.selectFrom("providerTasks").select("id").where("paymentId", "=", paymentId).where("status", "=", "pending").execute();
+  const pending = await deps.db
+    .selectFrom("providerTasks")
+    .select("id")
+    .where("paymentId", "=", paymentId)
+    .where("status", "=", "pending")
+    .execute();
   await dispatchTasks(
     deps,
     pending.map((t) => t.id),

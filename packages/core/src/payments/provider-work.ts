@@ -44,13 +44,23 @@ async function createIntent(deps: PaymentsDeps, task: ProviderTask): Promise<str
   await failpoint("task.after-provider");
   await useTransaction(deps.db, async (trx) => {
     await storeIntent(trx, deps.cipher, p.id, intent);
-    await audit(trx, { paymentId: p.id, actionType: "PaymentProcessed", description: "PaymentIntent created at the provider", userId: p.userId, newValues: { providerStatus: intent.status } });
+    await audit(trx, {
+      paymentId: p.id,
+      actionType: "PaymentProcessed",
+      description: "PaymentIntent created at the provider",
+      userId: p.userId,
+      newValues: { providerStatus: intent.status },
+    });
   });
   return "created";
 }
 
 async function cancelIntent(deps: PaymentsDeps, task: ProviderTask): Promise<string> {
-  const p = await deps.db.selectFrom("payments").select(["id", "providerPaymentIdEnc"]).where("id", "=", task.paymentId).executeTakeFirstOrThrow();
+  const p = await deps.db
+    .selectFrom("payments")
+    .select(["id", "providerPaymentIdEnc"])
+    .where("id", "=", task.paymentId)
+    .executeTakeFirstOrThrow();
   const intentId = providerIdOf(deps.cipher, p.providerPaymentIdEnc);
   if (!intentId) {
     const creating = await deps.db
@@ -130,7 +140,11 @@ export async function failTask(deps: PaymentsDeps, task: ProviderTask, reason: s
       .where("id", "=", task.id)
       .execute();
     if (task.kind === "refund" && task.refundId) return failRefund(trx, task.refundId, `not sent: ${reason}`, `provider-task:${task.id}`);
-    await audit(trx, { paymentId: task.paymentId, actionType: "SystemAction", description: `Provider task ${task.kind} failed for good: ${reason}` });
+    await audit(trx, {
+      paymentId: task.paymentId,
+      actionType: "SystemAction",
+      description: `Provider task ${task.kind} failed for good: ${reason}`,
+    });
     return `failed: ${task.kind}`;
   });
 }

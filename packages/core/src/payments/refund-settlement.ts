@@ -22,7 +22,9 @@ async function lockFor(trx: Trx, refundId: string) {
   const owner = await trx.selectFrom("refunds").select("paymentId").where("id", "=", refundId).executeTakeFirst();
   const payment = owner ? await lockPayment(trx, owner.paymentId) : undefined;
   // Read the status only under the lock: whoever changes a refund's status holds this lock too.
-  const refund = payment ? await trx.selectFrom("refunds").select(["id", "status"]).where("id", "=", refundId).executeTakeFirstOrThrow() : undefined;
+  const refund = payment
+    ? await trx.selectFrom("refunds").select(["id", "status"]).where("id", "=", refundId).executeTakeFirstOrThrow()
+    : undefined;
   return refund && payment ? { refund, payment } : undefined;
 }
 
@@ -57,7 +59,16 @@ export async function completeRefund(trx: Trx, deps: PaymentsDeps, refundId: str
     .execute();
   await trx
     .insertInto("paymentTransactions")
-    .values({ paymentId: payment.id, refundId, type: "refund", amountMinor: done.amountMinor, currency: done.currency, status: "completed", providerReference: eventRef, processedAt: sql`now()` })
+    .values({
+      paymentId: payment.id,
+      refundId,
+      type: "refund",
+      amountMinor: done.amountMinor,
+      currency: done.currency,
+      status: "completed",
+      providerReference: eventRef,
+      processedAt: sql`now()`,
+    })
     .execute();
   await audit(trx, {
     paymentId: payment.id,
@@ -77,15 +88,35 @@ export async function completeRefund(trx: Trx, deps: PaymentsDeps, refundId: str
  */
 async function endTicket(trx: Trx, deps: PaymentsDeps, payment: Payment): Promise<string> {
   const order = await trx.selectFrom("orders").selectAll().where("id", "=", payment.orderId).executeTakeFirstOrThrow();
-  const participation = await trx.selectFrom("participations").selectAll().where("id", "=", order.participationId).forUpdate().executeTakeFirstOrThrow();
-  const latest = await trx.selectFrom("orders").select("id").where("participationId", "=", participation.id).orderBy("createdAt", "desc").limit(1).executeTakeFirstOrThrow();
+  const participation = await trx
+    .selectFrom("participations")
+    .selectAll()
+    .where("id", "=", order.participationId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const latest = await trx
+    .selectFrom("orders")
+    .select("id")
+    .where("participationId", "=", participation.id)
+    .orderBy("createdAt", "desc")
+    .limit(1)
+    .executeTakeFirstOrThrow();
   // An order already expired (seats gone before payment) stays expired: that says more.
-  await trx.updateTable("orders").set({ status: "cancelled", holdExpiresAt: null }).where("id", "=", order.id).where("status", "in", ["pending", "confirmed"]).execute();
+  await trx
+    .updateTable("orders")
+    .set({ status: "cancelled", holdExpiresAt: null })
+    .where("id", "=", order.id)
+    .where("status", "in", ["pending", "confirmed"])
+    .execute();
   if (latest.id !== order.id) return "participation has a newer order, left as is";
 
   const heldSeats = SEAT_HOLDING.includes(participation.status);
   await setAuditContext(trx, { reason: FULL_REFUND_REASON });
-  const moved = await transition(trx, participation.id, { from: ["active", "pending", "cancelled"], to: "refunded", reason: FULL_REFUND_REASON });
+  const moved = await transition(trx, participation.id, {
+    from: ["active", "pending", "cancelled"],
+    to: "refunded",
+    reason: FULL_REFUND_REASON,
+  });
   if (!moved) return `participation ${participation.status}, left as is`;
   if (!heldSeats) return "participation refunded";
   await releaseSeats(trx, { eventId: order.eventId, ticketTypeId: order.ticketTypeId, quantity: order.quantity });

@@ -48,7 +48,14 @@ const ACCEPTED = 202;
  * is final at commit (the refund's provider call is a task), so it is stored with the refund and
  * a retry replays it, whatever happened after the commit.
  */
-export async function requestRefund(deps: PaymentsDeps, actor: Actor, paymentId: string, input: RefundInput, meta: RequestMeta = {}, key?: IdempotencyRequest): Promise<RefundView> {
+export async function requestRefund(
+  deps: PaymentsDeps,
+  actor: Actor,
+  paymentId: string,
+  input: RefundInput,
+  meta: RequestMeta = {},
+  key?: IdempotencyRequest,
+): Promise<RefundView> {
   requireRole(actor, "organizer");
   const { amountMinor, reason } = parseInput(RefundInput, input);
   const owner = await deps.db
@@ -70,9 +77,18 @@ export async function requestRefund(deps: PaymentsDeps, actor: Actor, paymentId:
       if (!REFUNDABLE.includes(payment.status)) throw new DomainError("invalid_state", `A ${payment.status} payment cannot be refunded`);
       const rest = await refundableRest(trx, payment);
       if (amountMinor > rest) {
-        throw new DomainError("refund_exceeds_payment", `At most ${Math.max(rest, 0)} ${payment.currency} minor units can still be refunded`, { refundableMinor: Math.max(rest, 0) });
+        throw new DomainError(
+          "refund_exceeds_payment",
+          `At most ${Math.max(rest, 0)} ${payment.currency} minor units can still be refunded`,
+          { refundableMinor: Math.max(rest, 0) },
+        );
       }
-      const [reserved] = await reserveRefunds(trx, [{ paymentId, amountMinor }], { reason, requestedBy: actor.userId, ip: meta.ip, userAgent: meta.userAgent });
+      const [reserved] = await reserveRefunds(trx, [{ paymentId, amountMinor }], {
+        reason,
+        requestedBy: actor.userId,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+      });
       if (!reserved) throw new Error("refund reservation returned no row");
       const view = await refundView(trx, reserved.refundId);
       if (key) await claimKey(trx, key, { resourceId: reserved.refundId, status: ACCEPTED, done: true, body: view });

@@ -21,8 +21,19 @@ async function context(trx: Trx, paymentId: string) {
   const payment = await lockPayment(trx, paymentId);
   if (!payment) return undefined;
   const order = await trx.selectFrom("orders").selectAll().where("id", "=", payment.orderId).executeTakeFirstOrThrow();
-  const participation = await trx.selectFrom("participations").selectAll().where("id", "=", order.participationId).forUpdate().executeTakeFirstOrThrow();
-  const latest = await trx.selectFrom("orders").select("id").where("participationId", "=", participation.id).orderBy("createdAt", "desc").limit(1).executeTakeFirstOrThrow();
+  const participation = await trx
+    .selectFrom("participations")
+    .selectAll()
+    .where("id", "=", order.participationId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const latest = await trx
+    .selectFrom("orders")
+    .select("id")
+    .where("participationId", "=", participation.id)
+    .orderBy("createdAt", "desc")
+    .limit(1)
+    .executeTakeFirstOrThrow();
   return { payment, order, participation, current: latest.id === order.id };
 }
 
@@ -30,7 +41,13 @@ async function context(trx: Trx, paymentId: string) {
  * payment_intent.succeeded. A live hold becomes a ticket. A hold that already expired re-takes
  * its seats if they are still free; otherwise the money goes back automatically (invariant 4).
  */
-export async function settleSucceeded(trx: Trx, deps: PaymentsDeps, paymentId: string, intent: IntentFacts, eventRef: string): Promise<string> {
+export async function settleSucceeded(
+  trx: Trx,
+  deps: PaymentsDeps,
+  paymentId: string,
+  intent: IntentFacts,
+  eventRef: string,
+): Promise<string> {
   const ctx = await context(trx, paymentId);
   if (!ctx) return "ignored: unknown payment";
   const { payment, order, participation } = ctx;
@@ -47,9 +64,23 @@ export async function settleSucceeded(trx: Trx, deps: PaymentsDeps, paymentId: s
     .execute();
   await trx
     .insertInto("paymentTransactions")
-    .values({ paymentId: payment.id, type: "payment", amountMinor: payment.amountMinor, currency: payment.currency, status: "completed", providerReference: eventRef, processedAt: sql`now()` })
+    .values({
+      paymentId: payment.id,
+      type: "payment",
+      amountMinor: payment.amountMinor,
+      currency: payment.currency,
+      status: "completed",
+      providerReference: eventRef,
+      processedAt: sql`now()`,
+    })
     .execute();
-  await audit(trx, { paymentId: payment.id, actionType: "PaymentCompleted", description: "Payment succeeded at the provider", oldValues: { status: payment.status }, newValues: { status: "completed" } });
+  await audit(trx, {
+    paymentId: payment.id,
+    actionType: "PaymentCompleted",
+    description: "Payment succeeded at the provider",
+    oldValues: { status: payment.status },
+    newValues: { status: "completed" },
+  });
 
   if (seated) {
     await transition(trx, participation.id, { from: ["pending", "active", "cancelled"], to: "active" });
@@ -57,7 +88,10 @@ export async function settleSucceeded(trx: Trx, deps: PaymentsDeps, paymentId: s
     await notifyOrderConfirmed(trx, order.id);
     return participation.status === "cancelled" ? "completed: late payment, seats re-taken" : "completed: participation active";
   }
-  const [refund] = await reserveRefunds(trx, [{ paymentId: payment.id }], { reason: "Automatic refund: the seats were released before the payment completed", requestedBy: null });
+  const [refund] = await reserveRefunds(trx, [{ paymentId: payment.id }], {
+    reason: "Automatic refund: the seats were released before the payment completed",
+    requestedBy: null,
+  });
   await trx.updateTable("orders").set({ status: "expired" }).where("id", "=", order.id).where("status", "=", "pending").execute();
   await afterCommit(() => failpoint("settle.after-commit"));
   if (refund) await afterCommit(() => dispatchTasks(deps, [refund.taskId], { tryNow: true }));
@@ -69,13 +103,32 @@ export async function settleFailed(trx: Trx, paymentId: string, intent: IntentFa
   const payment = await lockPayment(trx, paymentId);
   if (!payment) return "ignored: unknown payment";
   if (!canMove(payment.status, "failed")) return `stale: payment already ${payment.status}`;
-  const previous = await trx.selectFrom("paymentFailures").select(sql<number>`count(*)::int`.as("n")).where("paymentId", "=", payment.id).executeTakeFirstOrThrow();
-  await trx.updateTable("payments").set({ status: "failed", processedAt: sql`now()` }).where("id", "=", payment.id).execute();
+  const previous = await trx
+    .selectFrom("paymentFailures")
+    .select(sql<number>`count(*)::int`.as("n"))
+    .where("paymentId", "=", payment.id)
+    .executeTakeFirstOrThrow();
+  await trx
+    .updateTable("payments")
+    .set({ status: "failed", processedAt: sql`now()` })
+    .where("id", "=", payment.id)
+    .execute();
   await trx
     .insertInto("paymentFailures")
-    .values({ paymentId: payment.id, failureCode: (intent.lastError?.code ?? "payment_failed").slice(0, 50), failureMessage: intent.lastError?.message ?? "The payment failed", retryCount: previous.n })
+    .values({
+      paymentId: payment.id,
+      failureCode: (intent.lastError?.code ?? "payment_failed").slice(0, 50),
+      failureMessage: intent.lastError?.message ?? "The payment failed",
+      retryCount: previous.n,
+    })
     .execute();
-  await audit(trx, { paymentId: payment.id, actionType: previous.n > 0 ? "PaymentRetried" : "PaymentFailed", description: intent.lastError?.message ?? "Payment failed at the provider", oldValues: { status: payment.status }, newValues: { status: "failed", code: intent.lastError?.code ?? null } });
+  await audit(trx, {
+    paymentId: payment.id,
+    actionType: previous.n > 0 ? "PaymentRetried" : "PaymentFailed",
+    description: intent.lastError?.message ?? "Payment failed at the provider",
+    oldValues: { status: payment.status },
+    newValues: { status: "failed", code: intent.lastError?.code ?? null },
+  });
   return "failed: failure recorded, hold kept until expiry";
 }
 
@@ -84,7 +137,17 @@ export async function settleCanceled(trx: Trx, paymentId: string): Promise<strin
   const payment = await lockPayment(trx, paymentId);
   if (!payment) return "ignored: unknown payment";
   if (!canMove(payment.status, "cancelled")) return `stale: payment already ${payment.status}`;
-  await trx.updateTable("payments").set({ status: "cancelled", processedAt: sql`now()` }).where("id", "=", payment.id).execute();
-  await audit(trx, { paymentId: payment.id, actionType: "StatusChanged", description: "PaymentIntent canceled", oldValues: { status: payment.status }, newValues: { status: "cancelled" } });
+  await trx
+    .updateTable("payments")
+    .set({ status: "cancelled", processedAt: sql`now()` })
+    .where("id", "=", payment.id)
+    .execute();
+  await audit(trx, {
+    paymentId: payment.id,
+    actionType: "StatusChanged",
+    description: "PaymentIntent canceled",
+    oldValues: { status: payment.status },
+    newValues: { status: "cancelled" },
+  });
   return "cancelled";
 }

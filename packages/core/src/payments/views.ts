@@ -43,8 +43,18 @@ const orderQuery = (db: Db) =>
     .selectFrom("orders as o")
     .leftJoin("promoCodes as pc", "pc.id", "o.promoCodeId")
     .select([
-      "o.id", "o.participationId", "o.ticketTypeId", "o.quantity", "o.unitPriceMinor", "o.amountMinor", "o.currency",
-      "o.slidingScalePercent", "pc.code as promoCode", "o.holdExpiresAt", "o.createdAt", "o.userId",
+      "o.id",
+      "o.participationId",
+      "o.ticketTypeId",
+      "o.quantity",
+      "o.unitPriceMinor",
+      "o.amountMinor",
+      "o.currency",
+      "o.slidingScalePercent",
+      "pc.code as promoCode",
+      "o.holdExpiresAt",
+      "o.createdAt",
+      "o.userId",
     ]);
 
 /**

@@ -17,7 +17,21 @@ import { insertOrderAndPayment, upsertTicketParticipation, type TicketParticipat
 
 async function createHoldOrder(trx: Trx, deps: PaymentsDeps, p: Participation): Promise<void> {
   if (!p.ticketTypeId) return;
-  const t = await trx.selectFrom("ticketTypes as t").innerJoin("events as e", "e.id", "t.eventId").select(["t.priceMinor", "t.currency", "t.earlyBirdPriceMinor", "t.earlyBirdUntil", "t.groupMinQuantity", "t.groupDiscountPercent", "t.slidingScaleMaxPercent", "e.title"]).where("t.id", "=", p.ticketTypeId).executeTakeFirstOrThrow();
+  const t = await trx
+    .selectFrom("ticketTypes as t")
+    .innerJoin("events as e", "e.id", "t.eventId")
+    .select([
+      "t.priceMinor",
+      "t.currency",
+      "t.earlyBirdPriceMinor",
+      "t.earlyBirdUntil",
+      "t.groupMinQuantity",
+      "t.groupDiscountPercent",
+      "t.slidingScaleMaxPercent",
+      "e.title",
+    ])
+    .where("t.id", "=", p.ticketTypeId)
+    .executeTakeFirstOrThrow();
   const asked = Number(p.metadata.slidingScalePercent ?? 0);
   const code = typeof p.metadata.promoCode === "string" ? p.metadata.promoCode : null;
   // The code they joined with, if it can still be used now; its use is taken with this hold.
@@ -34,11 +48,23 @@ async function createHoldOrder(trx: Trx, deps: PaymentsDeps, p: Participation): 
   const ids = await insertOrderAndPayment(
     trx,
     {
-      participationId: p.id, eventId: p.eventId, userId: p.userId, ticketTypeId: p.ticketTypeId, quantity: p.quantity,
-      unitPriceMinor: price.unitPriceMinor, earlyBirdApplied: price.earlyBirdApplied, groupDiscountMinor: price.groupDiscountMinor,
-      promoCodeId: promo?.id ?? null, promoDiscountMinor: price.promoDiscountMinor, slidingScalePercent: price.slidingScalePercent,
-      slidingScaleDiscountMinor: price.slidingScaleDiscountMinor, subtotalMinor: price.subtotalMinor, amountMinor: price.totalMinor,
-      currency: price.currency as Currency, holdExpiresAt: free ? null : p.holdExpiresAt, confirmed: free,
+      participationId: p.id,
+      eventId: p.eventId,
+      userId: p.userId,
+      ticketTypeId: p.ticketTypeId,
+      quantity: p.quantity,
+      unitPriceMinor: price.unitPriceMinor,
+      earlyBirdApplied: price.earlyBirdApplied,
+      groupDiscountMinor: price.groupDiscountMinor,
+      promoCodeId: promo?.id ?? null,
+      promoDiscountMinor: price.promoDiscountMinor,
+      slidingScalePercent: price.slidingScalePercent,
+      slidingScaleDiscountMinor: price.slidingScaleDiscountMinor,
+      subtotalMinor: price.subtotalMinor,
+      amountMinor: price.totalMinor,
+      currency: price.currency as Currency,
+      holdExpiresAt: free ? null : p.holdExpiresAt,
+      confirmed: free,
     },
     {},
   );

@@ -41,13 +41,7 @@ export const isRetryableProviderError = (error: unknown): boolean =>
   typeof error === "object" && error !== null && (error as { retryable?: unknown }).retryable === true;
 
 export type ProviderIntentStatus =
-  | "requires_payment_method"
-  | "requires_confirmation"
-  | "requires_action"
-  | "processing"
-  | "requires_capture"
-  | "canceled"
-  | "succeeded";
+  "requires_payment_method" | "requires_confirmation" | "requires_action" | "processing" | "requires_capture" | "canceled" | "succeeded";
 
 export interface ProviderIntent {
   id: string;
@@ -75,8 +69,21 @@ export interface ProviderRefund {
  * redelivery never creates a second intent or refund (Stripe's automatic keys would not survive an SQS redelivery).
  */
 export interface PaymentGateway {
-  createIntent(input: { paymentId: string; amountMinor: number; currency: Currency; description: string; idempotencyKey: string; receiptEmail?: string | null }): Promise<ProviderIntent>;
+  createIntent(input: {
+    paymentId: string;
+    amountMinor: number;
+    currency: Currency;
+    description: string;
+    idempotencyKey: string;
+    receiptEmail?: string | null;
+  }): Promise<ProviderIntent>;
   retrieveIntent(id: string): Promise<ProviderIntent>;
   cancelIntent(id: string, idempotencyKey: string): Promise<ProviderIntent>;
-  createRefund(input: { paymentIntentId: string; amountMinor: number; refundId: string; reason: string; idempotencyKey: string }): Promise<ProviderRefund>;
+  createRefund(input: {
+    paymentIntentId: string;
+    amountMinor: number;
+    refundId: string;
+    reason: string;
+    idempotencyKey: string;
+  }): Promise<ProviderRefund>;
 }

@@ -42,7 +42,12 @@ export interface EventReport {
     /** Per currency: captured (gross), refunded (completed refunds) and net = gross − refunded. */
     byCurrency: Array<{ currency: Currency; payments: number; grossMinor: number; refundedMinor: number; netMinor: number }>;
     /** Captured payments in the four ranges of the sliding-scale percent (pricing.ts); every range always present. */
-    slidingScale: Array<{ range: SlidingScaleRange; label: string; payments: number; byCurrency: Array<{ currency: Currency; amountMinor: number }> }>;
+    slidingScale: Array<{
+      range: SlidingScaleRange;
+      label: string;
+      payments: number;
+      byCurrency: Array<{ currency: Currency; amountMinor: number }>;
+    }>;
   };
 }
 
@@ -61,7 +66,9 @@ export async function eventReport(db: Db, actor: Actor, eventId: string, now = n
   const count = (status: q.StatusCount["status"]) => counts.find((c) => c.status === status);
 
   // Every currency the event prices in or was paid in gets a row, zeros included.
-  const currencies = [...new Set<Currency>([...ticketTypes.map((t) => t.currency), ...gross.map((g) => g.currency), ...refunded.map((r) => r.currency)])].sort();
+  const currencies = [
+    ...new Set<Currency>([...ticketTypes.map((t) => t.currency), ...gross.map((g) => g.currency), ...refunded.map((r) => r.currency)]),
+  ].sort();
   const sum = (rows: readonly q.CurrencyTotal[], currency: Currency, field: "amountMinor" | "payments" = "amountMinor") =>
     rows.filter((r) => r.currency === currency).reduce((n, r) => n + r[field], 0);
 

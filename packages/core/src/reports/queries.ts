@@ -72,7 +72,11 @@ export interface CurrencyTotal {
 
 export async function grossByCurrency(db: Db, eventId: string): Promise<CurrencyTotal[]> {
   const rows = await capturedPayments(db, eventId)
-    .select((eb) => ["payments.currency", eb.fn.countAll<string>().as("payments"), eb.fn.sum<string>("payments.amountMinor").as("amountMinor")])
+    .select((eb) => [
+      "payments.currency",
+      eb.fn.countAll<string>().as("payments"),
+      eb.fn.sum<string>("payments.amountMinor").as("amountMinor"),
+    ])
     .groupBy("payments.currency")
     .execute();
   return rows.map((r) => ({ currency: r.currency, payments: Number(r.payments), amountMinor: Number(r.amountMinor) }));
@@ -84,7 +88,11 @@ export async function refundedByCurrency(db: Db, eventId: string): Promise<Curre
     .selectFrom("refunds")
     .innerJoin("payments", "payments.id", "refunds.paymentId")
     .innerJoin("orders", "orders.id", "payments.orderId")
-    .select((eb) => ["refunds.currency", eb.fn.countAll<string>().as("payments"), eb.fn.sum<string>("refunds.amountMinor").as("amountMinor")])
+    .select((eb) => [
+      "refunds.currency",
+      eb.fn.countAll<string>().as("payments"),
+      eb.fn.sum<string>("refunds.amountMinor").as("amountMinor"),
+    ])
     .where("orders.eventId", "=", eventId)
     .where("refunds.status", "=", "completed")
     .groupBy("refunds.currency")
@@ -107,5 +115,10 @@ export async function capturedBySlidingScale(db: Db, eventId: string): Promise<S
     ])
     .groupBy(["orders.slidingScalePercent", "payments.currency"])
     .execute();
-  return rows.map((r) => ({ percent: Number(r.slidingScalePercent), currency: r.currency, payments: Number(r.payments), amountMinor: Number(r.amountMinor) }));
+  return rows.map((r) => ({
+    percent: Number(r.slidingScalePercent),
+    currency: r.currency,
+    payments: Number(r.payments),
+    amountMinor: Number(r.amountMinor),
+  }));
 }

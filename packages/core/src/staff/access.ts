@@ -27,6 +27,11 @@ export async function doorAccess(db: Db | Trx, actor: Actor, eventId: string): P
 
 /** Whether the user is door staff (a checker) of this event. */
 export async function isCheckerOf(db: Db | Trx, userId: string, eventId: string): Promise<boolean> {
-  const row = await db.selectFrom("eventStaff").select("role").where("eventId", "=", eventId).where("userId", "=", userId).executeTakeFirst();
+  const row = await db
+    .selectFrom("eventStaff")
+    .select("role")
+    .where("eventId", "=", eventId)
+    .where("userId", "=", userId)
+    .executeTakeFirst();
   return row !== undefined;
 }

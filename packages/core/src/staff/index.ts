@@ -55,7 +55,12 @@ export async function addChecker(db: Db, actor: Actor, eventId: string, who: Sta
 export async function removeChecker(db: Db, actor: Actor, eventId: string, userId: string): Promise<StaffView> {
   await managedEvent(db, actor, eventId);
   const staff = await staffView(db, eventId, userId);
-  const removed = await db.deleteFrom("eventStaff").where("eventId", "=", eventId).where("userId", "=", userId).returning("userId").executeTakeFirst();
+  const removed = await db
+    .deleteFrom("eventStaff")
+    .where("eventId", "=", eventId)
+    .where("userId", "=", userId)
+    .returning("userId")
+    .executeTakeFirst();
   if (!staff || !removed) throw notFound("Staff member");
   return staff;
 }

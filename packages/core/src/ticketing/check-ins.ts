@@ -60,12 +60,21 @@ export async function checkIn(db: Db, actor: Actor, input: { eventId: string; pa
       .executeTakeFirst();
     if (inserted) {
       // now() is the transaction's clock: the same instant the check-in row got.
-      await trx.updateTable("tickets").set({ checkedInAt: sql<Date>`now()`, checkedInBy: actor.userId })
-        .where("participationId", "=", input.participationId).where("status", "=", "valid").where("checkedInAt", "is", null).execute();
+      await trx
+        .updateTable("tickets")
+        .set({ checkedInAt: sql<Date>`now()`, checkedInBy: actor.userId })
+        .where("participationId", "=", input.participationId)
+        .where("status", "=", "valid")
+        .where("checkedInAt", "is", null)
+        .execute();
       return { created: true, checkIn: inserted };
     }
     // Each READ COMMITTED statement sees what committed before it: the winner of a race included.
-    const first = await trx.selectFrom("checkIns").select(columns).where("participationId", "=", input.participationId).executeTakeFirstOrThrow();
+    const first = await trx
+      .selectFrom("checkIns")
+      .select(columns)
+      .where("participationId", "=", input.participationId)
+      .executeTakeFirstOrThrow();
     return { created: false, checkIn: first };
   });
 }

@@ -34,7 +34,8 @@ const LIVE: ParticipationStatus[] = ["active", "pending", "waitlisted"];
 // with their list so one list's cursor is refused by the other rather than misread.
 const Cursor = z.strictObject({ l: z.string(), k: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/), i: z.uuid() });
 
-const encodeCursor = (list: string, key: string, id: string) => Buffer.from(JSON.stringify({ l: list, k: key, i: id })).toString("base64url");
+const encodeCursor = (list: string, key: string, id: string) =>
+  Buffer.from(JSON.stringify({ l: list, k: key, i: id })).toString("base64url");
 
 export function decodeCursor(list: string, value: string | undefined): { key: string; id: string } | undefined {
   if (value === undefined) return undefined;
@@ -45,7 +46,9 @@ export function decodeCursor(list: string, value: string | undefined): { key: st
     parsed = undefined;
   }
   if (!parsed?.success || parsed.data.l !== list) {
-    throw new DomainError("validation_failed", "The request query is invalid", { errors: [{ path: "cursor", message: "Not a cursor this list issued" }] });
+    throw new DomainError("validation_failed", "The request query is invalid", {
+      errors: [{ path: "cursor", message: "Not a cursor this list issued" }],
+    });
   }
   return { key: parsed.data.k, id: parsed.data.i };
 }
@@ -84,7 +87,10 @@ export async function myParticipations(db: Db, actor: Actor, page: PageInput): P
     .orderBy("p.id")
     .limit(page.limit + 1)
     .execute();
-  const tickets = await ticketsFor(db, rows.slice(0, page.limit).map((row) => row.id));
+  const tickets = await ticketsFor(
+    db,
+    rows.slice(0, page.limit).map((row) => row.id),
+  );
   return toPage("mine", rows, page.limit, (row) => ({
     ...toParticipationView(row),
     tickets: tickets.get(row.id) ?? [],

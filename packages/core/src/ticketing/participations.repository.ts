@@ -40,8 +40,7 @@ export async function transition(trx: Trx, id: string, t: Transition): Promise<P
     .executeTakeFirst();
 }
 
-export const fromId = (db: Db | Trx, id: string) =>
-  db.selectFrom("participations").selectAll().where("id", "=", id).executeTakeFirst();
+export const fromId = (db: Db | Trx, id: string) => db.selectFrom("participations").selectAll().where("id", "=", id).executeTakeFirst();
 
 export const fromUserAndEvent = (db: Db | Trx, userId: string, eventId: string) =>
   db.selectFrom("participations").selectAll().where("userId", "=", userId).where("eventId", "=", eventId).executeTakeFirst();
@@ -68,16 +67,33 @@ export async function insertOrReactivateRsvp(trx: Trx, rsvp: NewRsvp): Promise<{
   const waitlistedAt = rsvp.status === "waitlisted" ? sql<Date>`clock_timestamp()` : null;
   const inserted = await trx
     .insertInto("participations")
-    .values({ eventId: rsvp.eventId, userId: rsvp.userId, kind: "rsvp", status: rsvp.status, quantity: 1, waitlistedAt,
-      createdBy: rsvp.actorId, updatedBy: rsvp.actorId })
+    .values({
+      eventId: rsvp.eventId,
+      userId: rsvp.userId,
+      kind: "rsvp",
+      status: rsvp.status,
+      quantity: 1,
+      waitlistedAt,
+      createdBy: rsvp.actorId,
+      updatedBy: rsvp.actorId,
+    })
     .onConflict((oc) => oc.columns(["userId", "eventId"]).doNothing())
     .returning("id")
     .executeTakeFirst();
   if (inserted) return inserted;
   return trx
     .updateTable("participations")
-    .set({ kind: "rsvp", status: rsvp.status, quantity: 1, ticketTypeId: null, holdExpiresAt: null, waitlistedAt,
-      cancelledAt: null, cancellationReason: null, updatedBy: rsvp.actorId })
+    .set({
+      kind: "rsvp",
+      status: rsvp.status,
+      quantity: 1,
+      ticketTypeId: null,
+      holdExpiresAt: null,
+      waitlistedAt,
+      cancelledAt: null,
+      cancellationReason: null,
+      updatedBy: rsvp.actorId,
+    })
     .where("userId", "=", rsvp.userId)
     .where("eventId", "=", rsvp.eventId)
     .where("status", "in", ["cancelled", "refunded"])

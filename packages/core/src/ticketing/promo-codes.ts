@@ -33,7 +33,13 @@ export interface PromoCodeView {
 }
 
 const ticketTypeIds = () =>
-  z.array(z.uuid({ message: "must be a UUID" })).min(1).max(100).nullable().optional().meta({ description: "Limit the code to these ticket types of the event (null: all)" });
+  z
+    .array(z.uuid({ message: "must be a UUID" }))
+    .min(1)
+    .max(100)
+    .nullable()
+    .optional()
+    .meta({ description: "Limit the code to these ticket types of the event (null: all)" });
 
 const ONE_OF = "Give exactly one of percentOff and amountOffMinor";
 
@@ -41,7 +47,10 @@ const ONE_OF = "Give exactly one of percentOff and amountOffMinor";
 export const CreatePromoCodeInput = z
   .strictObject({
     code: text(1, 64),
-    percentOff: percent().refine((p) => p > 0, { message: "Must be greater than 0" }).nullable().optional(),
+    percentOff: percent()
+      .refine((p) => p > 0, { message: "Must be greater than 0" })
+      .nullable()
+      .optional(),
     amountOffMinor: moneyMinor().min(1).nullable().optional(),
     maxUses: positiveInt().nullable().optional(),
     validFrom: timestamp().nullable().optional(),
@@ -119,8 +128,13 @@ export async function createPromoCode(db: Db, actor: Actor, eventId: string, inp
 async function assertEventTicketTypes(trx: Trx, eventId: string, ids: readonly string[] | null | undefined): Promise<string[] | null> {
   if (!ids) return null;
   const wanted = [...new Set(ids.map((id) => id.toLowerCase()))];
-  const found = new Set((await trx.selectFrom("ticketTypes").select("id").where("eventId", "=", eventId).where("id", "in", wanted).execute()).map((t) => t.id));
-  const errors = ids.map((id, i) => ({ id, i })).filter(({ id }) => !found.has(id.toLowerCase())).map(({ i }) => ({ path: `ticketTypeIds.${i}`, message: "No such ticket type on this event" }));
+  const found = new Set(
+    (await trx.selectFrom("ticketTypes").select("id").where("eventId", "=", eventId).where("id", "in", wanted).execute()).map((t) => t.id),
+  );
+  const errors = ids
+    .map((id, i) => ({ id, i }))
+    .filter(({ id }) => !found.has(id.toLowerCase()))
+    .map(({ i }) => ({ path: `ticketTypeIds.${i}`, message: "No such ticket type on this event" }));
   if (errors.length > 0) throw new DomainError("validation_failed", "Unknown ticket types", { errors });
   return wanted;
 }
@@ -154,13 +168,18 @@ export async function updatePromoCode(db: Db, actor: Actor, promoCodeId: string,
     assertSellableEvent(event);
     const from = patch.validFrom === undefined ? current.validFrom : date(patch.validFrom);
     const until = patch.validUntil === undefined ? current.validUntil : date(patch.validUntil);
-    if (from && until && until <= from) throw new DomainError("validation_failed", "The request body is invalid", { errors: [{ path: "validUntil", message: "Must be after validFrom" }] });
+    if (from && until && until <= from)
+      throw new DomainError("validation_failed", "The request body is invalid", {
+        errors: [{ path: "validUntil", message: "Must be after validFrom" }],
+      });
     const values = {
       ...(patch.active !== undefined ? { active: patch.active } : {}),
       ...(patch.maxUses !== undefined ? { maxUses: patch.maxUses } : {}),
       ...(patch.validFrom !== undefined ? { validFrom: from } : {}),
       ...(patch.validUntil !== undefined ? { validUntil: until } : {}),
-      ...(patch.ticketTypeIds !== undefined ? { ticketTypeIds: await assertEventTicketTypes(trx, current.eventId, patch.ticketTypeIds) } : {}),
+      ...(patch.ticketTypeIds !== undefined
+        ? { ticketTypeIds: await assertEventTicketTypes(trx, current.eventId, patch.ticketTypeIds) }
+        : {}),
     };
     if (Object.keys(values).length === 0) return toPromoCodeView(current);
     let update = trx.updateTable("promoCodes").set(values).where("id", "=", promoCodeId);

@@ -33,7 +33,14 @@ const closed = (why: string) => new DomainError("invalid_state", why);
 async function rsvpEvent(db: Db, eventId: string) {
   const event = await db
     .selectFrom("events")
-    .select(["kind", "status", "publishedAt", "waitlistEnabled", sql<boolean>`seats_taken >= capacity`.as("full"), sql<boolean>`ends_at <= now()`.as("ended")])
+    .select([
+      "kind",
+      "status",
+      "publishedAt",
+      "waitlistEnabled",
+      sql<boolean>`seats_taken >= capacity`.as("full"),
+      sql<boolean>`ends_at <= now()`.as("ended"),
+    ])
     .where("id", "=", eventId)
     .executeTakeFirst();
   if (!event || !isPublic(event)) throw notFound("Event");
@@ -57,7 +64,12 @@ async function registerWithSeat(db: Db, actor: Actor, input: RsvpInput): Promise
   try {
     return await useTransaction(db, async (trx) => {
       await audit(trx, actor, input, "RSVP");
-      const row = await insertOrReactivateRsvp(trx, { eventId: input.eventId, userId: actor.userId, status: "active", actorId: actor.userId });
+      const row = await insertOrReactivateRsvp(trx, {
+        eventId: input.eventId,
+        userId: actor.userId,
+        status: "active",
+        actorId: actor.userId,
+      });
       if (!row) throw alreadyRegistered();
       if (!(await takeSeats(trx, { eventId: input.eventId, ticketTypeId: null, quantity: 1 }))) {
         // eslint-disable-next-line @typescript-eslint/only-throw-error -- a private sentinel the catch below turns into the waitlist path
@@ -86,7 +98,12 @@ async function registerUnderLock(db: Db, actor: Actor, input: RsvpInput): Promis
     const seat = seats.seatsTaken < seats.capacity && (await takeSeats(trx, { eventId: input.eventId, ticketTypeId: null, quantity: 1 }));
     // Re-read under the lock: the organizer may have switched the waitlist off meanwhile.
     if (!seat && !seats.waitlistEnabled) throw new DomainError("event_full", "This event is full");
-    const row = await insertOrReactivateRsvp(trx, { eventId: input.eventId, userId: actor.userId, status: seat ? "active" : "waitlisted", actorId: actor.userId });
+    const row = await insertOrReactivateRsvp(trx, {
+      eventId: input.eventId,
+      userId: actor.userId,
+      status: seat ? "active" : "waitlisted",
+      actorId: actor.userId,
+    });
     if (!row) throw alreadyRegistered();
     await (seat ? notifyRsvpConfirmed(trx, row.id) : notifyWaitlistJoined(trx, row.id));
     return row.id;
@@ -135,7 +152,12 @@ export async function cancelRsvp(db: Db, actor: Actor, input: CancelRsvpInput): 
         const holdsSeats = SEAT_HOLDING.includes(own.status);
         // Event row before participation: the order event cancellation and promotion lock them in.
         if (holdsSeats) await lockEventSeats(trx, own.eventId);
-        const cancelled = await transition(trx, own.id, { from: [own.status], to: "cancelled", reason: input.reason ?? null, actorId: actor.userId });
+        const cancelled = await transition(trx, own.id, {
+          from: [own.status],
+          to: "cancelled",
+          reason: input.reason ?? null,
+          actorId: actor.userId,
+        });
         if (!cancelled) continue;
         if (holdsSeats) {
           // Promotions are the system's doing, not the canceller's: their history says so.

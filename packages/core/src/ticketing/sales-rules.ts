@@ -71,7 +71,8 @@ export function assertQuantityAllowed(ticketType: OrderLimits, quantity: number)
 export function assertPromoUsable(promo: PromoRules, now: Date, ticketTypeId?: string): void {
   let reason: string | null = null;
   if (!promo.active) reason = "This promo code is no longer active";
-  else if (ticketTypeId && promo.ticketTypeIds && !promo.ticketTypeIds.includes(ticketTypeId)) reason = "This promo code does not apply to this ticket type";
+  else if (ticketTypeId && promo.ticketTypeIds && !promo.ticketTypeIds.includes(ticketTypeId))
+    reason = "This promo code does not apply to this ticket type";
   else if (before(now, promo.validFrom)) reason = "This promo code is not valid yet";
   else if (atOrAfter(now, promo.validUntil)) reason = "This promo code has expired";
   else if (promo.maxUses !== null && promo.uses >= promo.maxUses) reason = "This promo code has been used up";

@@ -9,7 +9,19 @@ import { managedEvent } from "../events/access";
 import { withConstraints, type ConstraintMap } from "../events/constraint-errors";
 import { OPEN_STATUSES, lockForUpdate } from "../events/events.repository";
 import type { EventRow } from "../events/events.table";
-import { currency, invalid, isAfter, moneyMinor, parseInput, percent, positiveInt, text, timestamp, validationError, type FieldError } from "../events/validation";
+import {
+  currency,
+  invalid,
+  isAfter,
+  moneyMinor,
+  parseInput,
+  percent,
+  positiveInt,
+  text,
+  timestamp,
+  validationError,
+  type FieldError,
+} from "../events/validation";
 import { toTicketTypeView, type TicketTypeView } from "../events/views";
 import type { Currency } from "../money";
 import type { PricedTicketType } from "./pricing";
@@ -45,8 +57,10 @@ interface Rules {
 
 function ruleErrors(v: Rules): FieldError[] {
   const errors: FieldError[] = [];
-  if (v.earlyBird && v.earlyBird.priceMinor > v.priceMinor) errors.push({ path: "earlyBird.priceMinor", message: "Must not exceed priceMinor" });
-  if (v.salesStartAt && v.salesEndAt && !isAfter(v.salesEndAt, v.salesStartAt)) errors.push({ path: "salesEndAt", message: "Must be after salesStartAt" });
+  if (v.earlyBird && v.earlyBird.priceMinor > v.priceMinor)
+    errors.push({ path: "earlyBird.priceMinor", message: "Must not exceed priceMinor" });
+  if (v.salesStartAt && v.salesEndAt && !isAfter(v.salesEndAt, v.salesStartAt))
+    errors.push({ path: "salesEndAt", message: "Must be after salesStartAt" });
   if (v.minPerOrder > v.maxPerOrder) errors.push({ path: "maxPerOrder", message: "Must be at least minPerOrder" });
   return errors;
 }
@@ -109,8 +123,12 @@ function toColumns(input: z.output<typeof UpdateTicketTypeInput>): TicketTypeUpd
     ...plain,
     ...(salesStartAt !== undefined ? { salesStartAt: date(salesStartAt) } : {}),
     ...(salesEndAt !== undefined ? { salesEndAt: date(salesEndAt) } : {}),
-    ...(earlyBird !== undefined ? { earlyBirdPriceMinor: earlyBird?.priceMinor ?? null, earlyBirdUntil: date(earlyBird?.until ?? null) } : {}),
-    ...(groupDiscount !== undefined ? { groupMinQuantity: groupDiscount?.minQuantity ?? null, groupDiscountPercent: groupDiscount?.percent ?? null } : {}),
+    ...(earlyBird !== undefined
+      ? { earlyBirdPriceMinor: earlyBird?.priceMinor ?? null, earlyBirdUntil: date(earlyBird?.until ?? null) }
+      : {}),
+    ...(groupDiscount !== undefined
+      ? { groupMinQuantity: groupDiscount?.minQuantity ?? null, groupDiscountPercent: groupDiscount?.percent ?? null }
+      : {}),
   };
 }
 
@@ -123,12 +141,24 @@ export const listForEvent = (db: Db | Trx, eventId: string): Promise<TicketType[
 
 /** The pricing view of a row, for pricing.ts (priceOrder, currentUnitPrice). */
 export const toPricedTicketType = (
-  t: Pick<TicketType, "priceMinor" | "currency" | "earlyBirdPriceMinor" | "earlyBirdUntil" | "groupMinQuantity" | "groupDiscountPercent" | "slidingScaleMaxPercent">,
+  t: Pick<
+    TicketType,
+    | "priceMinor"
+    | "currency"
+    | "earlyBirdPriceMinor"
+    | "earlyBirdUntil"
+    | "groupMinQuantity"
+    | "groupDiscountPercent"
+    | "slidingScaleMaxPercent"
+  >,
 ): PricedTicketType => ({
   priceMinor: t.priceMinor,
   currency: t.currency,
   earlyBird: t.earlyBirdPriceMinor !== null && t.earlyBirdUntil ? { priceMinor: t.earlyBirdPriceMinor, until: t.earlyBirdUntil } : null,
-  groupDiscount: t.groupMinQuantity !== null && t.groupDiscountPercent !== null ? { minQuantity: t.groupMinQuantity, percent: t.groupDiscountPercent } : null,
+  groupDiscount:
+    t.groupMinQuantity !== null && t.groupDiscountPercent !== null
+      ? { minQuantity: t.groupMinQuantity, percent: t.groupDiscountPercent }
+      : null,
   slidingScaleMaxPercent: t.slidingScaleMaxPercent,
 });
 
@@ -165,7 +195,9 @@ export async function createTicketType(db: Db, actor: Actor, eventId: string, in
       currency: data.currency,
       maxPerOrder: data.maxPerOrder ?? defaultMax(data.minPerOrder),
     };
-    const row = await withConstraints(CONSTRAINTS, () => trx.insertInto("ticketTypes").values(values).returningAll().executeTakeFirstOrThrow());
+    const row = await withConstraints(CONSTRAINTS, () =>
+      trx.insertInto("ticketTypes").values(values).returningAll().executeTakeFirstOrThrow(),
+    );
     return toTicketTypeView(row);
   });
 }
@@ -179,7 +211,13 @@ const grew = (before: number | null, after: number | null | undefined) =>
   after !== undefined && before !== null && (after === null || after > before);
 
 /** Edits a ticket type; quantity never drops below what is taken (one conditional UPDATE). */
-export async function updateTicketType(db: Db, actor: Actor, ticketTypeId: string, input: UpdateTicketTypeInput, hooks: UpdateTicketTypeHooks = {}): Promise<TicketTypeView> {
+export async function updateTicketType(
+  db: Db,
+  actor: Actor,
+  ticketTypeId: string,
+  input: UpdateTicketTypeInput,
+  hooks: UpdateTicketTypeHooks = {},
+): Promise<TicketTypeView> {
   const patch = parseInput(UpdateTicketTypeInput, input);
   return useTransaction(db, async (trx) => {
     const current = await fromId(trx, ticketTypeId);
@@ -192,7 +230,12 @@ export async function updateTicketType(db: Db, actor: Actor, ticketTypeId: strin
 
     const view = toTicketTypeView(current);
     const merged = { ...view, ...patch };
-    const errors = ruleErrors({ ...merged, earlyBird: merged.earlyBird ?? null, salesStartAt: merged.salesStartAt ?? null, salesEndAt: merged.salesEndAt ?? null });
+    const errors = ruleErrors({
+      ...merged,
+      earlyBird: merged.earlyBird ?? null,
+      salesStartAt: merged.salesStartAt ?? null,
+      salesEndAt: merged.salesEndAt ?? null,
+    });
     if (errors.length > 0) throw validationError(errors);
 
     const values = toColumns(patch);

@@ -91,7 +91,9 @@ export async function participationView(db: Db | Trx, id: string): Promise<Parti
 /** Several participations at once, in the order of `ids` (unknown ids are left out). */
 export async function participationViews(db: Db | Trx, ids: readonly string[]): Promise<ParticipationView[]> {
   if (ids.length === 0) return [];
-  const rows = await selectParticipations(db).where("p.id", "in", [...ids]).execute();
+  const rows = await selectParticipations(db)
+    .where("p.id", "in", [...ids])
+    .execute();
   const byId = new Map(rows.map((row) => [row.id, toParticipationView(row)]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }

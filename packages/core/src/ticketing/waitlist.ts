@@ -73,7 +73,11 @@ export async function promoteWaitlist(trx: Trx, eventId: string, options: Promot
     free -= next.quantity;
     if (type) type.quantityTaken += next.quantity;
     const ticket = next.kind === "ticket";
-    const moved = await transition(trx, next.id, { from: ["waitlisted"], to: ticket ? "pending" : "active", holdTtlSeconds: options.holdTtlSeconds });
+    const moved = await transition(trx, next.id, {
+      from: ["waitlisted"],
+      to: ticket ? "pending" : "active",
+      holdTtlSeconds: options.holdTtlSeconds,
+    });
     if (!moved) throw new Error(`waitlisted participation ${next.id} changed while locked`);
     if (ticket) await options.onTicketHold?.(trx, moved);
     else await notifyWaitlistPromoted(trx, moved.id, null);
@@ -88,10 +92,10 @@ export async function leaveWaitlist(db: Db, actor: Actor, eventId: string): Prom
   const id = await useTransaction(db, async (trx) => {
     await setAuditContext(trx, { actorId: actor.userId, reason: "Left the waitlist" });
     const own = await fromUserAndEvent(trx, actor.userId, eventId);
-    const left = own && (await transition(trx, own.id, { from: ["waitlisted"], to: "cancelled", reason: "Left the waitlist", actorId: actor.userId }));
+    const left =
+      own && (await transition(trx, own.id, { from: ["waitlisted"], to: "cancelled", reason: "Left the waitlist", actorId: actor.userId }));
     if (!left) throw new DomainError("not_waitlisted", "You are not on the waitlist of this event");
     return left.id;
   });
   return participationViewOrThrow(db, id);
 }
-

@@ -59,7 +59,12 @@ export async function checkInByCode(db: Db, actor: Actor, input: { eventId: stri
     .innerJoin("participations as p", "p.id", "t.participationId")
     .innerJoin("users as u", "u.id", "p.userId")
     .select([
-      "t.id as ticketId", "t.participationId", "t.eventId", "t.ticketTypeId", "t.status", "t.checkedInBy",
+      "t.id as ticketId",
+      "t.participationId",
+      "t.eventId",
+      "t.ticketTypeId",
+      "t.status",
+      "t.checkedInBy",
       (eb) => eb.fn.coalesce("t.holderName", "u.displayName").as("holderName"),
       (eb) => eb.fn.coalesce("t.holderEmail", "u.email").as("holderEmail"),
       isoMicros("t.checkedInAt").as("checkedInAt"),

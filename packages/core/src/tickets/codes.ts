@@ -34,11 +34,15 @@ export async function createTicketCodes(keys: TicketKeySet): Promise<TicketCodes
     async verify(code, eventId) {
       let payload: Uint8Array;
       try {
-        ({ payload } = await compactVerify(code, (header) => {
-          const key = header.kid === undefined ? undefined : verifying.get(header.kid);
-          if (!key) throw new Error("unknown kid");
-          return key;
-        }, { algorithms: ["EdDSA"] }));
+        ({ payload } = await compactVerify(
+          code,
+          (header) => {
+            const key = header.kid === undefined ? undefined : verifying.get(header.kid);
+            if (!key) throw new Error("unknown kid");
+            return key;
+          },
+          { algorithms: ["EdDSA"] },
+        ));
       } catch {
         throw invalidTicketCode();
       }

@@ -14,7 +14,15 @@ import { selectTickets, toTicketViews, type TicketView } from "./views";
 export { checkInByCode, type TicketCheckIn, type TicketCheckInResult } from "./check-in";
 export { ticketsFor, type TicketView } from "./views";
 export { ticketCodes, createTicketCodes, type TicketCodes } from "./codes";
-export { useTicketKeys, parseTicketKeySet, generateTicketKey, rotateTicketKeys, publicJwks, loadTicketKeys, type TicketKeySet } from "./keys";
+export {
+  useTicketKeys,
+  parseTicketKeySet,
+  generateTicketKey,
+  rotateTicketKeys,
+  publicJwks,
+  loadTicketKeys,
+  type TicketKeySet,
+} from "./keys";
 
 export interface MyTicket extends TicketView {
   event: { id: string; title: string; startsAt: string; location: string | null };
@@ -41,7 +49,11 @@ export async function myTickets(db: Db, actor: Actor, page: PageInput): Promise<
 }
 
 async function ticketRow(db: Db, ticketId: string) {
-  return selectTickets(db).innerJoin("events as e", "e.id", "t.eventId").select("e.organizerId").where("t.id", "=", ticketId).executeTakeFirst();
+  return selectTickets(db)
+    .innerJoin("events as e", "e.id", "t.eventId")
+    .select("e.organizerId")
+    .where("t.id", "=", ticketId)
+    .executeTakeFirst();
 }
 
 /** Gives one seat to a person: the buyer only; another user's ticket does not exist for the caller. */
@@ -53,7 +65,10 @@ export async function updateTicketHolder(
 ): Promise<TicketView> {
   const updated = await db
     .updateTable("tickets as t")
-    .set({ ...(input.holderName !== undefined ? { holderName: input.holderName } : {}), ...(input.holderEmail !== undefined ? { holderEmail: input.holderEmail } : {}) })
+    .set({
+      ...(input.holderName !== undefined ? { holderName: input.holderName } : {}),
+      ...(input.holderEmail !== undefined ? { holderEmail: input.holderEmail } : {}),
+    })
     .from("participations as p")
     .whereRef("p.id", "=", "t.participationId")
     .where("t.id", "=", ticketId)
@@ -71,7 +86,12 @@ export async function updateTicketHolder(
 /** The ticket's code as an SVG QR image, for its buyer, the event's managers and its checkers. */
 export async function ticketQr(db: Db, actor: Actor, ticketId: string): Promise<string> {
   const row = await ticketRow(db, ticketId);
-  const allowed = row && (row.userId === actor.userId || isAdmin(actor) || canManage(actor, row.organizerId) || (await isCheckerOf(db, actor.userId, row.eventId)));
+  const allowed =
+    row &&
+    (row.userId === actor.userId ||
+      isAdmin(actor) ||
+      canManage(actor, row.organizerId) ||
+      (await isCheckerOf(db, actor.userId, row.eventId)));
   if (!row || !allowed) throw notFound("Ticket");
   if (row.status === "void") throw ticketVoid();
   const [view] = await toTicketViews([row]);

@@ -25,7 +25,9 @@ export function parseTicketKeySet(text: string): TicketKeySet {
 }
 
 /** A fresh Ed25519 key as a private JWK; the kid is unique enough to tell rotations apart. */
-export async function generateTicketKey(kid = `tk-${new Date().toISOString().slice(0, 10)}-${crypto.randomUUID().slice(0, 8)}`): Promise<TicketPrivateJwk> {
+export async function generateTicketKey(
+  kid = `tk-${new Date().toISOString().slice(0, 10)}-${crypto.randomUUID().slice(0, 8)}`,
+): Promise<TicketPrivateJwk> {
   const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
   const jwk: JWK = await exportJWK(privateKey);
   return PrivateJwk.parse({ ...jwk, kid });
@@ -38,7 +40,14 @@ export async function rotateTicketKeys(keys: TicketKeySet | null): Promise<Ticke
 
 /** Public halves only: what a door app needs to verify codes offline. */
 export const publicJwks = (keys: TicketKeySet) => ({
-  keys: [keys.current, ...(keys.previous ? [keys.previous] : [])].map(({ kty, crv, x, kid }) => ({ kty, crv, x, kid, alg: "EdDSA", use: "sig" })),
+  keys: [keys.current, ...(keys.previous ? [keys.previous] : [])].map(({ kty, crv, x, kid }) => ({
+    kty,
+    crv,
+    x,
+    kid,
+    alg: "EdDSA",
+    use: "sig",
+  })),
 });
 
 export { useTicketKeys, loadTicketKeys } from "./key-source";

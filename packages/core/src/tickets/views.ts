@@ -67,7 +67,20 @@ export async function ticketsFor(db: Db | Trx, participationIds: readonly string
   const rows = await selectTickets(db)
     .where("t.participationId", "in", [...participationIds])
     // Only the latest activation's tickets: a re-registration's void predecessors are history.
-    .where((eb) => eb.or([eb("t.status", "=", "valid"), eb.not(eb.exists(eb.selectFrom("tickets as v").select("v.id").whereRef("v.participationId", "=", "t.participationId").whereRef("v.createdAt", ">", "t.createdAt")))]))
+    .where((eb) =>
+      eb.or([
+        eb("t.status", "=", "valid"),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("tickets as v")
+              .select("v.id")
+              .whereRef("v.participationId", "=", "t.participationId")
+              .whereRef("v.createdAt", ">", "t.createdAt"),
+          ),
+        ),
+      ]),
+    )
     .orderBy("t.participationId")
     .orderBy("t.seat")
     .execute();

@@ -45,4 +45,10 @@ export const setDisplayName = (db: Db | Trx, id: string, name: string): Promise<
  * provider owns them): the most recent sign-up wins.
  */
 export const fromEmail = (db: Db | Trx, email: string): Promise<Pick<User, "id"> | undefined> =>
-  db.selectFrom("users").select("id").where(sql<string>`lower(email)`, "=", email.toLowerCase()).orderBy("createdAt", "desc").limit(1).executeTakeFirst();
+  db
+    .selectFrom("users")
+    .select("id")
+    .where(sql<string>`lower(email)`, "=", email.toLowerCase())
+    .orderBy("createdAt", "desc")
+    .limit(1)
+    .executeTakeFirst();

@@ -35,7 +35,9 @@ export const participantsCsv = defineRoute({
     status: z.enum(STATUSES).optional(),
     q: plainText(1, 200).optional().meta({ description: "Name or email prefix, case-insensitive" }),
   }),
-  response: z.string().meta({ description: "name,email,status,ticket_type,quantity,amount_paid,currency,payment_status,checked_in_at,order_id" }),
+  response: z
+    .string()
+    .meta({ description: "name,email,status,ticket_type,quantity,amount_paid,currency,payment_status,checked_in_at,order_id" }),
   contentType: "text/csv",
 });
 

@@ -94,7 +94,14 @@ export const EventReportSchema = z.object({
   status: z.enum(["draft", "published", "completed", "cancelled"]),
   generatedAt: at(),
   capacity: z.object({ capacity: z.number().int(), seatsTaken: count(), available: count() }),
-  participations: z.object({ active: count(), pending: count(), waitlisted: count(), cancelled: count(), refunded: count(), checkedIn: count() }),
+  participations: z.object({
+    active: count(),
+    pending: count(),
+    waitlisted: count(),
+    cancelled: count(),
+    refunded: count(),
+    checkedIn: count(),
+  }),
   seats: z.object({ active: count(), pending: count(), waitlisted: count() }),
   ticketTypes: z.array(
     z.object({
@@ -109,7 +116,9 @@ export const EventReportSchema = z.object({
     }),
   ),
   revenue: z.object({
-    byCurrency: z.array(z.object({ currency: currency(), payments: count(), grossMinor: count(), refundedMinor: count(), netMinor: z.number().int() })),
+    byCurrency: z.array(
+      z.object({ currency: currency(), payments: count(), grossMinor: count(), refundedMinor: count(), netMinor: z.number().int() }),
+    ),
     slidingScale: z.array(z.object({ range, label: z.string(), payments: count(), byCurrency: z.array(moneyRow) })),
   }),
 });

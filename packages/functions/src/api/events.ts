@@ -5,7 +5,15 @@ import * as z from "zod";
 import { CreatePromoCodeInput, UpdatePromoCodeInput } from "@evently/core/ticketing/promo-codes";
 import { CreateTicketTypeInput, UpdateTicketTypeInput } from "@evently/core/ticketing/ticket-types";
 import { defineRoute, idParams, pageCursor, pageLimit } from "./route-schema";
-import { AvailabilitySchema, EventDetailSchema, EventPageSchema, EventReportSchema, EventSchema, PromoCodeSchema, TicketTypeSchema } from "./events.shapes";
+import {
+  AvailabilitySchema,
+  EventDetailSchema,
+  EventPageSchema,
+  EventReportSchema,
+  EventSchema,
+  PromoCodeSchema,
+  TicketTypeSchema,
+} from "./events.shapes";
 
 const eventParams = idParams("eventId");
 

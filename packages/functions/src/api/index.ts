@@ -11,4 +11,15 @@ import * as attendees from "./attendees";
 import * as tickets from "./tickets";
 import * as webhooks from "./webhooks";
 
-export const apiSchemas: readonly RouteSchema[] = [...Object.values(system), ...Object.values(events), ...Object.values(orders), ...Object.values(participations), ...Object.values(places), ...Object.values(payments), ...Object.values(webhooks), ...Object.values(ops), ...Object.values(tickets), ...Object.values(attendees)];
+export const apiSchemas: readonly RouteSchema[] = [
+  ...Object.values(system),
+  ...Object.values(events),
+  ...Object.values(orders),
+  ...Object.values(participations),
+  ...Object.values(places),
+  ...Object.values(payments),
+  ...Object.values(webhooks),
+  ...Object.values(ops),
+  ...Object.values(tickets),
+  ...Object.values(attendees),
+];

@@ -8,16 +8,26 @@ const count = () => z.number().int().min(0);
 // Not exported: api/index.ts reads every export of this module as a route contract.
 const PaymentHealthMeasuresSchema = z
   .object({
-    successRate24h: z.number().min(0).max(100).meta({ description: "completed / (completed + failed) of payments processed in 24 h, percent; 100 when none" }),
+    successRate24h: z
+      .number()
+      .min(0)
+      .max(100)
+      .meta({ description: "completed / (completed + failed) of payments processed in 24 h, percent; 100 when none" }),
     completed24h: count(),
     failed24h: count(),
     failuresLastHour: count().meta({ description: "Payments with a failed attempt in the last hour (alarm above 10)" }),
-    avgProcessingSeconds: z.number().min(0).nullable().meta({ description: "Mean processed_at − created_at of payments decided in the last hour; null when none" }),
+    avgProcessingSeconds: z
+      .number()
+      .min(0)
+      .nullable()
+      .meta({ description: "Mean processed_at − created_at of payments decided in the last hour; null when none" }),
     pendingOver30m: count(),
     refundsProcessingOver24h: count(),
     webhookEventsFailed: count(),
     webhookEventsUnprocessed: count().meta({ description: "Received over 5 minutes ago and not processed" }),
-    seatCounterDrift: count().meta({ description: "Σ |seat counter − seats of pending and active participations| over events and ticket types" }),
+    seatCounterDrift: count().meta({
+      description: "Σ |seat counter − seats of pending and active participations| over events and ticket types",
+    }),
     eventSeatDrift: count(),
     ticketTypeSeatDrift: count(),
     driftingEventIds: z.array(z.uuid()).meta({ description: "Events whose counters drift, worst first (at most 20)" }),

@@ -5,28 +5,52 @@ import { defineRoute, idParams, uuid } from "./route-schema";
 import { TicketSchema } from "./tickets.shapes";
 
 const percent = (max: number) =>
-  z.number().min(0).max(max).refine((n) => Number.isInteger(Math.round(n * 100)) && Math.abs(n * 100 - Math.round(n * 100)) < 1e-9, "at most two decimals");
+  z
+    .number()
+    .min(0)
+    .max(max)
+    .refine((n) => Number.isInteger(Math.round(n * 100)) && Math.abs(n * 100 - Math.round(n * 100)) < 1e-9, "at most two decimals");
 
 const Participation = z.object({
-  id: z.uuid(), eventId: z.uuid(), userId: z.uuid(), kind: z.enum(["rsvp", "ticket"]),
-  status: z.enum(["pending", "active", "waitlisted", "cancelled", "refunded"]), quantity: z.number().int(),
-  waitlistPosition: z.number().int().nullable(), holdExpiresAt: z.string().nullable(), createdAt: z.string(),
-  cancelledAt: z.string().nullable(), checkedInAt: z.string().nullable(),
+  id: z.uuid(),
+  eventId: z.uuid(),
+  userId: z.uuid(),
+  kind: z.enum(["rsvp", "ticket"]),
+  status: z.enum(["pending", "active", "waitlisted", "cancelled", "refunded"]),
+  quantity: z.number().int(),
+  waitlistPosition: z.number().int().nullable(),
+  holdExpiresAt: z.string().nullable(),
+  createdAt: z.string(),
+  cancelledAt: z.string().nullable(),
+  checkedInAt: z.string().nullable(),
 });
 
 const OrderResult = z.object({
   order: z
     .object({
-      id: z.uuid(), participationId: z.uuid(), ticketTypeId: z.uuid(), quantity: z.number().int(), unitPriceMinor: z.number().int(),
-      amountMinor: z.number().int(), currency: z.string(), slidingScalePercent: z.number(), promoCode: z.string().nullable(),
-      holdExpiresAt: z.string().nullable(), createdAt: z.string(),
+      id: z.uuid(),
+      participationId: z.uuid(),
+      ticketTypeId: z.uuid(),
+      quantity: z.number().int(),
+      unitPriceMinor: z.number().int(),
+      amountMinor: z.number().int(),
+      currency: z.string(),
+      slidingScalePercent: z.number(),
+      promoCode: z.string().nullable(),
+      holdExpiresAt: z.string().nullable(),
+      createdAt: z.string(),
     })
     .nullable(),
   participation: Participation,
   payment: z
     .object({
-      id: z.uuid(), status: z.string(), amountMinor: z.number().int(), currency: z.string(), provider: z.string(),
-      providerPaymentId: z.string().nullable(), clientSecret: z.string().nullable().optional(),
+      id: z.uuid(),
+      status: z.string(),
+      amountMinor: z.number().int(),
+      currency: z.string(),
+      provider: z.string(),
+      providerPaymentId: z.string().nullable(),
+      clientSecret: z.string().nullable().optional(),
     })
     .nullable(),
   tickets: z.array(TicketSchema),
@@ -48,7 +72,16 @@ export const createOrder = defineRoute({
   // The buyer already holds seats for this event: that order, with a working PaymentIntent.
   responses: { 200: OrderResult },
   idempotencyKey: true,
-  problems: ["already_registered", "amount_not_chargeable", "invalid_promo_code", "invalid_quantity", "invalid_state", "not_on_sale", "sold_out", "unknown_ticket_type"],
+  problems: [
+    "already_registered",
+    "amount_not_chargeable",
+    "invalid_promo_code",
+    "invalid_quantity",
+    "invalid_state",
+    "not_on_sale",
+    "sold_out",
+    "unknown_ticket_type",
+  ],
 });
 
 export const getOrder = defineRoute({

@@ -24,9 +24,15 @@ export const ParticipationSchema = z
   .meta({ id: "Participation" });
 
 export const PaymentSummary = {
-  paymentStatus: z.enum(["pending", "completed", "failed", "cancelled", "refunded", "partially_refunded"]).nullable()
+  paymentStatus: z
+    .enum(["pending", "completed", "failed", "cancelled", "refunded", "partially_refunded"])
+    .nullable()
     .meta({ description: "Status of the latest order's payment; null for RSVPs and orders without a payment" }),
-  amountPaidMinor: z.number().int().nullable().meta({ description: "Captured minus refunded, in minor units; 0 while not captured; null without a payment" }),
+  amountPaidMinor: z
+    .number()
+    .int()
+    .nullable()
+    .meta({ description: "Captured minus refunded, in minor units; 0 while not captured; null without a payment" }),
   currency: z.string().nullable(),
 };
 

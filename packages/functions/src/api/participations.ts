@@ -30,7 +30,8 @@ export const registerRsvp = defineRoute({
 
 export const cancelRsvp = defineRoute({
   route: "DELETE /events/{eventId}/rsvp",
-  summary: "Cancel the caller's RSVP: frees the seat and promotes the waitlist; repeating it returns the cancelled RSVP; 409 not_registered without one",
+  summary:
+    "Cancel the caller's RSVP: frees the seat and promotes the waitlist; repeating it returns the cancelled RSVP; 409 not_registered without one",
   tags: ["participations"],
   params: eventParams,
   body: z.strictObject({ reason: z.string().trim().min(1).max(1000).optional() }),

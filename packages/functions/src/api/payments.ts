@@ -2,31 +2,51 @@
 import * as z from "zod";
 import { defineRoute, idParams, pageCursor, pageLimit } from "./route-schema";
 
-
 const Refund = z
   .object({
-    id: z.uuid(), paymentId: z.uuid(), amountMinor: z.number().int(), currency: z.string(), reason: z.string(),
-    status: z.enum(["processing", "completed", "failed"]), createdAt: z.string(),
-    processedAt: z.string().nullable(), failureReason: z.string().nullable(),
+    id: z.uuid(),
+    paymentId: z.uuid(),
+    amountMinor: z.number().int(),
+    currency: z.string(),
+    reason: z.string(),
+    status: z.enum(["processing", "completed", "failed"]),
+    createdAt: z.string(),
+    processedAt: z.string().nullable(),
+    failureReason: z.string().nullable(),
   })
   .meta({ id: "Refund" });
 
 const Payment = z
   .object({
-    id: z.uuid(), orderId: z.uuid(), eventId: z.uuid(),
+    id: z.uuid(),
+    orderId: z.uuid(),
+    eventId: z.uuid(),
     status: z.enum(["pending", "completed", "failed", "cancelled", "refunded", "partially_refunded"]),
-    amountMinor: z.number().int(), currency: z.string(), refundedMinor: z.number().int(),
-    processedAt: z.string().nullable(), createdAt: z.string(),
-    transactions: z.array(z.object({
-      id: z.uuid(), type: z.enum(["payment", "refund", "chargeback"]), amountMinor: z.number().int(), currency: z.string(),
-      status: z.enum(["pending", "completed", "failed", "cancelled"]), processedAt: z.string().nullable(),
-    })),
+    amountMinor: z.number().int(),
+    currency: z.string(),
+    refundedMinor: z.number().int(),
+    processedAt: z.string().nullable(),
+    createdAt: z.string(),
+    transactions: z.array(
+      z.object({
+        id: z.uuid(),
+        type: z.enum(["payment", "refund", "chargeback"]),
+        amountMinor: z.number().int(),
+        currency: z.string(),
+        status: z.enum(["pending", "completed", "failed", "cancelled"]),
+        processedAt: z.string().nullable(),
+      }),
+    ),
     refunds: z.array(Refund),
-    audit: z.array(z.object({
-      actionType: z.string(), description: z.string(), createdAt: z.string(),
-      ipAddress: z.string().nullable().optional().meta({ description: "Admins only" }),
-      userAgent: z.string().nullable().optional().meta({ description: "Admins only" }),
-    })),
+    audit: z.array(
+      z.object({
+        actionType: z.string(),
+        description: z.string(),
+        createdAt: z.string(),
+        ipAddress: z.string().nullable().optional().meta({ description: "Admins only" }),
+        userAgent: z.string().nullable().optional().meta({ description: "Admins only" }),
+      }),
+    ),
   })
   .meta({ id: "Payment" });
 
@@ -40,7 +60,8 @@ export const getPayment = defineRoute({
 
 export const refundPayment = defineRoute({
   route: "POST /payments/{paymentId}/refunds",
-  summary: "Refund part or all of a completed payment: 202 processing; 409 refund_exceeds_payment above the refundable rest (Idempotency-Key required)",
+  summary:
+    "Refund part or all of a completed payment: 202 processing; 409 refund_exceeds_payment above the refundable rest (Idempotency-Key required)",
   tags: ["payments"],
   params: idParams("paymentId"),
   body: z.strictObject({

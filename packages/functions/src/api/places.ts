@@ -5,14 +5,25 @@ import { defineRoute, pageCursor, pageLimit } from "./route-schema";
 
 const at = () => z.iso.datetime();
 const VenueSchema = z.object({
-  id: z.uuid(), name: z.string(), address: z.string().nullable(), city: z.string().nullable(),
-  country: z.string().nullable(), capacity: z.number().int().nullable(), createdAt: at(),
+  id: z.uuid(),
+  name: z.string(),
+  address: z.string().nullable(),
+  city: z.string().nullable(),
+  country: z.string().nullable(),
+  capacity: z.number().int().nullable(),
+  createdAt: at(),
 });
 const CategorySchema = z.object({ id: z.uuid(), name: z.string(), slug: z.string(), createdAt: at() });
 const pageQuery = z.strictObject({ limit: pageLimit(), cursor: pageCursor() });
 const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
-export const listVenues = defineRoute({ route: "GET /venues", summary: "Venues by name", tags: ["venues"], query: pageQuery, response: pageOf(VenueSchema) });
+export const listVenues = defineRoute({
+  route: "GET /venues",
+  summary: "Venues by name",
+  tags: ["venues"],
+  query: pageQuery,
+  response: pageOf(VenueSchema),
+});
 
 export const createVenue = defineRoute({
   route: "POST /venues",
@@ -23,7 +34,13 @@ export const createVenue = defineRoute({
   successStatus: 201,
 });
 
-export const listCategories = defineRoute({ route: "GET /categories", summary: "Categories by name", tags: ["categories"], query: pageQuery, response: pageOf(CategorySchema) });
+export const listCategories = defineRoute({
+  route: "GET /categories",
+  summary: "Categories by name",
+  tags: ["categories"],
+  query: pageQuery,
+  response: pageOf(CategorySchema),
+});
 
 export const createCategory = defineRoute({
   route: "POST /categories",

@@ -34,7 +34,9 @@ export const defineRoute = <S extends RouteSchema>(schema: S): S => schema;
 export type Params<S extends RouteSchema> = S["params"] extends z.ZodObject ? z.output<S["params"]> : Record<string, never>;
 export type Query<S extends RouteSchema> = S["query"] extends z.ZodObject ? z.output<S["query"]> : Record<string, never>;
 export type Body<S extends RouteSchema> = S["body"] extends z.ZodType
-  ? S["bodyOptional"] extends true ? z.output<S["body"]> | undefined : z.output<S["body"]>
+  ? S["bodyOptional"] extends true
+    ? z.output<S["body"]> | undefined
+    : z.output<S["body"]>
   : undefined;
 
 /** Shared building blocks. */

@@ -5,9 +5,19 @@ import { ParticipationSchema, PaymentSummary } from "./participations.shapes";
 
 /** Trimmed text of min–max characters without NUL (PostgreSQL text cannot hold it). */
 export const plainText = (min: number, max: number) =>
-  z.string().trim().min(min).max(max).refine((s) => !s.includes("\u0000"), { message: "Must not contain NUL characters" });
+  z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .refine((s) => !s.includes("\u0000"), { message: "Must not contain NUL characters" });
 
-export const email = () => z.string().trim().max(320).pipe(z.email({ message: "Must be an email address" }));
+export const email = () =>
+  z
+    .string()
+    .trim()
+    .max(320)
+    .pipe(z.email({ message: "Must be an email address" }));
 
 const micros = (description: string) => z.string().meta({ description: `${description} (ISO-8601 UTC, microseconds)` });
 
@@ -47,5 +57,12 @@ export const TicketCheckInSchema = z
   .meta({ id: "TicketCheckIn" });
 
 export const StaffSchema = z
-  .object({ eventId: z.uuid(), userId: z.uuid(), email: z.string().nullable(), name: z.string().nullable(), role: z.literal("checker"), createdAt: z.string() })
+  .object({
+    eventId: z.uuid(),
+    userId: z.uuid(),
+    email: z.string().nullable(),
+    name: z.string().nullable(),
+    role: z.literal("checker"),
+    createdAt: z.string(),
+  })
   .meta({ id: "Staff" });

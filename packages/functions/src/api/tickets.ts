@@ -10,7 +10,9 @@ export const myTickets = defineRoute({
   summary: "The caller's valid tickets, soonest event first",
   tags: ["tickets"],
   query: z.object({ limit: pageLimit(), cursor: pageCursor() }),
-  response: page(TicketSchema.extend({ event: z.object({ id: z.uuid(), title: z.string(), startsAt: z.string(), location: z.string().nullable() }) })),
+  response: page(
+    TicketSchema.extend({ event: z.object({ id: z.uuid(), title: z.string(), startsAt: z.string(), location: z.string().nullable() }) }),
+  ),
 });
 
 export const updateTicket = defineRoute({
@@ -40,6 +42,15 @@ export const ticketKeys = defineRoute({
   summary: "JWKS of the Ed25519 keys that sign ticket codes (current and previous), for verifying codes offline",
   tags: ["tickets"],
   response: z.object({
-    keys: z.array(z.object({ kty: z.literal("OKP"), crv: z.literal("Ed25519"), x: z.string(), kid: z.string(), alg: z.literal("EdDSA"), use: z.literal("sig") })),
+    keys: z.array(
+      z.object({
+        kty: z.literal("OKP"),
+        crv: z.literal("Ed25519"),
+        x: z.string(),
+        kid: z.string(),
+        alg: z.literal("EdDSA"),
+        use: z.literal("sig"),
+      }),
+    ),
   }),
 });

@@ -13,7 +13,11 @@ const cognito = new CognitoIdentityProviderClient({});
  * Members never cost a call; an admin without TOTP, or whose settings cannot be read, gets
  * member tokens (fail closed) and a log line saying why, instead of a failed sign-in.
  */
-export async function hasTotp(userPoolId: string, username: string, client: Pick<CognitoIdentityProviderClient, "send"> = cognito): Promise<boolean> {
+export async function hasTotp(
+  userPoolId: string,
+  username: string,
+  client: Pick<CognitoIdentityProviderClient, "send"> = cognito,
+): Promise<boolean> {
   const user = await client.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: username }));
   return (user.UserMFASettingList ?? []).includes("SOFTWARE_TOKEN_MFA");
 }

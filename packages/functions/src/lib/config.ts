@@ -15,12 +15,22 @@ const positiveInt = z
   .transform(Number)
   .refine((n) => n > 0 && Number.isSafeInteger(n), "must be a positive integer");
 const url = (protocols: RegExp, what: string) => z.url({ protocol: protocols, error: `must be an ${what} URL` });
-const secretArn = z.string().regex(/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:[\w/+=.@-]+$/, "must be a Secrets Manager secret ARN");
+const secretArn = z
+  .string()
+  .regex(/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:[\w/+=.@-]+$/, "must be a Secrets Manager secret ARN");
 /** `*` or a comma-separated list of origins (scheme://host[:port], no path). */
 const origins = z
   .string()
-  .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
-  .refine((list) => list.length > 0 && list.every((o) => o === "*" || /^https?:\/\/[^/\s]+$/.test(o)), "must be * or a comma-separated list of origins");
+  .transform((v) =>
+    v
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (list) => list.length > 0 && list.every((o) => o === "*" || /^https?:\/\/[^/\s]+$/.test(o)),
+    "must be * or a comma-separated list of origins",
+  );
 
 const Env = z.object({
   AWS_LAMBDA_FUNCTION_NAME: optional(z.string()),

@@ -29,7 +29,10 @@ export function iamDbTarget(env: Record<string, string | undefined>): IamDbTarge
  * connection (a few per container lifetime, pool max 1 and short idle timeout) never hands pg an
  * expired one. Signing is local (SigV4 over the role's credentials), not a network call.
  */
-export function iamConnection(target: IamDbTarget, sign: TokenSigner = signWithRole): { connectionString: string; password: () => Promise<string> } {
+export function iamConnection(
+  target: IamDbTarget,
+  sign: TokenSigner = signWithRole,
+): { connectionString: string; password: () => Promise<string> } {
   const user = encodeURIComponent(target.user);
   const database = encodeURIComponent(target.database);
   return {

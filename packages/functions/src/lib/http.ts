@@ -6,7 +6,12 @@ import httpJsonBodyParser from "@middy/http-json-body-parser";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
-import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from "aws-lambda";
 import type * as z from "zod";
 import type { Actor } from "@evently/core/auth/actor";
 import { DomainError } from "@evently/core/errors";
@@ -43,10 +48,19 @@ export interface Reply {
   raw?: boolean;
   isBase64Encoded?: boolean;
 }
-export const reply = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({ [REPLY]: true, status, body, ...(headers ? { headers } : {}) });
+export const reply = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({
+  [REPLY]: true,
+  status,
+  body,
+  ...(headers ? { headers } : {}),
+});
 /** A non-JSON body (an image, a file); `headers` must name its content-type. */
-export const rawReply = (status: number, body: string, headers: Record<string, string> & { "content-type": string }, isBase64Encoded = false): Reply =>
-  ({ [REPLY]: true, status, body, headers, raw: true, isBase64Encoded });
+export const rawReply = (
+  status: number,
+  body: string,
+  headers: Record<string, string> & { "content-type": string },
+  isBase64Encoded = false,
+): Reply => ({ [REPLY]: true, status, body, headers, raw: true, isBase64Encoded });
 const isReply = (v: unknown): v is Reply => typeof v === "object" && v !== null && REPLY in v;
 
 function issuesToErrors(error: z.ZodError) {
@@ -90,32 +104,34 @@ export function http<S extends RouteSchema>(schema: S, impl: (req: HttpRequest<S
   assertConfigured(def);
 
   const jsonBody = httpJsonBodyParser();
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
-    timeoutEarlyInMillis: EARLY_TIMEOUT_MS,
-    timeoutEarlyResponse: () => {
-      throw new DeadlineExceeded("the request");
-    },
-  })
-    .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
-    .use(httpHeaderNormalizer())
-    .use({
-      before: async (request) => {
-        logger.appendKeys({ requestId: requestIdOf(request.event, request.context), route: schema.route });
-        const hasBody = request.event.body !== undefined && request.event.body !== "";
-        if (schema.body && (hasBody || !schema.bodyOptional)) await jsonBody.before?.(request as never);
-      },
-      onError: async (request) => {
-        const requestId = requestIdOf(request.event, request.context);
-        const problem = toProblem(request.error, requestId);
-        if (problem.status >= 500) logger.error("Unhandled error", { error: request.error as Error });
-        else logger.info("Request rejected", { code: problem.code, status: problem.status });
-        request.response = problemResponse(problem, requestId);
+  return (
+    middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
+      timeoutEarlyInMillis: EARLY_TIMEOUT_MS,
+      timeoutEarlyResponse: () => {
+        throw new DeadlineExceeded("the request");
       },
     })
-    // Every call out below takes its budget from the time this invocation has left.
-    .handler((event, context) => withContextDeadline(context, () => handle(event, context)));
+      .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(logMetrics(metrics))
+      .use(httpHeaderNormalizer())
+      .use({
+        before: async (request) => {
+          logger.appendKeys({ requestId: requestIdOf(request.event, request.context), route: schema.route });
+          const hasBody = request.event.body !== undefined && request.event.body !== "";
+          if (schema.body && (hasBody || !schema.bodyOptional)) await jsonBody.before?.(request as never);
+        },
+        onError: async (request) => {
+          const requestId = requestIdOf(request.event, request.context);
+          const problem = toProblem(request.error, requestId);
+          if (problem.status >= 500) logger.error("Unhandled error", { error: request.error as Error });
+          else logger.info("Request rejected", { code: problem.code, status: problem.status });
+          request.response = problemResponse(problem, requestId);
+        },
+      })
+      // Every call out below takes its budget from the time this invocation has left.
+      .handler((event, context) => withContextDeadline(context, () => handle(event, context)))
+  );
 
   async function handle(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
     const requestId = requestIdOf(event, context);
@@ -124,7 +140,10 @@ export function http<S extends RouteSchema>(schema: S, impl: (req: HttpRequest<S
       const key = headers["idempotency-key"];
       if (!key || key.length > 255) throw new DomainError("idempotency_key_required", "Send an Idempotency-Key header of 1–255 characters");
     }
-    const actor = access === "public" || access === "stripe" ? undefined : await (await loadAuth()).authenticate(event as APIGatewayProxyEventV2WithJWTAuthorizer, access);
+    const actor =
+      access === "public" || access === "stripe"
+        ? undefined
+        : await (await loadAuth()).authenticate(event as APIGatewayProxyEventV2WithJWTAuthorizer, access);
     const result = await impl({
       params: validate(schema.params, event.pathParameters ?? {}, "params") as Params<S>,
       query: validate(schema.query, event.queryStringParameters ?? {}, "query") as Query<S>,
@@ -136,7 +155,13 @@ export function http<S extends RouteSchema>(schema: S, impl: (req: HttpRequest<S
       userAgent: headers["user-agent"],
       event,
     });
-    const { status, body, headers: extra, raw, isBase64Encoded } = isReply(result)
+    const {
+      status,
+      body,
+      headers: extra,
+      raw,
+      isBase64Encoded,
+    } = isReply(result)
       ? result
       : { status: schema.successStatus ?? 200, body: result, headers: undefined, raw: false, isBase64Encoded: false };
     return {

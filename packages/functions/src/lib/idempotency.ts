@@ -37,20 +37,27 @@ const REPLAYED = { "idempotent-replayed": "true" };
  * Runs `run` with the request's key. The key header itself is validated by the middy stack
  * (`idempotencyKey: true` on the route schema).
  */
-export async function idempotent<S extends RouteSchema>(req: HttpRequest<S>, scope: string, run: (key: IdempotencyRequest) => Promise<Reply>): Promise<Reply> {
+export async function idempotent<S extends RouteSchema>(
+  req: HttpRequest<S>,
+  scope: string,
+  run: (key: IdempotencyRequest) => Promise<Reply>,
+): Promise<Reply> {
   const actor = requireActor(req.actor);
   const key: IdempotencyRequest = {
     userId: actor.userId,
     scope,
     key: req.headers["idempotency-key"] ?? "",
-    requestHash: createHash("sha256").update(canonical({ params: req.params, body: req.body ?? null })).digest("base64url"),
+    requestHash: createHash("sha256")
+      .update(canonical({ params: req.params, body: req.body ?? null }))
+      .digest("base64url"),
     leaseSeconds: leaseSeconds(),
   };
   try {
     return await run(key);
   } catch (error) {
     if (error instanceof ReplayedAnswer) return answer(error.status, error.body, REPLAYED);
-    const refusal = error instanceof DomainError && !error.code.startsWith("idempotency_key_") ? toProblem(error, req.requestId) : undefined;
+    const refusal =
+      error instanceof DomainError && !error.code.startsWith("idempotency_key_") ? toProblem(error, req.requestId) : undefined;
     if (!refusal || refusal.status >= 500) throw error;
     await rememberRefusal(await getDb(), key, refusal.status, refusal);
     return answer(refusal.status, refusal, {});

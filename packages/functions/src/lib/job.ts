@@ -53,13 +53,15 @@ export function job<C extends object>(name: string, run: (ctx: JobRunContext) =>
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   };
 
-  return middy<ScheduledEvent | undefined, JobResult>()
-    .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(jobMetrics))
-    .use({ after: flushServiceMetrics, onError: flushServiceMetrics })
-    // The job's calls out (Stripe, lock and statement timeouts) take their budgets from this run's time.
-    .handler((_event, context: Context) => withContextDeadline(context, () => runJob(context)));
+  return (
+    middy<ScheduledEvent | undefined, JobResult>()
+      .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(logMetrics(jobMetrics))
+      .use({ after: flushServiceMetrics, onError: flushServiceMetrics })
+      // The job's calls out (Stripe, lock and statement timeouts) take their budgets from this run's time.
+      .handler((_event, context: Context) => withContextDeadline(context, () => runJob(context)))
+  );
 
   async function runJob(context: Context): Promise<JobResult> {
     logger.appendKeys({ job: name });

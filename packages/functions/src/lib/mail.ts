@@ -35,7 +35,10 @@ export function setLocalMail(next: { queue?: Queue; mailer?: Mailer }): void {
 
 export function getMailer(): Promise<Mailer> {
   const from = process.env.MAIL_FROM;
-  if (from) return (ses ??= import("./ses-mailer").then(({ createSesMailer }) => createSesMailer(from, undefined, process.env.MAIL_CONFIGURATION_SET || undefined)));
+  if (from)
+    return (ses ??= import("./ses-mailer").then(({ createSesMailer }) =>
+      createSesMailer(from, undefined, process.env.MAIL_CONFIGURATION_SET || undefined),
+    ));
   if (localMailer) return Promise.resolve(localMailer);
   return Promise.reject(new Error("No mailer: set MAIL_FROM (SES), or start the local mail sink"));
 }

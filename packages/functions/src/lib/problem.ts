@@ -107,9 +107,18 @@ export function toProblem(error: unknown, requestId: string): Problem {
   const fault = databaseFault(error);
   if (fault === "unavailable") return unavailable(requestId);
   if (fault === "data") {
-    return problem(400, "validation_failed", "A value in the request cannot be stored", { errors: [{ path: "", message: "Invalid value" }] });
+    return problem(400, "validation_failed", "A value in the request cannot be stored", {
+      errors: [{ path: "", message: "Invalid value" }],
+    });
   }
-  return { type: "about:blank", title: TITLE[500] ?? "Internal Server Error", status: 500, detail: "An unexpected error occurred", code: "internal_error", requestId };
+  return {
+    type: "about:blank",
+    title: TITLE[500] ?? "Internal Server Error",
+    status: 500,
+    detail: "An unexpected error occurred",
+    code: "internal_error",
+    requestId,
+  };
 }
 
 export function problemResponse(p: Problem, requestId: string): APIGatewayProxyStructuredResultV2 {

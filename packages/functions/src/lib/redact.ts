@@ -9,8 +9,26 @@ const MAX_DEPTH = 3;
 
 /** Keys whose values are secret or personal whatever they contain (compared lower-cased, without - and _). */
 const SECRET_KEYS = new Set([
-  "authorization", "cookie", "setcookie", "stripesignature", "xapikey", "password", "secret", "token", "accesstoken",
-  "idtoken", "refreshtoken", "clientsecret", "apikey", "card", "cardnumber", "cvc", "cvv", "raw", "detail", "headers",
+  "authorization",
+  "cookie",
+  "setcookie",
+  "stripesignature",
+  "xapikey",
+  "password",
+  "secret",
+  "token",
+  "accesstoken",
+  "idtoken",
+  "refreshtoken",
+  "clientsecret",
+  "apikey",
+  "card",
+  "cardnumber",
+  "cvc",
+  "cvv",
+  "raw",
+  "detail",
+  "headers",
 ]);
 const isSecretKey = (key: string) => SECRET_KEYS.has(key.toLowerCase().replace(/[-_]/g, ""));
 

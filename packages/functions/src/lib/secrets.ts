@@ -29,7 +29,10 @@ function secretsProvider(): Promise<SecretsProvider> {
     import("@aws-lambda-powertools/parameters/secrets"),
     import("@aws-sdk/client-secrets-manager"),
     import("./observability"),
-  ]).then(([{ SecretsProvider }, { SecretsManagerClient }, { traced }]) => new SecretsProvider({ awsSdkV3Client: traced(new SecretsManagerClient({})) }));
+  ]).then(
+    ([{ SecretsProvider }, { SecretsManagerClient }, { traced }]) =>
+      new SecretsProvider({ awsSdkV3Client: traced(new SecretsManagerClient({})) }),
+  );
   return provider;
 }
 

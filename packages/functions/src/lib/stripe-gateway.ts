@@ -18,7 +18,12 @@ function toIntent(pi: Stripe.PaymentIntent): ProviderIntent {
     paymentId: pi.metadata?.paymentId ?? null,
     latestChargeId: typeof pi.latest_charge === "string" ? pi.latest_charge : (charge?.id ?? null),
     card: card ? { brand: card.brand ?? null, last4: card.last4 ?? null } : null,
-    lastError: pi.last_payment_error ? { code: pi.last_payment_error.code ?? pi.last_payment_error.decline_code ?? "payment_failed", message: pi.last_payment_error.message ?? "The payment failed" } : null,
+    lastError: pi.last_payment_error
+      ? {
+          code: pi.last_payment_error.code ?? pi.last_payment_error.decline_code ?? "payment_failed",
+          message: pi.last_payment_error.message ?? "The payment failed",
+        }
+      : null,
   };
 }
 
@@ -37,7 +42,14 @@ export const stripeGateway: PaymentGateway = {
     const stripe = await getStripe();
     const pi = await budgetedStripeCall("creating the payment", (budget) =>
       stripe.paymentIntents.create(
-        { amount: amountMinor, currency: currency.toLowerCase(), description, metadata: { paymentId }, automatic_payment_methods: { enabled: true }, ...(receiptEmail ? { receipt_email: receiptEmail } : {}) },
+        {
+          amount: amountMinor,
+          currency: currency.toLowerCase(),
+          description,
+          metadata: { paymentId },
+          automatic_payment_methods: { enabled: true },
+          ...(receiptEmail ? { receipt_email: receiptEmail } : {}),
+        },
         { idempotencyKey, ...budget },
       ),
     );
@@ -49,12 +61,17 @@ export const stripeGateway: PaymentGateway = {
   },
   async cancelIntent(id, idempotencyKey) {
     const stripe = await getStripe();
-    return toIntent(await budgetedStripeCall("cancelling the payment", (budget) => stripe.paymentIntents.cancel(id, {}, { idempotencyKey, ...budget })));
+    return toIntent(
+      await budgetedStripeCall("cancelling the payment", (budget) => stripe.paymentIntents.cancel(id, {}, { idempotencyKey, ...budget })),
+    );
   },
   async createRefund({ paymentIntentId, amountMinor, refundId, idempotencyKey }) {
     const stripe = await getStripe();
     const refund = await budgetedStripeCall("sending the refund", (budget) =>
-      stripe.refunds.create({ payment_intent: paymentIntentId, amount: amountMinor, metadata: { refundId } }, { idempotencyKey, ...budget }),
+      stripe.refunds.create(
+        { payment_intent: paymentIntentId, amount: amountMinor, metadata: { refundId } },
+        { idempotencyKey, ...budget },
+      ),
     );
     return toRefund(refund);
   },

@@ -50,7 +50,11 @@ type MigrationDb = ReturnType<typeof createMigrationDb>;
  * On the first deploy the RDS Proxy reports "created" before its target is available, and
  * connections fail for a few minutes; wait for a trivial query instead of failing the deploy.
  */
-export async function waitForDatabase(db: MigrationDb, deadline: number, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<void> {
+export async function waitForDatabase(
+  db: MigrationDb,
+  deadline: number,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await db.selectNoFrom((eb) => eb.lit(1).as("ok")).execute();

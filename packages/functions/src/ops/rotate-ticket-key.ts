@@ -42,18 +42,26 @@ async function createSecret(e: RotationEvent): Promise<void> {
   }
   const current = await client.send(new GetSecretValueCommand({ SecretId: e.SecretId, VersionStage: "AWSCURRENT" }));
   const next = await rotateTicketKeys(currentKeys(current.SecretString));
-  await client.send(new PutSecretValueCommand({
-    SecretId: e.SecretId, ClientRequestToken: e.ClientRequestToken, SecretString: JSON.stringify(next), VersionStages: ["AWSPENDING"],
-  }));
+  await client.send(
+    new PutSecretValueCommand({
+      SecretId: e.SecretId,
+      ClientRequestToken: e.ClientRequestToken,
+      SecretString: JSON.stringify(next),
+      VersionStages: ["AWSPENDING"],
+    }),
+  );
   logger.info("Ticket key created", { kid: next.current.kid, previousKid: next.previous?.kid ?? null });
 }
 
 /** The pending keys must sign, and a code signed with the outgoing key must still verify. */
 async function testSecret(e: RotationEvent): Promise<void> {
-  const pending = await client.send(new GetSecretValueCommand({ SecretId: e.SecretId, VersionId: e.ClientRequestToken, VersionStage: "AWSPENDING" }));
+  const pending = await client.send(
+    new GetSecretValueCommand({ SecretId: e.SecretId, VersionId: e.ClientRequestToken, VersionStage: "AWSPENDING" }),
+  );
   const keys = parseTicketKeySet(pending.SecretString ?? "");
   const codes = await createTicketCodes(keys);
-  if ((await codes.verify(await codes.sign(PROBE), PROBE.eventId)) !== PROBE.id) throw new Error("pending ticket key does not verify its own code");
+  if ((await codes.verify(await codes.sign(PROBE), PROBE.eventId)) !== PROBE.id)
+    throw new Error("pending ticket key does not verify its own code");
   if (keys.previous) {
     const old = await createTicketCodes({ current: keys.previous, previous: null });
     await codes.verify(await old.sign(PROBE), PROBE.eventId);
@@ -65,9 +73,14 @@ async function finishSecret(e: RotationEvent): Promise<void> {
   const versions = described.VersionIdsToStages ?? {};
   const current = Object.keys(versions).find((id) => versions[id]?.includes("AWSCURRENT"));
   if (current === e.ClientRequestToken) return;
-  await client.send(new UpdateSecretVersionStageCommand({
-    SecretId: e.SecretId, VersionStage: "AWSCURRENT", MoveToVersionId: e.ClientRequestToken, ...(current ? { RemoveFromVersionId: current } : {}),
-  }));
+  await client.send(
+    new UpdateSecretVersionStageCommand({
+      SecretId: e.SecretId,
+      VersionStage: "AWSCURRENT",
+      MoveToVersionId: e.ClientRequestToken,
+      ...(current ? { RemoveFromVersionId: current } : {}),
+    }),
+  );
 }
 
 export async function handler(event: RotationEvent): Promise<void> {

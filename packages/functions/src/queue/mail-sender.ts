@@ -46,7 +46,9 @@ export function createMailSender(extra: Partial<SenderDeps> = {}) {
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(mailMetrics))
-    .handler(async (event: SQSEvent, context: Context) => processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), { context }));
+    .handler(async (event: SQSEvent, context: Context) =>
+      processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), { context }),
+    );
 }
 
 /** The Lambda entry point (infra: SQS event source with reportBatchItemFailures). */

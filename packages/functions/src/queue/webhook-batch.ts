@@ -61,7 +61,13 @@ export function createProcessor(handleEvent: RecordHandler) {
       const event = parseStripeEvent(record.body);
       const result = await handleEvent(event, record);
       webhookMetrics.addMetric(result.duplicate ? WebhookMetric.duplicate : WebhookMetric.processed, MetricUnit.Count, 1);
-      logger.info("Stripe event handled", { ...context, eventId: event.id, type: event.type, outcome: result.outcome, duplicate: result.duplicate });
+      logger.info("Stripe event handled", {
+        ...context,
+        eventId: event.id,
+        type: event.type,
+        outcome: result.outcome,
+        duplicate: result.duplicate,
+      });
       return result;
     } catch (error) {
       webhookMetrics.addMetric(WebhookMetric.failed, MetricUnit.Count, 1);
@@ -70,16 +76,18 @@ export function createProcessor(handleEvent: RecordHandler) {
     }
   }
 
-  return middy<SQSEvent, SQSBatchResponse>()
-    .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(webhookMetrics))
-    // Every record's calls out take their budgets from the batch's remaining time.
-    .handler((event: SQSEvent, context: Context) =>
-      withContextDeadline(context, () => {
-        // A processor per invocation: it keeps per-batch state, and locally batches run concurrently.
-        const processor = new BatchProcessor(EventType.SQS);
-        return processPartialResponse(event, handleRecord, processor, { context });
-      }),
-    );
+  return (
+    middy<SQSEvent, SQSBatchResponse>()
+      .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(logMetrics(webhookMetrics))
+      // Every record's calls out take their budgets from the batch's remaining time.
+      .handler((event: SQSEvent, context: Context) =>
+        withContextDeadline(context, () => {
+          // A processor per invocation: it keeps per-batch state, and locally batches run concurrently.
+          const processor = new BatchProcessor(EventType.SQS);
+          return processPartialResponse(event, handleRecord, processor, { context });
+        }),
+      )
+  );
 }

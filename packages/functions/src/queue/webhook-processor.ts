@@ -8,13 +8,7 @@ import { webhookDeps } from "../lib/deps";
 import "../lib/mail"; // mail written by an event's effect is nudged to the sender after commit
 import { createProcessor, type RecordHandler } from "./webhook-batch";
 
-export {
-  createProcessor,
-  parseStripeEvent,
-  type RecordHandler,
-  type StripeEventEnvelope,
-  type WebhookResult,
-} from "./webhook-batch";
+export { createProcessor, parseStripeEvent, type RecordHandler, type StripeEventEnvelope, type WebhookResult } from "./webhook-batch";
 
 /**
  * One event, one dispatcher call. A failed write rejects, so the record lands in

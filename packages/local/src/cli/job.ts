@@ -32,7 +32,10 @@ const alive = (pid: number) => {
  * to start. postmaster.pid names its pid (line 1) and port (line 4): connect to that one instead.
  */
 async function runningCluster(): Promise<string | undefined> {
-  const lines = await readFile(path.join(DATA_DIR, "postmaster.pid"), "utf8").then((t) => t.split("\n"), () => undefined);
+  const lines = await readFile(path.join(DATA_DIR, "postmaster.pid"), "utf8").then(
+    (t) => t.split("\n"),
+    () => undefined,
+  );
   const pid = Number(lines?.[0]);
   const port = Number(lines?.[3]);
   if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || !alive(pid)) return undefined;
@@ -63,7 +66,10 @@ try {
   exitCode = 1;
 } finally {
   const { getDb } = await import("@evently/functions/lib/db");
-  await getDb().then((db) => db.destroy(), () => undefined);
+  await getDb().then(
+    (db) => db.destroy(),
+    () => undefined,
+  );
   await embedded?.stop();
 }
 process.exit(exitCode);

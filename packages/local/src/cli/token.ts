@@ -15,4 +15,6 @@ if (!values.sub || !roles.includes(values.role ?? "")) {
   console.error("usage: npm run --silent token -- --sub <id> --role <member|organizer|admin> [--email <e>] [--expires-in 12h]");
   process.exit(2);
 }
-console.log(await signLocalToken({ sub: values.sub, role: values.role as LocalRole, email: values.email, expiresIn: values["expires-in"] }));
+console.log(
+  await signLocalToken({ sub: values.sub, role: values.role as LocalRole, email: values.email, expiresIn: values["expires-in"] }),
+);

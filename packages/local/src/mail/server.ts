@@ -14,13 +14,21 @@ const json = (res: http.ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { "content-type": status < 400 ? "application/json" : "application/problem+json" });
   res.end(JSON.stringify(body));
 };
-const notFound = (res: http.ServerResponse, detail: string) => json(res, 404, { type: "about:blank", title: "Not Found", status: 404, detail, code: "not_found" });
+const notFound = (res: http.ServerResponse, detail: string) =>
+  json(res, 404, { type: "about:blank", title: "Not Found", status: 404, detail, code: "not_found" });
 
 export async function startMailSink(options: { port?: number; dir?: string } = {}): Promise<MailSink> {
   const mailbox = await openMailbox(options.dir ?? path.resolve(".local/mail"));
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://sink");
-    if (req.method !== "GET") return json(res, 405, { type: "about:blank", title: "Method Not Allowed", status: 405, detail: "The mail sink is read-only", code: "method_not_allowed" });
+    if (req.method !== "GET")
+      return json(res, 405, {
+        type: "about:blank",
+        title: "Method Not Allowed",
+        status: 405,
+        detail: "The mail sink is read-only",
+        code: "method_not_allowed",
+      });
     if (url.pathname === "/messages") return json(res, 200, { items: mailbox.list({ to: url.searchParams.get("to") ?? undefined }) });
     const one = /^\/messages\/([^/]+)$/.exec(url.pathname);
     const mail = one ? mailbox.get(decodeURIComponent(one[1]!)) : undefined;

@@ -11,7 +11,9 @@ const INDEX = "job_fetch_order_idx";
 /** Adds the index once per database; on the partitioned `job` table it covers every queue. */
 export async function ensureFetchOrderIndex(boss: PgBoss, schema: string): Promise<void> {
   try {
-    await boss.getDb().executeSql(`CREATE INDEX IF NOT EXISTS ${INDEX} ON ${schema}.job (name, priority DESC, created_on, id) WHERE state < 'active'`, []);
+    await boss
+      .getDb()
+      .executeSql(`CREATE INDEX IF NOT EXISTS ${INDEX} ON ${schema}.job (name, priority DESC, created_on, id) WHERE state < 'active'`, []);
   } catch (error) {
     // Two queues starting at once on one database may race to create it: either one is enough.
     if ((error as { code?: string }).code !== "42P07" && (error as { code?: string }).code !== "23505") throw error;

@@ -7,12 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import PgBoss from "pg-boss";
 import type { Queue } from "@evently/core/ports/queue";
-import {
-  WEBHOOK_BATCH_SIZE,
-  WEBHOOK_CONSUMER,
-  WEBHOOK_MAX_RECEIVE_COUNT,
-  WEBHOOK_VISIBILITY_SECONDS,
-} from "../../../../infra/contracts";
+import { WEBHOOK_BATCH_SIZE, WEBHOOK_CONSUMER, WEBHOOK_MAX_RECEIVE_COUNT, WEBHOOK_VISIBILITY_SECONDS } from "../../../../infra/contracts";
 import { lambdaContext } from "../server/apigw-event";
 import { ensureFetchOrderIndex, statisticsRefresher } from "./fetch-plan";
 import { createPoller } from "./poller";
@@ -166,7 +161,8 @@ export async function startLocalQueue(options: LocalQueueOptions): Promise<Local
       for (;;) {
         const waiting = await boss.getQueueSize(name, { before: "completed" });
         if (waiting === 0 && poller.inFlight() === 0) return;
-        if (Date.now() > deadline) throw new Error(`Queue ${name} not idle after ${timeoutMs} ms (${waiting} waiting, ${poller.inFlight()} in flight)`);
+        if (Date.now() > deadline)
+          throw new Error(`Queue ${name} not idle after ${timeoutMs} ms (${waiting} waiting, ${poller.inFlight()} in flight)`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },

@@ -13,11 +13,25 @@ const TEXT_TYPES = /^(application\/(json|.*\+json|x-www-form-urlencoded|xml)|tex
  */
 export function stringifyClaims(claims: Record<string, unknown>): Record<string, string> {
   const text = (value: unknown): string =>
-    Array.isArray(value) ? `[${value.map(text).join(" ")}]` : typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
-  return Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, text(v)]));
+    Array.isArray(value)
+      ? `[${value.map(text).join(" ")}]`
+      : typeof value === "object" && value !== null
+        ? JSON.stringify(value)
+        : String(value);
+  return Object.fromEntries(
+    Object.entries(claims)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .map(([k, v]) => [k, text(v)]),
+  );
 }
 
-export function buildEvent(req: IncomingMessage, url: URL, match: Match, body: Buffer, claims?: Record<string, unknown>): APIGatewayProxyEventV2 {
+export function buildEvent(
+  req: IncomingMessage,
+  url: URL,
+  match: Match,
+  body: Buffer,
+  claims?: Record<string, unknown>,
+): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
   for (const [name, value] of Object.entries(req.headers)) {
@@ -46,7 +60,13 @@ export function buildEvent(req: IncomingMessage, url: URL, match: Match, body: B
       apiId: "local",
       domainName: headers.host ?? "127.0.0.1",
       domainPrefix: "127",
-      http: { method: req.method ?? "GET", path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? "127.0.0.1", userAgent: headers["user-agent"] ?? "" },
+      http: {
+        method: req.method ?? "GET",
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+        userAgent: headers["user-agent"] ?? "",
+      },
       requestId,
       routeKey,
       stage: "$default",

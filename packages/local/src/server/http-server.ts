@@ -97,7 +97,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const handler = await loadHandler(match.route.handler);
       const invocation = await gate.run(() => invokeWithLimit(match.route, handler, event));
       if (invocation.failure === "error") console.error(`local gateway: ${match.route.handler} failed`, invocation.error);
-      else if (invocation.failure) console.error(`local gateway: ${match.route.handler} exceeded its ${match.route.timeoutSeconds} s limit (${invocation.failure})`);
+      else if (invocation.failure)
+        console.error(`local gateway: ${match.route.handler} exceeded its ${match.route.timeoutSeconds} s limit (${invocation.failure})`);
       if (!res.destroyed) send(res, invocation.result);
     } catch (error) {
       // The handler's own stack turns errors into problems; reaching here is a runtime fault.

@@ -36,14 +36,21 @@ export interface Invocation {
  * Invokes `handler` under the route's limit. Lambda would freeze a timed-out function; here its
  * promise is left to settle in the background and its late answer is dropped, as AWS drops it.
  */
-export async function invokeWithLimit(route: Pick<RouteDef, "handler" | "timeoutSeconds">, handler: Handler, event: APIGatewayProxyEventV2): Promise<Invocation> {
+export async function invokeWithLimit(
+  route: Pick<RouteDef, "handler" | "timeoutSeconds">,
+  handler: Handler,
+  event: APIGatewayProxyEventV2,
+): Promise<Invocation> {
   const limitSeconds = Math.min(route.timeoutSeconds, INTEGRATION_TIMEOUT_SECONDS);
   const byGateway = route.timeoutSeconds >= INTEGRATION_TIMEOUT_SECONDS;
   const context = lambdaContext(route.handler.replace(/\W+/g, "-"), route.timeoutSeconds);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<Invocation>((resolve) => {
     timer = setTimeout(
-      () => resolve(byGateway ? { result: INTEGRATION_TIMEOUT, failure: "integration-timeout" } : { result: FUNCTION_ERROR, failure: "timeout" }),
+      () =>
+        resolve(
+          byGateway ? { result: INTEGRATION_TIMEOUT, failure: "integration-timeout" } : { result: FUNCTION_ERROR, failure: "timeout" },
+        ),
       limitSeconds * 1000,
     );
   });

@@ -22,16 +22,29 @@ export const chargeDisputeCreated: EventHandler = {
       .where(sql<boolean>`provider_response->>'disputeIdHash' = ${disputeIdHash}`)
       .executeTakeFirst();
     if (seen) return "duplicate: dispute already recorded";
-    const amount = typeof dispute.amount === "number" && Number.isSafeInteger(dispute.amount) && dispute.amount > 0 ? Math.min(dispute.amount, payment.amountMinor) : payment.amountMinor;
+    const amount =
+      typeof dispute.amount === "number" && Number.isSafeInteger(dispute.amount) && dispute.amount > 0
+        ? Math.min(dispute.amount, payment.amountMinor)
+        : payment.amountMinor;
     const reason = str(dispute.reason) ?? "unspecified";
     await trx
       .insertInto("paymentTransactions")
       .values({
-        paymentId: payment.id, type: "chargeback", amountMinor: amount, currency: payment.currency, status: "pending", providerReference: event.id,
+        paymentId: payment.id,
+        type: "chargeback",
+        amountMinor: amount,
+        currency: payment.currency,
+        status: "pending",
+        providerReference: event.id,
         providerResponse: JSON.stringify({ disputeIdHash, reason, status: str(dispute.status) }) as never,
       })
       .execute();
-    await audit(trx, { paymentId: payment.id, actionType: "SystemAction", description: `Dispute opened: ${reason}`, newValues: { amountMinor: amount, reason } });
+    await audit(trx, {
+      paymentId: payment.id,
+      actionType: "SystemAction",
+      description: `Dispute opened: ${reason}`,
+      newValues: { amountMinor: amount, reason },
+    });
     return `recorded: chargeback of ${amount} pending (${reason})`;
   },
 };

@@ -15,7 +15,10 @@ export function intentFacts(intent: Record<string, unknown>) {
     paymentId: uuidOrNull(obj(intent.metadata).paymentId),
     latestChargeId: str(intent.latest_charge) ?? str(obj(intent.latest_charge).id),
     card: str(card.last4) ? { brand: str(card.brand), last4: str(card.last4) } : null,
-    lastError: str(error.code) || str(error.message) ? { code: str(error.code) ?? str(error.decline_code) ?? "payment_failed", message: str(error.message) ?? "The payment failed" } : null,
+    lastError:
+      str(error.code) || str(error.message)
+        ? { code: str(error.code) ?? str(error.decline_code) ?? "payment_failed", message: str(error.message) ?? "The payment failed" }
+        : null,
   };
 }
 
@@ -31,11 +34,20 @@ export class IntentNotStoredYet extends Error {
  * yet (the after-commit write lost the race or crashed; the sweep stores it), the event cannot be
  * verified now: it is retried rather than applied or dropped.
  */
-export async function findPaymentId(db: Db | Trx, cipher: FieldCipher, facts: { id: string; paymentId: string | null }): Promise<string | undefined> {
+export async function findPaymentId(
+  db: Db | Trx,
+  cipher: FieldCipher,
+  facts: { id: string; paymentId: string | null },
+): Promise<string | undefined> {
   if (!facts.id) return undefined;
   const owner = await paymentIdFromProviderId(db, cipher, facts.id);
   if (owner || !facts.paymentId) return owner;
-  const named = await db.selectFrom("payments").select("id").where("id", "=", facts.paymentId).where("providerPaymentIdHash", "is", null).executeTakeFirst();
+  const named = await db
+    .selectFrom("payments")
+    .select("id")
+    .where("id", "=", facts.paymentId)
+    .where("providerPaymentIdHash", "is", null)
+    .executeTakeFirst();
   if (named) throw new IntentNotStoredYet(`Payment ${named.id} has no stored intent yet; the event is retried until it does`);
   return undefined;
 }

@@ -10,7 +10,8 @@ export const refundUpdated: EventHandler = {
     const refundId = await findRefund(trx, deps.cipher, facts);
     if (!refundId) return "ignored: no refund of ours for this provider refund";
     if (facts.status === "succeeded") return completeRefund(trx, deps, refundId, event.id);
-    if (facts.status === "failed" || facts.status === "canceled") return failRefund(trx, refundId, facts.failureReason ?? facts.status, event.id);
+    if (facts.status === "failed" || facts.status === "canceled")
+      return failRefund(trx, refundId, facts.failureReason ?? facts.status, event.id);
     return `noted: refund ${facts.status ?? "without status"} at the provider`;
   },
 };

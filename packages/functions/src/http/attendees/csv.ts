@@ -8,10 +8,15 @@ import { collectBody } from "../../lib/stream-body";
 export const handler = http(schema, async ({ params, query, actor, headers }) => {
   const chunks = await participantsCsv(await getDb(), requireActor(actor), { eventId: params.eventId, ...query });
   const body = await collectBody(chunks, headers["accept-encoding"]);
-  return rawReply(200, body.body, {
-    "content-type": "text/csv; charset=utf-8",
-    "content-disposition": `attachment; filename="participants-${params.eventId}.csv"`,
-    "cache-control": "private, no-store",
-    ...(body.encoding ? { "content-encoding": body.encoding, vary: "accept-encoding" } : {}),
-  }, body.isBase64Encoded);
+  return rawReply(
+    200,
+    body.body,
+    {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="participants-${params.eventId}.csv"`,
+      "cache-control": "private, no-store",
+      ...(body.encoding ? { "content-encoding": body.encoding, vary: "accept-encoding" } : {}),
+    },
+    body.isBase64Encoded,
+  );
 });

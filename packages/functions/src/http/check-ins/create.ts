@@ -9,8 +9,9 @@ import { http, reply, requireActor } from "../../lib/http";
 export const handler = http(createCheckIn, async ({ params, body, actor }) => {
   const db = await getDb();
   const caller = requireActor(actor);
-  const result = "code" in body
-    ? await checkInByCode(db, caller, { eventId: params.eventId, code: body.code })
-    : await checkIn(db, caller, { eventId: params.eventId, participationId: body.participationId });
+  const result =
+    "code" in body
+      ? await checkInByCode(db, caller, { eventId: params.eventId, code: body.code })
+      : await checkIn(db, caller, { eventId: params.eventId, participationId: body.participationId });
   return reply(result.created ? 201 : 200, result.checkIn);
 });

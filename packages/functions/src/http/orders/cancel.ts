@@ -5,5 +5,8 @@ import { paymentsDeps } from "../../lib/deps";
 import { http, requireActor } from "../../lib/http";
 
 export const handler = http(cancelOrder, async (req) =>
-  cancel(await paymentsDeps(), requireActor(req.actor), req.params.orderId, req.body?.reason ?? null, { ip: req.sourceIp, userAgent: req.userAgent }),
+  cancel(await paymentsDeps(), requireActor(req.actor), req.params.orderId, req.body?.reason ?? null, {
+    ip: req.sourceIp,
+    userAgent: req.userAgent,
+  }),
 );

@@ -6,5 +6,8 @@ import { paymentsDeps } from "../../lib/deps";
 import { http, requireActor } from "../../lib/http";
 
 export const handler = http(cancelParticipant, async (req) =>
-  cancel(await paymentsDeps(), requireActor(req.actor), req.params.eventId, req.params.participationId, req.body, { ip: req.sourceIp, userAgent: req.userAgent }),
+  cancel(await paymentsDeps(), requireActor(req.actor), req.params.eventId, req.params.participationId, req.body, {
+    ip: req.sourceIp,
+    userAgent: req.userAgent,
+  }),
 );

@@ -4,4 +4,6 @@ import { createPromoCode as route } from "../../api/events";
 import { getDb } from "../../lib/db";
 import { http, requireActor } from "../../lib/http";
 
-export const handler = http(route, async ({ actor, params, body }) => createPromoCode(await getDb(), requireActor(actor), params.eventId, body));
+export const handler = http(route, async ({ actor, params, body }) =>
+  createPromoCode(await getDb(), requireActor(actor), params.eventId, body),
+);

@@ -4,4 +4,6 @@ import { updatePromoCode as route } from "../../api/events";
 import { getDb } from "../../lib/db";
 import { http, requireActor } from "../../lib/http";
 
-export const handler = http(route, async ({ actor, params, body }) => updatePromoCode(await getDb(), requireActor(actor), params.promoCodeId, body));
+export const handler = http(route, async ({ actor, params, body }) =>
+  updatePromoCode(await getDb(), requireActor(actor), params.promoCodeId, body),
+);

@@ -4,4 +4,6 @@ import { updateTicket as schema } from "../../api/tickets";
 import { getDb } from "../../lib/db";
 import { http, requireActor } from "../../lib/http";
 
-export const handler = http(schema, async ({ params, body, actor }) => updateTicketHolder(await getDb(), requireActor(actor), params.ticketId, body));
+export const handler = http(schema, async ({ params, body, actor }) =>
+  updateTicketHolder(await getDb(), requireActor(actor), params.ticketId, body),
+);
