@@ -100,3 +100,27 @@ describe("payment_intent.succeeded with untrusted metadata", () => {
     expect(await statusOf(unverified.paymentId)).toBe("pending");
   });
 });
+
+describe("payment_intent.succeeded for another amount or currency", () => {
+  it.each([
+    ["amount", { amount: 1, amount_received: 1 }],
+    ["currency", { currency: "eur" }],
+  ])("a success whose %s differs from our payment settles nothing and is flagged for review", async (_what, change) => {
+    const order = await pendingOrder();
+    const event = await succeededEvent(order.intentId);
+    Object.assign(event.data.object, change);
+
+    const { outcome } = await h.drain([event]).then(([r]) => r!);
+    expect(outcome).toBe("flagged: amount or currency differs from the payment, left for review");
+    expect(await statusOf(order.paymentId)).toBe("pending");
+    const audit = await h.t.db
+      .selectFrom("paymentAuditLog")
+      .select("actionDescription")
+      .where("paymentId", "=", order.paymentId)
+      .where("actionType", "=", "SystemAction")
+      .execute();
+    expect(audit.map((a) => a.actionDescription)).toContain(
+      "The provider reports a success for another amount or currency; left for review",
+    );
+  });
+});

@@ -15,7 +15,11 @@ import { reserveRefunds } from "./refund-reservations";
 /** The reason the expiry job writes; only such holds may be revived by a late payment. */
 export const HOLD_EXPIRED_REASON = "Seat hold expired before payment";
 
-type IntentFacts = Pick<ProviderIntent, "id" | "card" | "lastError" | "latestChargeId">;
+type IntentFacts = Pick<ProviderIntent, "id" | "card" | "lastError" | "latestChargeId"> & {
+  /** What the provider charged; null when the event does not say (then our own amount stands). */
+  amountMinor?: number | null;
+  currency?: string | null;
+};
 
 async function context(trx: Trx, paymentId: string) {
   const payment = await lockPayment(trx, paymentId);
@@ -52,6 +56,19 @@ export async function settleSucceeded(
   if (!ctx) return "ignored: unknown payment";
   const { payment, order, participation } = ctx;
   if (!canMove(payment.status, "completed")) return `stale: payment already ${payment.status}`;
+  // A success for another amount or currency than ours settles nothing: an operator reconciles it.
+  const amountDiffers = intent.amountMinor != null && intent.amountMinor !== payment.amountMinor;
+  const currencyDiffers = intent.currency != null && intent.currency !== payment.currency;
+  if (amountDiffers || currencyDiffers) {
+    await audit(trx, {
+      paymentId: payment.id,
+      actionType: "SystemAction",
+      description: "The provider reports a success for another amount or currency; left for review",
+      oldValues: { amountMinor: payment.amountMinor, currency: payment.currency },
+      newValues: { amountMinor: intent.amountMinor ?? null, currency: intent.currency ?? null, event: eventRef },
+    });
+    return "flagged: amount or currency differs from the payment, left for review";
+  }
 
   let seated = ctx.current && SEAT_HOLDING.includes(participation.status);
   if (!seated && ctx.current && participation.status === "cancelled" && participation.cancellationReason === HOLD_EXPIRED_REASON) {

@@ -14,6 +14,10 @@ export function intentFacts(intent: Record<string, unknown>) {
     /** A hint only (see findPaymentId): whoever can create intents on the account can write it. */
     paymentId: uuidOrNull(obj(intent.metadata).paymentId),
     latestChargeId: str(intent.latest_charge) ?? str(obj(intent.latest_charge).id),
+    /** What the provider says it charged, compared with our payment before anything is settled. */
+    amountMinor:
+      typeof intent.amount_received === "number" ? intent.amount_received : typeof intent.amount === "number" ? intent.amount : null,
+    currency: str(intent.currency)?.toUpperCase() ?? null,
     card: str(card.last4) ? { brand: str(card.brand), last4: str(card.last4) } : null,
     lastError:
       str(error.code) || str(error.message)
