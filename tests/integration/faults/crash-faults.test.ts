@@ -23,6 +23,10 @@ describe("the runtime killed at a failpoint, then restarted", () => {
       const { eventId, ticketTypeId } = await ticketedEvent(s.w.db, s.org);
       const order = (apiUrl: string) => api(apiUrl, "POST", `/events/${eventId}/orders`, buyer, { ticketTypeId, quantity: 2 }, `crash-${point}`);
       const first = await s.crashAt(point, order);
+      // The dead attempt's task lease ends no later than its key's: once the client may retry, it finishes the order.
+      const key = await s.w.db.selectFrom("idempotencyKeys").select("lockedUntil").where("key", "=", `crash-${point}`).executeTakeFirstOrThrow();
+      const tasks = await s.w.db.selectFrom("providerTasks as t").innerJoin("payments as p", "p.id", "t.paymentId").select("t.lockedUntil").where("p.userId", "=", buyer.userId).execute();
+      for (const t of tasks) expect(t.lockedUntil?.getTime() ?? 0).toBeLessThanOrEqual(key.lockedUntil!.getTime());
       await s.w.expireLeases();
       const retry = await order(s.child.apiUrl);
       expect([200, 201]).toContain(retry.status);
