@@ -20,7 +20,7 @@ export interface CrashSuite {
   stripe: Stripe;
   org: TestActor;
   rows: FaultRow[];
-  /** Starts the runtime with `point=exit`, runs `trigger`, expects the SIGKILL, starts a clean runtime; returns what the client saw. */
+  /** Arms `point=exit` in the running runtime, runs `trigger`, expects the SIGKILL, starts a clean runtime; returns what the client saw. */
   crashAt(point: string, trigger: (apiUrl: string) => Promise<{ status: number | string }>): Promise<string>;
   /** Restarts the runtime with these failpoints armed. */
   restart(failpoints?: string): Promise<void>;
@@ -81,7 +81,8 @@ export async function startCrashSuite(): Promise<CrashSuite> {
       suite.child = await w.start(failpoints);
     },
     async crashAt(point, trigger) {
-      await suite.restart(`${point}=exit*1`);
+      const armed = await suite.child.arm(`${point}=exit*1`);
+      expect(armed.error).toBeUndefined();
       const answered = await trigger(suite.child.apiUrl);
       expect(await suite.child.exited).toBe("SIGKILL");
       suite.child = await w.start();

@@ -16,6 +16,8 @@ export interface Child {
   /** Resolves with the signal that ended the process (SIGKILL after an `exit` failpoint). */
   exited: Promise<NodeJS.Signals | null>;
   expireHolds(): Promise<{ error?: string }>;
+  /** Arms failpoints in the running process (FAILPOINTS syntax). */
+  arm(failpoints: string): Promise<{ error?: string }>;
   stop(): Promise<void>;
 }
 
@@ -44,6 +46,14 @@ function startChild(env: NodeJS.ProcessEnv): Promise<Child> {
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
   let nextId = 1;
   const replies = new Map<number, (m: { error?: string }) => void>();
+  const ask = (message: Record<string, unknown>) => {
+    const id = nextId++;
+    return new Promise<{ error?: string }>((done) => {
+      replies.set(id, done);
+      child.send({ ...message, id });
+      void exited.then(() => done({ error: "the runtime died" }));
+    });
+  };
   return new Promise((resolve, reject) => {
     child.on("message", (m: { type?: string; id?: number; apiUrl?: string; message?: string; error?: string }) => {
       if (m.id !== undefined) replies.get(m.id)?.(m);
@@ -52,14 +62,8 @@ function startChild(env: NodeJS.ProcessEnv): Promise<Child> {
         resolve({
           apiUrl: m.apiUrl,
           exited,
-          expireHolds: () => {
-            const id = nextId++;
-            return new Promise((done) => {
-              replies.set(id, done);
-              child.send({ cmd: "expire-holds", id });
-              void exited.then(() => done({ error: "the runtime died" }));
-            });
-          },
+          expireHolds: () => ask({ cmd: "expire-holds" }),
+          arm: (failpoints) => ask({ cmd: "arm", failpoints }),
           async stop() {
             if (child.exitCode === null && child.signalCode === null) child.disconnect();
             await exited;

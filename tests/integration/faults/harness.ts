@@ -12,7 +12,7 @@ import { disableFailpoints } from "@evently/core/shared/failpoints";
 import { toProblem } from "@evently/functions/lib/problem";
 import { inDays, makeEvent, makeTicketType, type TestActor } from "../../support/fixtures";
 import { checkLedger, sandboxBooks, type ProviderBooks } from "../../support/ledger";
-import type { FaultClass, FaultRow } from "../../support/fault-report";
+import type { FaultRow } from "../../support/fault-report";
 import { startPaymentsHarness, type PaymentsHarness } from "../payments/harness";
 
 export interface FaultHarness extends PaymentsHarness {
@@ -118,5 +118,3 @@ export async function ticketedEvent(
   const type = await makeTicketType(db, org, event.id, { priceMinor: options.priceMinor ?? 2500 });
   return { eventId: event.id, ticketTypeId: type.id };
 }
-
-export type { FaultClass };

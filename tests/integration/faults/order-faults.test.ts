@@ -9,6 +9,8 @@ import { withDeadline } from "@evently/core/shared/deadline";
 import { enableFailpoint } from "@evently/core/shared/failpoints";
 import { makeActor, type TestActor } from "../../support/fixtures";
 import { publishRows } from "../../support/fault-report";
+import { checkLedger } from "../../support/ledger";
+import { paidOrder } from "../payments/harness";
 import { answered, keyFor, outcome, startFaultHarness, ticketedEvent, type FaultHarness } from "./harness";
 
 let h: FaultHarness;
@@ -215,5 +217,24 @@ describe("waitlist promotion to a hold", () => {
       faultsInjected: 1,
       retries: 0,
     });
+  });
+});
+
+describe("the ledger check itself", () => {
+  it("reports rows that disagree with the provider, a ticket without its money and a wrong seat counter", async () => {
+    const buyer = await makeActor(h.t.db);
+    const { eventId, ticketTypeId } = await ticketedEvent(h.t.db, org);
+    const paid = await paidOrder(h, buyer, eventId, ticketTypeId);
+    await h.t.db.updateTable("payments").set({ status: "failed" }).where("id", "=", paid.paymentId).execute();
+    await h.t.db.updateTable("events").set({ seatsTaken: 3 }).where("id", "=", eventId).execute();
+    const { violations } = await checkLedger(h.t.db, h.deps.cipher, h.books);
+    expect(violations).toEqual([
+      `payment ${paid.paymentId}: provider captured 2500, our payment says 0 (failed)`,
+      `participation ${paid.participationId} is active without a completed payment`,
+      `event ${eventId}: seats_taken 3, pending+active quantities 1`,
+    ]);
+    await h.t.db.updateTable("payments").set({ status: "completed" }).where("id", "=", paid.paymentId).execute();
+    await h.t.db.updateTable("events").set({ seatsTaken: 1 }).where("id", "=", eventId).execute();
+    expect((await checkLedger(h.t.db, h.deps.cipher, h.books)).violations).toEqual([]);
   });
 });

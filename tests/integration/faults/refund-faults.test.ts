@@ -32,6 +32,8 @@ afterAll(async () => {
 const TASK_POINTS = ["task.before-provider", "task.after-provider", "task.after-record"];
 const REFUNDS_DOWN: FaultSpec = { endpoint: "POST /v1/refunds", kind: "error", status: 503, count: 5 };
 const REFUNDS_SLOW: FaultSpec = { endpoint: "POST /v1/refunds", kind: "timeout", count: 1 };
+/** Stripe makes the refund but the answer never arrives: only our Stripe idempotency key prevents a second one. */
+const REFUNDS_APPLIED_SLOW: FaultSpec = { endpoint: "POST /v1/refunds", kind: "timeout-after-apply", count: 3 };
 
 const refundRows = (paymentId: string) =>
   h.t.db.selectFrom("refunds").select(["id", "status"]).where("paymentId", "=", paymentId).execute();
@@ -52,7 +54,7 @@ const describeFault = (f: string | FaultSpec) =>
 const classOf = (f: string | FaultSpec) => (typeof f === "string" ? "throw" : f.kind === "error" ? "down" : "slow");
 
 describe("buyer cancel", () => {
-  for (const fault of ["cancel.after-commit", ...TASK_POINTS, REFUNDS_DOWN, REFUNDS_SLOW]) {
+  for (const fault of ["cancel.after-commit", ...TASK_POINTS, REFUNDS_DOWN, REFUNDS_SLOW, REFUNDS_APPLIED_SLOW]) {
     it(`${describeFault(fault)}: the ticket is cancelled once and refunded once`, async () => {
       const t = await paidTicket();
       arm(fault);
@@ -83,7 +85,7 @@ describe("organizer refund", () => {
       return { saw: answered(error), id: undefined };
     }
   };
-  for (const fault of ["refund.after-commit", ...TASK_POINTS, "refund.before-response", REFUNDS_DOWN, REFUNDS_SLOW]) {
+  for (const fault of ["refund.after-commit", ...TASK_POINTS, "refund.before-response", REFUNDS_DOWN, REFUNDS_SLOW, REFUNDS_APPLIED_SLOW]) {
     it(`${describeFault(fault)}: the retry with the same key answers the same refund, sent once`, async () => {
       const t = await paidTicket();
       const key = keyFor(org, "refunds:create", `r-${describeFault(fault)}`);

@@ -15,9 +15,16 @@ try {
     scheduler: false,
     queueTiming: "fast",
   });
-  process.on("message", (message: { cmd: string; id: number }) => {
+  process.on("message", (message: { cmd: string; id: number; failpoints?: string }) => {
     void (async () => {
       try {
+        if (message.cmd === "arm") {
+          // The FAILPOINTS syntax, armed now: a crash test needs no restart to arm the next point.
+          const { enableFailpoint, parseFailpoints } = await import("@evently/core/shared/failpoints");
+          for (const { name, action, count } of parseFailpoints(message.failpoints ?? "")) enableFailpoint(name, action, { count });
+          send({ id: message.id, result: "armed" });
+          return;
+        }
         if (message.cmd !== "expire-holds") throw new Error(`unknown command ${message.cmd}`);
         // The job's own code path, in this process, where its failpoints are armed.
         const { expireHolds } = await import("@evently/core/jobs/expire-holds");

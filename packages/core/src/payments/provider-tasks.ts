@@ -7,6 +7,7 @@ import { sql } from "kysely";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";
 import { backoffMs } from "../shared/backoff";
+import { remainingMs } from "../shared/deadline";
 import { failpoint } from "../shared/failpoints";
 import type { PaymentsDeps } from "./deps";
 import type { ProviderTask, ProviderTaskKind } from "./payments.table";
@@ -17,6 +18,17 @@ export const MAX_ATTEMPTS = 10;
 const BACKOFF = { baseMs: 5_000, capMs: 15 * 60_000 };
 /** Longer than any one attempt can take (the longest function time limit), shorter than a retry's patience. */
 const LEASE_SECONDS = 60;
+
+/**
+ * An attempt cannot outlive its invocation, so its lease ends with it: a request that died after
+ * taking the task frees it when its Idempotency-Key lease runs out, and the retry finishes it
+ * instead of answering 502 for a minute (tests/integration/faults/crash-faults.test.ts).
+ */
+const leaseSeconds = (): number => {
+  const left = remainingMs();
+  // Not rounded up: the key's lease (taken earlier, in whole seconds) must not end before this one.
+  return Number.isFinite(left) ? Math.min(LEASE_SECONDS, left / 1000 + 1) : LEASE_SECONDS;
+};
 
 export interface NewTask {
   kind: ProviderTaskKind;
@@ -43,7 +55,7 @@ export type TaskResult = { status: "succeeded" | "failed"; outcome: string } | {
 async function lease(db: Db, id: string): Promise<ProviderTask | undefined> {
   return db
     .updateTable("providerTasks")
-    .set({ attempts: sql`attempts + 1`, lockedUntil: sql`now() + make_interval(secs => ${LEASE_SECONDS})` })
+    .set({ attempts: sql`attempts + 1`, lockedUntil: sql`now() + make_interval(secs => ${leaseSeconds()})` })
     .where("id", "=", id)
     .where("status", "=", "pending")
     .where((eb) => eb.or([eb("lockedUntil", "is", null), eb("lockedUntil", "<", sql<Date>`now()`)]))
