@@ -132,7 +132,7 @@ async function synthesizeNow(stage: string, prepare?: (app: App) => void): Promi
       context: { [`availability-zones:account=${ACCOUNT}:region=${REGION}`]: [`${REGION}a`, `${REGION}b`, `${REGION}c`] },
     },
   );
-  await config.stacks(app);
+  config.stacks(app);
   prepare?.(app);
   await app.finish();
 

@@ -33,7 +33,7 @@ export interface CrashSuite {
   stop(): Promise<void>;
 }
 
-export async function startCrashSuite(): Promise<CrashSuite> {
+async function startCrashSuite(): Promise<CrashSuite> {
   const w = await startCrashWorld();
   const deps: PaymentsDeps = {
     db: w.db,
