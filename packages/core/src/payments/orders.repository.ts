@@ -187,3 +187,25 @@ export async function insertOrderAndPayment(trx: Trx, o: NewOrderRows, meta: { i
   if (!row) throw new Error("order insert returned no row");
   return row;
 }
+
+/**
+ * A payment's order, its participation (locked) and whether that order is the participation's
+ * latest: a buyer who re-registered since has a newer order that an older payment must not touch.
+ */
+export async function ticketOf(trx: Trx, orderId: string) {
+  const order = await trx.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirstOrThrow();
+  const participation = await trx
+    .selectFrom("participations")
+    .selectAll()
+    .where("id", "=", order.participationId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const latest = await trx
+    .selectFrom("orders")
+    .select("id")
+    .where("participationId", "=", participation.id)
+    .orderBy("createdAt", "desc")
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  return { order, participation, current: latest.id === order.id };
+}

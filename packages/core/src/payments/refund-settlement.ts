@@ -8,6 +8,7 @@ import { releaseSeats } from "../ticketing/seats";
 import { promoteWaitlist } from "../ticketing/waitlist";
 import { notifyRefundIssued } from "../mail/notify";
 import type { PaymentsDeps } from "./deps";
+import { ticketOf } from "./orders.repository";
 import type { Payment } from "./payments.table";
 import { audit, canMove, lockPayment } from "./payments.repository";
 import { promotionOptions } from "./waitlist-orders";
@@ -87,20 +88,7 @@ export async function completeRefund(trx: Trx, deps: PaymentsDeps, refundId: str
  * a buyer who re-registered since has a newer order this refund must not end.
  */
 async function endTicket(trx: Trx, deps: PaymentsDeps, payment: Payment): Promise<string> {
-  const order = await trx.selectFrom("orders").selectAll().where("id", "=", payment.orderId).executeTakeFirstOrThrow();
-  const participation = await trx
-    .selectFrom("participations")
-    .selectAll()
-    .where("id", "=", order.participationId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  const latest = await trx
-    .selectFrom("orders")
-    .select("id")
-    .where("participationId", "=", participation.id)
-    .orderBy("createdAt", "desc")
-    .limit(1)
-    .executeTakeFirstOrThrow();
+  const { order, participation, current } = await ticketOf(trx, payment.orderId);
   // An order already expired (seats gone before payment) stays expired: that says more.
   await trx
     .updateTable("orders")
@@ -108,7 +96,7 @@ async function endTicket(trx: Trx, deps: PaymentsDeps, payment: Payment): Promis
     .where("id", "=", order.id)
     .where("status", "in", ["pending", "confirmed"])
     .execute();
-  if (latest.id !== order.id) return "participation has a newer order, left as is";
+  if (!current) return "participation has a newer order, left as is";
 
   const heldSeats = SEAT_HOLDING.includes(participation.status);
   await setAuditContext(trx, { reason: FULL_REFUND_REASON });

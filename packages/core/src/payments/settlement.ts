@@ -8,6 +8,7 @@ import { SEAT_HOLDING, transition } from "../ticketing/participations.repository
 import { takeSeats } from "../ticketing/seats";
 import { notifyOrderConfirmed } from "../mail/notify";
 import type { PaymentsDeps } from "./deps";
+import { ticketOf } from "./orders.repository";
 import { audit, canMove, lockPayment } from "./payments.repository";
 import { dispatchTasks } from "./provider-tasks";
 import { reserveRefunds } from "./refund-reservations";
@@ -24,21 +25,7 @@ type IntentFacts = Pick<ProviderIntent, "id" | "card" | "lastError" | "latestCha
 async function context(trx: Trx, paymentId: string) {
   const payment = await lockPayment(trx, paymentId);
   if (!payment) return undefined;
-  const order = await trx.selectFrom("orders").selectAll().where("id", "=", payment.orderId).executeTakeFirstOrThrow();
-  const participation = await trx
-    .selectFrom("participations")
-    .selectAll()
-    .where("id", "=", order.participationId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  const latest = await trx
-    .selectFrom("orders")
-    .select("id")
-    .where("participationId", "=", participation.id)
-    .orderBy("createdAt", "desc")
-    .limit(1)
-    .executeTakeFirstOrThrow();
-  return { payment, order, participation, current: latest.id === order.id };
+  return { payment, ...(await ticketOf(trx, payment.orderId)) };
 }
 
 /**
