@@ -4,8 +4,8 @@ import type { Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { DomainError } from "../errors";
 import { doorAccess } from "../staff/access";
-import { isoMicros } from "../ticketing/views";
 import { invalidTicketCode, ticketCodes, ticketVoid } from "./codes";
+import { selectTickets } from "./views";
 
 export interface TicketCheckIn {
   ticketId: string;
@@ -54,21 +54,8 @@ export async function checkInByCode(db: Db, actor: Actor, input: { eventId: stri
       .execute();
     return true;
   });
-  const row = await db
-    .selectFrom("tickets as t")
-    .innerJoin("participations as p", "p.id", "t.participationId")
-    .innerJoin("users as u", "u.id", "p.userId")
-    .select([
-      "t.id as ticketId",
-      "t.participationId",
-      "t.eventId",
-      "t.ticketTypeId",
-      "t.status",
-      "t.checkedInBy",
-      (eb) => eb.fn.coalesce("t.holderName", "u.displayName").as("holderName"),
-      (eb) => eb.fn.coalesce("t.holderEmail", "u.email").as("holderEmail"),
-      isoMicros("t.checkedInAt").as("checkedInAt"),
-    ])
+  const row = await selectTickets(db)
+    .select("t.checkedInBy")
     .where("t.id", "=", ticketId)
     .where("t.eventId", "=", input.eventId)
     .executeTakeFirst();
@@ -76,6 +63,6 @@ export async function checkInByCode(db: Db, actor: Actor, input: { eventId: stri
   if (!row) throw invalidTicketCode();
   if (row.status === "void") throw ticketVoid();
   if (row.checkedInAt === null) throw new DomainError("conflict", "The ticket changed during check-in; scan again");
-  const { status: _status, ...checkIn } = row;
-  return { created, checkIn: { ...checkIn, checkedInAt: row.checkedInAt } };
+  const { id, participationId, eventId, ticketTypeId, checkedInBy, holderName, holderEmail, checkedInAt } = row;
+  return { created, checkIn: { ticketId: id, participationId, eventId, ticketTypeId, checkedInBy, holderName, holderEmail, checkedInAt } };
 }
