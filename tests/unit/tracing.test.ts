@@ -33,7 +33,7 @@ describe("Tracer", () => {
     };
     expect(await traced(() => route(event as never, lambdaContext("health")))).toBe(true);
     expect(
-      await traced(() => createProcessor(async () => ({ outcome: "ok", duplicate: false }))({ Records: [] }, lambdaContext("consumer"))),
+      await traced(() => createProcessor(async () => [])({ Records: [] }, lambdaContext("consumer"))),
     ).toBe(true);
     expect(await traced(() => job("expire-holds", async () => ({}))(undefined, lambdaContext("job")))).toBe(true);
   });

@@ -114,6 +114,8 @@ async function measure(ctx: StageContext, o: { pool: pg.Pool; db: Db; runtime: S
     import("@evently/core/payments/orders"),
     import("@evently/core/payments/crypto"),
     import("@evently/functions/lib/stripe-gateway"),
+    // createOrder issues tickets, so the process needs the ticket signing key (generated for it here).
+    import("@evently/functions/lib/ticket-keys"),
   ]);
   const cipher = createFieldCipher(LOCAL_DEFAULTS.DATA_KEY, LOCAL_DEFAULTS.BLIND_INDEX_KEY);
   const deps = { db: o.db, gateway: stripeGateway, cipher, holdTtlSeconds: 3_600 };

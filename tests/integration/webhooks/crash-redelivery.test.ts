@@ -10,7 +10,7 @@ import { createOrder } from "@evently/core/payments/orders";
 import { requestRefund } from "@evently/core/payments/refunds";
 import { setDb } from "@evently/functions/lib/db";
 import { paymentsDeps } from "@evently/functions/lib/deps";
-import { createProcessor, defaultRecordHandler } from "@evently/functions/queue/webhook-processor";
+import { createProcessor, defaultBatchHandler } from "@evently/functions/queue/webhook-processor";
 import { startLocalQueue, type LocalQueue } from "@evently/local/queue/local-queue";
 import { startStripeSandbox, type StripeSandbox } from "@evently/stripe-sandbox";
 import { createTestDatabase, type TestDatabase } from "../../support/db";
@@ -32,13 +32,14 @@ beforeAll(async () => {
   stripe = new Stripe("sk_test_crash", { host: base.hostname, port: Number(base.port), protocol: "http" });
   deps = await paymentsDeps();
   // The first receive of each event commits its effect, then dies before acknowledging it.
-  const consumer = createProcessor(async (event, record) => {
-    const result = await defaultRecordHandler(event, record);
-    if (!crashed.has(event.id)) {
-      crashed.add(event.id);
-      throw new Error("processor crashed after commit, before ack");
-    }
-    return result;
+  const consumer = createProcessor(async (events, records) => {
+    const results = await defaultBatchHandler(events, records);
+    return results.map((result, i) => {
+      const id = events[i]!.id;
+      if (crashed.has(id)) return result;
+      crashed.add(id);
+      return { ok: false, error: new Error("processor crashed after commit, before ack") };
+    });
   });
   queue = await startLocalQueue({
     databaseUrl: t.url,

@@ -3,7 +3,13 @@
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { logger } from "@evently/functions/lib/observability";
-import { createProcessor, webhookMetrics, type RecordHandler, type StripeEventEnvelope } from "@evently/functions/queue/webhook-batch";
+import {
+  createProcessor,
+  webhookMetrics,
+  type BatchHandler,
+  type StripeEventEnvelope,
+  type WebhookResult,
+} from "@evently/functions/queue/webhook-batch";
 import { lambdaContext } from "@evently/local/server/apigw-event";
 import { startLocalQueue, type LocalQueue } from "@evently/local/queue/local-queue";
 import { toSqsRecord } from "@evently/local/queue/sqs-records";
@@ -18,7 +24,20 @@ const record = (body: string, receiveCount = 1): SQSRecord =>
   );
 const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 const idOf = (r: SQSRecord) => (JSON.parse(r.body) as { id: string }).id;
-const run = (handle: RecordHandler, event: SQSEvent) => createProcessor(handle)(event, lambdaContext("webhook-processor"));
+type EventHandler = (event: StripeEventEnvelope, record: SQSRecord) => Promise<WebhookResult>;
+/** A batch handler that settles each event on its own, for tests of the per-record mechanics. */
+const eachEvent =
+  (handle: EventHandler): BatchHandler =>
+  (events, records) =>
+    Promise.all(
+      events.map((event, i) =>
+        handle(event, records[i]!).then(
+          (result) => ({ ok: true as const, result }),
+          (error: unknown) => ({ ok: false as const, error }),
+        ),
+      ),
+    );
+const run = (handle: EventHandler, event: SQSEvent) => createProcessor(eachEvent(handle))(event, lambdaContext("webhook-processor"));
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -69,7 +88,7 @@ describe("webhook processor", () => {
   });
 
   it("fails a record whose body is not a Stripe event without calling the dispatcher", async () => {
-    const handle = vi.fn<RecordHandler>(async () => ({ outcome: "ok", duplicate: false }));
+    const handle = vi.fn<EventHandler>(async () => ({ outcome: "ok", duplicate: false }));
     const good = record(stripeEventJson());
     const bad = [record("not json"), record('{"id":"evt_1","type":"x"}')];
     const response = await run(handle, batch(good, ...bad));
@@ -97,11 +116,13 @@ describe("webhook processor behind the local queue", () => {
     const handled = new Map<string, number[]>();
     const poison = stripeEventJson("charge.dispute.created");
     const poisonId = JSON.parse(poison).id as string;
-    const processor = createProcessor(async (event, rec) => {
-      handled.set(event.id, [...(handled.get(event.id) ?? []), Number(rec.attributes.ApproximateReceiveCount)]);
-      if (event.id === poisonId) throw new Error("cannot apply");
-      return { outcome: "ok", duplicate: false };
-    });
+    const processor = createProcessor(
+      eachEvent(async (event, rec) => {
+        handled.set(event.id, [...(handled.get(event.id) ?? []), Number(rec.attributes.ApproximateReceiveCount)]);
+        if (event.id === poisonId) throw new Error("cannot apply");
+        return { outcome: "ok", duplicate: false };
+      }),
+    );
     queue = await startLocalQueue({
       databaseUrl: database.url,
       name: "stripe-webhooks",

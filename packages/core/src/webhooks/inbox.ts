@@ -25,6 +25,40 @@ export async function claim(trx: Trx, event: InboxEvent): Promise<boolean> {
   return row !== undefined;
 }
 
+/**
+ * Claims a whole batch's event ids in one statement; returns the ids this transaction owns. Rows are
+ * inserted in id order, so two batches sharing ids wait on each other instead of deadlocking.
+ * The ids must be distinct (ON CONFLICT DO UPDATE may not touch one row twice).
+ */
+export async function claimAll(trx: Trx, events: readonly InboxEvent[]): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
+  const { rows } = await sql<{ id: string }>`
+    insert into webhook_events (provider_event_id, type, status)
+    select e.id, e.type, 'processed'
+    from unnest(${events.map((e) => e.id)}::text[], ${events.map((e) => e.type)}::text[]) as e(id, type)
+    order by e.id
+    on conflict (provider_event_id) do update set status = 'processed', attempts = webhook_events.attempts + 1, error = null
+      where webhook_events.status = 'failed'
+    returning provider_event_id as id`.execute(trx);
+  return new Set(rows.map((r) => r.id));
+}
+
+export interface Finished {
+  eventId: string;
+  status: "processed" | "ignored";
+  outcome: string;
+}
+
+/** Records the outcomes of a batch's claimed events in one statement. */
+export async function finishAll(trx: Trx, finished: readonly Finished[]): Promise<void> {
+  if (finished.length === 0) return;
+  await sql`
+    update webhook_events as w set status = f.status, outcome = f.outcome, processed_at = now()
+    from unnest(${finished.map((f) => f.eventId)}::text[], ${finished.map((f) => f.status)}::text[], ${finished.map((f) => f.outcome)}::text[])
+      as f(id, status, outcome)
+    where w.provider_event_id = f.id`.execute(trx);
+}
+
 export async function finish(trx: Trx, eventId: string, status: "processed" | "ignored", outcome: string): Promise<void> {
   await trx
     .updateTable("webhookEvents")

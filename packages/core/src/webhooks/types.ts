@@ -12,6 +12,12 @@ export interface ProviderEvent {
 
 export type WebhookDeps = PaymentsDeps;
 
+export interface ProcessResult {
+  /** Short outcome string for the log, e.g. `completed: participation active`. */
+  outcome: string;
+  duplicate: boolean;
+}
+
 export interface EventHandler<P = unknown> {
   /** Network reads the decision needs, done BEFORE the transaction opens (invariant 2). */
   prepare?(deps: WebhookDeps, event: ProviderEvent): Promise<P>;
