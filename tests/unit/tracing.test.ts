@@ -32,9 +32,7 @@ describe("Tracer", () => {
       isBase64Encoded: false,
     };
     expect(await traced(() => route(event as never, lambdaContext("health")))).toBe(true);
-    expect(
-      await traced(() => createProcessor(async () => [])({ Records: [] }, lambdaContext("consumer"))),
-    ).toBe(true);
+    expect(await traced(() => createProcessor(async () => [])({ Records: [] }, lambdaContext("consumer")))).toBe(true);
     expect(await traced(() => job("expire-holds", async () => ({}))(undefined, lambdaContext("job")))).toBe(true);
   });
 

@@ -81,7 +81,10 @@ async function applyReady(deps: WebhookDeps, ready: readonly Ready[]): Promise<M
 }
 
 async function applyTogether(trx: Trx, deps: WebhookDeps, ready: readonly Ready[]): Promise<Map<string, ProcessResult>> {
-  const claimed = await claimAll(trx, ready.map((r) => r.event));
+  const claimed = await claimAll(
+    trx,
+    ready.map((r) => r.event),
+  );
   const results = new Map<string, ProcessResult>();
   const finished: Finished[] = [];
   for (const { event, prepared } of ready) {

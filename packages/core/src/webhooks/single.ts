@@ -16,7 +16,12 @@ export async function prepareEvent(deps: WebhookDeps, event: ProviderEvent): Pro
 }
 
 /** The event's effect inside a transaction that has claimed it; unknown types are acknowledged as ignored. */
-export async function applyEffect(trx: Trx, deps: WebhookDeps, event: ProviderEvent, prepared: unknown): Promise<Omit<Finished, "eventId">> {
+export async function applyEffect(
+  trx: Trx,
+  deps: WebhookDeps,
+  event: ProviderEvent,
+  prepared: unknown,
+): Promise<Omit<Finished, "eventId">> {
   const handler = handlers[event.type];
   if (!handler) return { status: "ignored", outcome: `ignored: ${event.type} is not handled` };
   return { status: "processed", outcome: await handler.apply(trx, deps, event, prepared as never) };
