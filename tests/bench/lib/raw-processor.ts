@@ -1,25 +1,18 @@
 // The webhook processor's baseline: takes what the raw ingest queued (bench_raw_queue) in batches of
-// 10 with 4 pollers, like the local queue, and applies each event with the statements the product's
-// processor sends (inbox claim, payment lock, settlement, finish) through plain `pg`.
+// 10 with 4 pollers, like the local queue, and applies each batch with the statements the product's
+// batch path sends (intent re-reads first; then one transaction: claim every event id in one
+// statement, each event's effects in created order, one statement for the outcomes, commit),
+// through plain `pg`. Like the product, a failed batch is applied again event by event.
 import http from "node:http";
 import type pg from "pg";
+import { rawFailed, rawSucceeded, type StripeEvent } from "./raw-webhook-effects";
 import { sleep } from "./stats";
 
-interface IntentObject {
-  id: string;
-  status: string;
-  metadata?: { paymentId?: string };
-  latest_charge?: string | null;
-  last_payment_error?: { code?: string; decline_code?: string; message?: string } | null;
+interface Item {
+  event: StripeEvent;
+  /** The intent's status re-read at the provider (payment_failed only), before the transaction. */
+  current: string | null;
 }
-
-interface StripeEvent {
-  id: string;
-  type: string;
-  data: { object: IntentObject };
-}
-
-const RANK: Record<string, number> = { pending: 0, failed: 1, cancelled: 2, completed: 3, partially_refunded: 4, refunded: 5 };
 
 function retrieveIntent(sandbox: URL, agent: http.Agent, id: string): Promise<{ status: string }> {
   return new Promise((resolve, reject) => {
@@ -45,115 +38,34 @@ function retrieveIntent(sandbox: URL, agent: http.Agent, id: string): Promise<{ 
   });
 }
 
-async function apply(pool: pg.Pool, event: StripeEvent, currentStatus: string | null): Promise<"applied" | "duplicate"> {
+async function applyEffect(client: pg.PoolClient, { event, current }: Item, blindIndex: (plain: string) => string): Promise<string> {
+  const hash = blindIndex(event.data.object.id);
+  if (event.type === "payment_intent.succeeded") return rawSucceeded(client, event, hash);
+  if (event.type !== "payment_intent.payment_failed") return `ignored: ${event.type} is not handled`;
+  if (current === "succeeded" || current === "processing") return `stale: intent is ${current} now`;
+  return rawFailed(client, event, hash);
+}
+
+/** One transaction for the batch; returns how many of its events were already processed. */
+async function applyBatch(pool: pg.Pool, items: readonly Item[], blindIndex: (plain: string) => string): Promise<number> {
   const client = await pool.connect();
   try {
     await client.query("begin");
-    const claimed = await client.query(
-      `insert into "webhook_events" ("provider_event_id", "type", "status") values ($1, $2, $3) on conflict ("provider_event_id") do update set "status" = $4, "attempts" = webhook_events.attempts + 1, "error" = $5 where "webhook_events"."status" = $6 returning "id"`,
-      [event.id, event.type, "processed", "processed", null, "failed"],
+    await client.query("select set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true)", ["29000ms", "23200ms"]);
+    const claimed = await client.query<{ id: string }>(
+      `insert into webhook_events (provider_event_id, type, status) select e.id, e.type, 'processed' from unnest($1::text[], $2::text[]) as e(id, type) order by e.id on conflict (provider_event_id) do update set status = 'processed', attempts = webhook_events.attempts + 1, error = null where webhook_events.status = 'failed' returning provider_event_id as id`,
+      [items.map((i) => i.event.id), items.map((i) => i.event.type)],
     );
-    if (!claimed.rowCount) {
-      await client.query("commit");
-      return "duplicate";
-    }
-    const intent = event.data.object;
-    const paymentId = intent.metadata?.paymentId;
-    let outcome = "ignored";
-    if (paymentId && event.type === "payment_intent.succeeded") {
-      const payment = (
-        await client.query<{ id: string; order_id: string; status: string; amount_minor: number; currency: string }>(
-          `select * from "payments" where "id" = $1 for update`,
-          [paymentId],
-        )
-      ).rows[0];
-      if (payment && RANK.completed! > RANK[payment.status]!) {
-        const order = (
-          await client.query<{ id: string; participation_id: string }>(`select * from "orders" where "id" = $1`, [payment.order_id])
-        ).rows[0]!;
-        const participation = (
-          await client.query<{ id: string; status: string }>(`select * from "participations" where "id" = $1 for update`, [
-            order.participation_id,
-          ])
-        ).rows[0]!;
-        await client.query(`select "id" from "orders" where "participation_id" = $1 order by "created_at" desc limit $2`, [
-          participation.id,
-          1,
-        ]);
-        await client.query(
-          `update "payments" set "status" = $1, "processed_at" = now(), "card_brand" = $2, "card_last4" = $3 where "id" = $4`,
-          ["completed", null, null, payment.id],
-        );
-        await client.query(
-          `insert into "payment_transactions" ("payment_id", "type", "amount_minor", "currency", "status", "provider_reference", "processed_at") values ($1, $2, $3, $4, $5, $6, now())`,
-          [payment.id, "payment", payment.amount_minor, payment.currency, "completed", event.id],
-        );
-        await client.query(
-          `insert into "payment_audit_log" ("payment_id", "action_type", "action_description", "user_id", "old_values", "new_values", "ip_address", "user_agent") values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [
-            payment.id,
-            "PaymentCompleted",
-            "Payment succeeded at the provider",
-            null,
-            JSON.stringify({ status: payment.status }),
-            JSON.stringify({ status: "completed" }),
-            null,
-            null,
-          ],
-        );
-        await client.query(
-          `update "participations" set "status" = $1, "cancelled_at" = $2, "cancellation_reason" = $3, "hold_expires_at" = $4 where "id" = $5 and "status" in ($6, $7, $8) returning *`,
-          ["active", null, null, null, participation.id, "pending", "active", "cancelled"],
-        );
-        await client.query(`update "orders" set "status" = $1, "hold_expires_at" = $2 where "id" = $3`, ["confirmed", null, order.id]);
-        outcome = "completed: participation active";
-      } else outcome = "stale";
-    } else if (
-      paymentId &&
-      event.type === "payment_intent.payment_failed" &&
-      currentStatus !== "succeeded" &&
-      currentStatus !== "processing"
-    ) {
-      const payment = (
-        await client.query<{ id: string; status: string }>(`select * from "payments" where "id" = $1 for update`, [paymentId])
-      ).rows[0];
-      if (payment && RANK.failed! > RANK[payment.status]!) {
-        const previous = (
-          await client.query<{ n: number }>(`select count(*)::int as "n" from "payment_failures" where "payment_id" = $1`, [payment.id])
-        ).rows[0]!;
-        await client.query(`update "payments" set "status" = $1, "processed_at" = now() where "id" = $2`, ["failed", payment.id]);
-        await client.query(
-          `insert into "payment_failures" ("payment_id", "failure_code", "failure_message", "retry_count") values ($1, $2, $3, $4)`,
-          [
-            payment.id,
-            intent.last_payment_error?.decline_code ?? "payment_failed",
-            intent.last_payment_error?.message ?? "The payment failed",
-            previous.n,
-          ],
-        );
-        await client.query(
-          `insert into "payment_audit_log" ("payment_id", "action_type", "action_description", "user_id", "old_values", "new_values", "ip_address", "user_agent") values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [
-            payment.id,
-            previous.n > 0 ? "PaymentRetried" : "PaymentFailed",
-            "Payment failed at the provider",
-            null,
-            JSON.stringify({ status: payment.status }),
-            JSON.stringify({ status: "failed" }),
-            null,
-            null,
-          ],
-        );
-        outcome = "failed: failure recorded";
-      } else outcome = "stale";
-    }
-    await client.query(`update "webhook_events" set "status" = $1, "outcome" = $2, "processed_at" = now() where "provider_event_id" = $3`, [
-      "processed",
-      outcome,
-      event.id,
-    ]);
+    const mine = new Set(claimed.rows.map((r) => r.id));
+    const finished: Array<{ id: string; outcome: string }> = [];
+    for (const item of items)
+      if (mine.has(item.event.id)) finished.push({ id: item.event.id, outcome: await applyEffect(client, item, blindIndex) });
+    await client.query(
+      `update webhook_events as w set status = f.status, outcome = f.outcome, processed_at = now() from unnest($1::text[], $2::text[], $3::text[]) as f(id, status, outcome) where w.provider_event_id = f.id`,
+      [finished.map((f) => f.id), finished.map(() => "processed"), finished.map((f) => f.outcome)],
+    );
     await client.query("commit");
-    return "applied";
+    return items.length - mine.size;
   } catch (error) {
     await client.query("rollback").catch(() => undefined);
     throw error;
@@ -167,6 +79,7 @@ export async function runRawProcessor(
   pool: pg.Pool,
   sandbox: URL,
   expected: number,
+  blindIndex: (plain: string) => string,
   options: { pollers?: number; batchSize?: number } = {},
 ) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
@@ -186,19 +99,23 @@ export async function runRawProcessor(
           await sleep(20);
           continue;
         }
-        await Promise.all(
-          rows.map(async (row) => {
-            const event = JSON.parse(row.body) as StripeEvent;
-            try {
-              const current =
-                event.type === "payment_intent.payment_failed" ? (await retrieveIntent(sandbox, agent, event.data.object.id)).status : null;
-              if ((await apply(pool, event, current)) === "duplicate") duplicates++;
-            } catch {
-              failures++;
-            }
-            handled++;
-          }),
+        const events = rows.map((row) => JSON.parse(row.body) as StripeEvent);
+        const distinct = events.filter((e, i) => events.findIndex((o) => o.id === e.id) === i);
+        duplicates += events.length - distinct.length;
+        const items = await Promise.all(
+          distinct.map(async (event) => ({
+            event,
+            current:
+              event.type === "payment_intent.payment_failed" ? (await retrieveIntent(sandbox, agent, event.data.object.id)).status : null,
+          })),
         );
+        items.sort((a, b) => a.event.created - b.event.created);
+        try {
+          duplicates += await applyBatch(pool, items, blindIndex);
+        } catch {
+          for (const item of items) duplicates += await applyBatch(pool, [item], blindIndex).catch(() => (failures++, 0));
+        }
+        handled += rows.length;
       }
     }),
   );

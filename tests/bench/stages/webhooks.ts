@@ -1,7 +1,8 @@
 // 4. The webhook pipeline: signed Stripe events for real pending payments (20 % duplicates, 10 % out of
 // order) through POST /webhooks/stripe → local queue (pg-boss) → processor, end to end; then the
 // database is checked for lost or double-applied events. Baseline: the same deliveries through a
-// raw ingest (HMAC check + INSERT) and a raw processor sending the processor's SQL with `pg`.
+// raw ingest (HMAC check + INSERT) and a raw processor sending the processor's SQL with `pg`, batch
+// for batch (one transaction per batch of 10).
 import type pg from "pg";
 import { createDb, type Db } from "@evently/core/db/client";
 import { LOCAL_DEFAULTS } from "@evently/local/env-defaults";
@@ -210,7 +211,7 @@ async function measure(ctx: StageContext, o: { pool: pg.Pool; db: Db; runtime: S
   const rawStarted = performance.now();
   const [rawIngest, rawProcessed] = await Promise.all([
     ingest(rawUrl, rawPlan),
-    runRawProcessor(o.pool, new URL(sandboxUrl), rawPlan.deliveries.length),
+    runRawProcessor(o.pool, new URL(sandboxUrl), rawPlan.deliveries.length, (plain) => cipher.blindIndex(plain)),
   ]);
   const rawMs = performance.now() - rawStarted;
   const rawVerdict = await verify(o.pool, rawPlan, rawPayments.slice(0, need.payments));
