@@ -2,9 +2,10 @@
 import type { ConsumerDef } from "./manifest";
 
 /**
- * Stripe webhook events, ten per batch, processed concurrently. Each event is one short
- * transaction and at most one provider read (a PaymentIntent re-read), so a batch fits well
- * inside 30 s; the SQS visibility timeout is six times this.
+ * Stripe webhook events, ten per batch: the provider reads (at most one PaymentIntent re-read per
+ * event) run concurrently, then one short transaction applies the batch. Ten keeps that
+ * transaction's row locks brief and a failed batch's event-by-event retry well inside 30 s; the
+ * SQS visibility timeout is six times this.
  */
 export const webhookConsumer = {
   name: "webhook-processor",
