@@ -96,6 +96,25 @@ describe("webhook processor", () => {
     expect(handle).toHaveBeenCalledTimes(1);
   });
 
+  it("hands the batch's parseable events to the handler in one call, in record order, and settles each record on its own result", async () => {
+    const records = [record(stripeEventJson()), record("not json"), record(stripeEventJson()), record(stripeEventJson())];
+    const calls: string[][] = [];
+    const response = await createProcessor(async (events) => {
+      calls.push(events.map((e) => e.id));
+      return events.map((_, i) =>
+        i === 1 ? { ok: false, error: new Error("write failed") } : { ok: true, result: { outcome: "ok", duplicate: false } },
+      );
+    })(batch(...records), lambdaContext("webhook-processor"));
+    expect(calls).toEqual([[records[0]!, records[2]!, records[3]!].map(idOf)]);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([records[1]!.messageId, records[2]!.messageId].sort());
+  });
+
+  it("fails every record when the batch handler answers for fewer events than it was given", async () => {
+    const records = [record(stripeEventJson()), record(stripeEventJson())];
+    const processor = createProcessor(async () => [{ ok: true, result: { outcome: "ok", duplicate: false } }]);
+    await expect(processor(batch(...records), lambdaContext("webhook-processor"))).rejects.toThrow();
+  });
+
   it("throws when every record fails, so the whole batch is retried", async () => {
     await expect(
       run(async () => Promise.reject(new Error("database down")), batch(record(stripeEventJson()), record(stripeEventJson()))),
