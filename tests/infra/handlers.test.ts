@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { handlerPath } from "@evently/functions/manifest";
 import { routes } from "@evently/functions/routes";
 import { schedules } from "@evently/functions/schedules";
+import { bundlingFor } from "../../infra/bundling";
 import { INFRA_HANDLERS } from "../../infra/contracts";
 import { MAIL_SENDER } from "../../infra/mail";
 
@@ -31,9 +32,10 @@ describe("handler modules", () => {
   // Bundling every handler takes 10–20 s on two cores, so it is opt-in locally; .ci/run turns it on:
   // INFRA_BUNDLE=1 npx vitest run tests/infra/handlers.test.ts
   it.runIf(process.env.INFRA_BUNDLE === "1")(
-    "every existing handler bundles the way SST bundles it (esm, split, minified, pg-native and @aws-sdk external)",
+    "every existing handler bundles the way SST bundles it for prod (esm, split, minified, infra/bundling.ts's externals and defines)",
     async () => {
       const entryPoints = deployed.map(moduleFile).filter((f): f is string => f !== undefined);
+      const { nodejs } = bundlingFor("prod");
       const result = await esbuild.build({
         entryPoints,
         bundle: true,
@@ -41,10 +43,11 @@ describe("handler modules", () => {
         format: "esm",
         target: "esnext",
         mainFields: ["module", "main"],
-        minify: true,
-        splitting: true,
+        minify: nodejs.minify,
+        splitting: nodejs.splitting,
         keepNames: true,
-        external: ["pg-native", "@aws-sdk/*"],
+        external: ["sharp", "pg-native", ...(nodejs.esbuild?.external ?? [])],
+        define: nodejs.esbuild?.define,
         write: false,
         outdir: path.join(ROOT, ".sst", "bundle-check"),
         logLevel: "silent",

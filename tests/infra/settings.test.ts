@@ -202,3 +202,24 @@ describe("concurrency, memory, logs, backups and queues", () => {
     expect(group!.props.ConnectionPoolConfigurationInfo).toMatchObject({ ConnectionBorrowTimeout: 30, MaxConnectionsPercent: 90 });
   });
 });
+
+describe("bundling per stage", () => {
+  it("prod functions start without --enable-source-maps and ship no source maps; dev stages have both", () => {
+    for (const [s, debug] of [
+      [dev, true],
+      [prod, false],
+    ] as const) {
+      const functions = [...functionsByHandler(s).values()];
+      expect(functions.length).toBeGreaterThan(0);
+      for (const fn of functions) {
+        const nodeOptions = fn.props.Environment?.Variables?.NODE_OPTIONS;
+        expect(nodeOptions, fn.props.Handler).toBe(debug ? "--enable-source-maps" : undefined);
+      }
+      expect(s.bundled.length).toBeGreaterThan(0);
+      for (const request of s.bundled) {
+        expect(request.nodejs, request.handler).toMatchObject({ format: "esm", minify: true, splitting: true });
+        expect(request.nodejs?.sourcemap, request.handler).toBe(debug ? true : undefined);
+      }
+    }
+  });
+});

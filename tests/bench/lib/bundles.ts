@@ -1,18 +1,20 @@
-// Lambda bundles for the cold-start stage: the deploy settings read from sst.config.ts, the naive and
-// single-library references, and an esbuild build that reports what a bundle loads at import.
-import { readFile } from "node:fs/promises";
+// Lambda bundles for the cold-start stage: built with esbuild exactly as SST builds them from infra/bundling.ts,
+// the naive and single-library references, and what each bundle loads at import.
 import path from "node:path";
-import { build, type Metafile } from "esbuild";
+import { createRequire } from "node:module";
+import * as esbuild from "esbuild";
+import type { BuildOptions, Metafile } from "esbuild";
+import type { NodeJSProps } from "sst/constructs";
+import { bundlingFor } from "../../../infra/bundling";
 import { ROOT } from "./report";
 
-export const FUNCTIONS_SRC = path.join(ROOT, "packages/functions/src");
+// The references resolve their libraries from the functions package: some (Powertools logger and
+// metrics) are installed only there, at the versions the functions use.
+export const FUNCTIONS_PKG = path.join(ROOT, "packages/functions");
+export const FUNCTIONS_SRC = path.join(FUNCTIONS_PKG, "src");
 // Inside node_modules so that packages left external (@aws-sdk, as the Lambda runtime provides them)
 // resolve; eslint and git ignore it. One folder per run: two benches at once must not share it.
 export const OUT = path.join(ROOT, `node_modules/.cache/evently-bench-coldstart-${process.pid}`);
-
-// What SST v2 adds for `format: "esm"`: CommonJS dependencies (pg, stripe) still call require().
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as topLevelCreateRequire } from 'module';const require = topLevelCreateRequire(import.meta.url);";
 
 export const RUNNER = `import { pathToFileURL } from "node:url";
 const file = process.argv[2];
@@ -68,51 +70,93 @@ export const LIBRARIES: Array<{ pkg: string; label: string; code: string }> = [
   },
 ];
 
-/** How a bundle is built and run: the deploy settings of sst.config.ts, or a what-if. */
+/** How a bundle is built and run: SST's build of some `nodejs` props, or the plain reference build. */
 export interface Profile {
   label: string;
-  splitting: boolean;
-  sourcemap: boolean;
-  external: string[];
+  /** The `nodejs` props SST is given; absent for the plain one-file build of the references. */
+  nodejs?: NodeJSProps;
   /** NODE_OPTIONS=--enable-source-maps at run time. */
   enableSourceMaps: boolean;
 }
 
 /** The issue's literal build: one file, everything but Node's built-ins bundled, no source maps. */
-export const LITERAL: Profile = {
-  label: "one file, everything bundled (the issue's build)",
-  splitting: false,
-  sourcemap: false,
-  external: [],
-  enableSourceMaps: false,
-};
+export const LITERAL: Profile = { label: "one file, everything bundled (the issue's build)", enableSourceMaps: false };
+
+/** The stage whose bundles are measured: the one whose cold starts users meet. */
+export const MEASURED_STAGE = "prod";
+
+/** A stage's bundling, from the module sst.config.ts applies (infra/bundling.ts). */
+export function stageProfile(stage: string, label: string): Profile {
+  const { nodejs, environment } = bundlingFor(stage);
+  return { label, nodejs, enableSourceMaps: /--enable-source-maps/.test(environment.NODE_OPTIONS ?? "") };
+}
+
+/** One line saying how a profile builds and runs. */
+export function describeProfile(p: Profile): string {
+  if (!p.nodejs) return "plain esbuild: one file, minified, no source maps";
+  const n = p.nodejs;
+  const { external = [], ...override } = n.esbuild ?? {};
+  return [
+    `SST ${SST_MIRRORED} Node runtime options: format ${n.format ?? "esm"}, target esnext, keepNames`,
+    n.minify ? "minify" : "not minified",
+    n.splitting ? "code splitting" : "one file",
+    n.sourcemap ? "source maps shipped" : "source maps not shipped",
+    `external: ${[...SST_FORCED_EXTERNAL, ...external].join(", ")}`,
+    ...Object.keys(override).map((k) => `esbuild.${k}: ${JSON.stringify(override[k as keyof typeof override])}`),
+    p.enableSourceMaps ? "NODE_OPTIONS=--enable-source-maps" : "no NODE_OPTIONS",
+  ].join("; ");
+}
 
 /**
- * The `nodejs` defaults of sst.config.ts (format esm and minify are checked, the rest read), so the
- * bench follows the lead's deploy settings; anything it cannot read falls back to the issue's build.
+ * SST bundles with the esbuild it pins (0.18 under sst 2.49), not the workspace's: its minifier and
+ * output differ, so the functions are built with that one.
  */
-export async function deployProfile(): Promise<{ profile: Profile; source: string }> {
-  const text = await readFile(path.join(ROOT, "sst.config.ts"), "utf8").catch(() => "");
-  const nodejs = /nodejs:\s*\{([\s\S]*?)\n\s{4}\},/.exec(text)?.[1] ?? "";
-  if (!nodejs || !/format:\s*"esm"/.test(nodejs) || !/minify:\s*true/.test(nodejs))
-    return { profile: LITERAL, source: "sst.config.ts not readable: the issue's build" };
-  const external = [...(/external:\s*\[([^\]]*)\]/.exec(nodejs)?.[1] ?? "").matchAll(/"([^"]+)"/g)].map((m) => m[1]!);
-  const profile: Profile = {
-    label: "as deployed (sst.config.ts)",
-    splitting: /splitting:\s*true/.test(nodejs),
-    sourcemap: /sourcemap:\s*true/.test(nodejs),
-    external,
-    enableSourceMaps: /NODE_OPTIONS:\s*"[^"]*--enable-source-maps/.test(text),
+const sstEsbuild = createRequire(createRequire(import.meta.url).resolve("sst/package.json"))("esbuild") as typeof esbuild;
+
+/** The SST release whose esbuild call sstOptions mirrors (sst/runtime/handlers/node.js). */
+export const SST_MIRRORED = "2.49.6";
+const SST_FORCED_EXTERNAL = ["sharp", "pg-native"];
+// SST's ESM banner: CommonJS dependencies (pg, stripe) still call require() and read __dirname.
+const SST_ESM_BANNER = [
+  `import { createRequire as topLevelCreateRequire } from 'module';`,
+  `const require = topLevelCreateRequire(import.meta.url);`,
+  `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
+  `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
+];
+
+/** The esbuild options SST's Node runtime derives from `nodejs` props for `sst deploy` (ESM only). */
+function sstOptions(nodejs: NodeJSProps): BuildOptions {
+  if ((nodejs.format ?? "esm") !== "esm") throw new Error("the bench mirrors SST's ESM build only");
+  if (nodejs.esbuild?.plugins?.length) throw new Error("the bench does not pass esbuild plugins through");
+  const { external, plugins: _plugins, ...override } = nodejs.esbuild ?? {};
+  return {
+    platform: "node",
+    external: [...SST_FORCED_EXTERNAL, ...(nodejs.install ?? []), ...(external ?? [])],
+    loader: nodejs.loader,
+    keepNames: true,
+    bundle: true,
+    splitting: nodejs.splitting,
+    format: "esm",
+    target: "esnext",
+    mainFields: ["module", "main"],
+    banner: { js: [...SST_ESM_BANNER, nodejs.banner ?? ""].join("\n") },
+    sourcemap: nodejs.sourcemap !== false,
+    minify: nodejs.minify,
+    // Typed against SST's esbuild 0.18; the workspace's types differ only in options the app does not set.
+    ...(override as BuildOptions),
   };
-  const parts = [
-    `format esm, minify`,
-    profile.splitting ? "code splitting" : "one file",
-    profile.sourcemap ? "source maps" : "no source maps",
-    `external: ${external.length ? external.join(", ") : "none"}`,
-    profile.enableSourceMaps ? "NODE_OPTIONS=--enable-source-maps" : "",
-  ];
-  return { profile, source: parts.filter(Boolean).join("; ") };
 }
+
+/** The references' build: what a developer gets from esbuild with the obvious flags. */
+const PLAIN: BuildOptions = {
+  platform: "node",
+  bundle: true,
+  format: "esm",
+  target: "node22",
+  minify: true,
+  mainFields: ["module", "main"],
+  banner: { js: SST_ESM_BANNER.slice(0, 2).join("") },
+};
 
 export type Role = "function" | "reference" | "library" | "variant";
 
@@ -175,25 +219,17 @@ export interface Built extends Entry {
 
 export async function bundle(entry: Entry, dir: string): Promise<Built> {
   const p = entry.profile;
+  const build = p.nodejs ? sstEsbuild.build : esbuild.build;
   const result = await build({
+    ...(p.nodejs ? sstOptions(p.nodejs) : PLAIN),
     ...(entry.file
       ? { entryPoints: { index: entry.file } }
-      : { stdin: { contents: entry.stdin!, resolveDir: ROOT, loader: "ts", sourcefile: "index.ts" } }),
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    minify: true,
+      : { stdin: { contents: entry.stdin!, resolveDir: FUNCTIONS_PKG, loader: "ts", sourcefile: "index.ts" } }),
     metafile: true,
     outdir: dir,
     outExtension: { ".js": ".mjs" },
     entryNames: "index",
     chunkNames: "chunks/[name]-[hash]",
-    splitting: p.splitting,
-    sourcemap: p.sourcemap,
-    external: p.external,
-    mainFields: ["module", "main"],
-    banner: { js: ESM_REQUIRE_BANNER },
     logLevel: "silent",
   });
   const meta = result.metafile;

@@ -3,24 +3,29 @@
 // naive bundle of the same libraries imported whole, built and measured in the same run. What each
 // library costs alone, and what the packaging choices buy one function, are measured alongside.
 import { existsSync } from "node:fs";
-import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import {
   bundle,
-  deployProfile,
+  describeProfile,
   FUNCTIONS_SRC,
   HEAVY,
   LIBRARIES,
   LITERAL,
+  MEASURED_STAGE,
   NAIVE,
   OUT,
   RUNNER,
+  SST_MIRRORED,
+  stageProfile,
   type Entry,
   type Profile,
   type Role,
 } from "../lib/bundles";
+import type { EnvName } from "@evently/functions/lib/config";
 import type { StageContext } from "../lib/context";
 import { runNode } from "../lib/proc";
+import { ROOT } from "../lib/report";
 import { kb, mb, median, ms, ratio } from "../lib/stats";
 
 export interface LibraryCost {
@@ -48,6 +53,30 @@ export interface BundleMeasure {
   /** Packages in the code loaded at import, biggest first. */
   contributors: Array<{ pkg: string; bytes: number }>;
 }
+
+/**
+ * What a deployed function finds in its environment (infra/access.ts sets it per resource): fail-fast
+ * configuration parses it at import, so the bench gives every function all of it, in deployed form.
+ */
+const LAMBDA_ENV = {
+  DB_IAM_AUTH: "true",
+  DB_HOST: "evently-proxy.proxy-abcdefghijkl.us-east-1.rds.amazonaws.com",
+  DB_NAME: "evently",
+  DB_USER: "evently_app",
+  STRIPE_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/evently/stripe-key-AbCdEf",
+  STRIPE_WEBHOOK_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/evently/webhook-secret-AbCdEf",
+  DATA_KEY_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/evently/data-key-AbCdEf",
+  BLIND_INDEX_KEY_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/evently/blind-index-key-AbCdEf",
+  TICKET_KEY_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/evently/ticket-key-AbCdEf",
+  WEBHOOK_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/prod-evently-webhooks",
+  PROVIDER_TASK_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/prod-evently-provider-tasks",
+  MAIL_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/prod-evently-mail",
+  COGNITO_ISSUER: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEfGhI",
+  COGNITO_CLIENT_ID: "1example23456789",
+  CORS_ORIGINS: "https://app.evently.example",
+  POWERTOOLS_SERVICE_NAME: "evently",
+  POWERTOOLS_METRICS_NAMESPACE: "Evently",
+} satisfies Partial<Record<EnvName | "POWERTOOLS_SERVICE_NAME" | "POWERTOOLS_METRICS_NAMESPACE", string>>;
 
 async function entryPoints(ctx: StageContext, profile: Profile): Promise<Entry[]> {
   const { routes } = (await import("@evently/functions/routes")) as {
@@ -84,10 +113,11 @@ export async function run(ctx: StageContext): Promise<void> {
   await writeFile(path.join(OUT, "empty.mjs"), "export {};\n");
 
   try {
-    const { profile, source } = await deployProfile();
-    ctx.note(
-      `Bundles are built with the deploy settings of sst.config.ts: ${source}; plus platform node, target node22, bundle, the createRequire banner SST adds for ESM.`,
-    );
+    const profile = stageProfile(MEASURED_STAGE, `as deployed to ${MEASURED_STAGE}`);
+    ctx.note(`Functions are built as \`sst deploy --stage ${MEASURED_STAGE}\` builds them (infra/bundling.ts): ${describeProfile(profile)}.`);
+    const installed = (JSON.parse(await readFile(path.join(ROOT, "node_modules/sst/package.json"), "utf8")) as { version: string }).version;
+    if (installed !== SST_MIRRORED)
+      ctx.note(`sst ${installed} is installed but the bench mirrors the esbuild options of sst ${SST_MIRRORED}: compare sst/runtime/handlers/node.js`);
     const entries = await entryPoints(ctx, profile);
     // The references and the single libraries are plain builds (one file, no source maps), like the
     // issue's reference figures: the deploy settings' own costs then count against the functions.
@@ -112,11 +142,9 @@ export async function run(ctx: StageContext): Promise<void> {
     // What-ifs for one representative function: what each packaging choice costs or buys.
     const sample = entries.find((e) => e.name === "http/events/get") ?? entries[0];
     const whatIfProfiles: Profile[] = [
-      ...(profile.enableSourceMaps ? [{ ...profile, label: "without NODE_OPTIONS=--enable-source-maps", enableSourceMaps: false }] : []),
-      ...(profile.splitting
-        ? [{ ...profile, label: "without code splitting", splitting: false }]
-        : [{ ...profile, label: "with code splitting", splitting: true }]),
-      ...(profile !== LITERAL ? [LITERAL] : []),
+      stageProfile("dev", "as deployed to a debug stage (dev)"),
+      { ...profile, label: `${profile.nodejs?.splitting ? "without" : "with"} code splitting`, nodejs: { ...profile.nodejs, splitting: !profile.nodejs?.splitting } },
+      LITERAL,
     ];
     const variants: Entry[] =
       sample && !ctx.quick
@@ -138,6 +166,7 @@ export async function run(ctx: StageContext): Promise<void> {
       AWS_REGION: "us-east-1",
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "1024",
       AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
+      ...LAMBDA_ENV,
     };
     type Sample = { ms: number; rss: number; heapUsed: number };
     const importOnce = async (file: string, name: string, p: Profile): Promise<Sample> =>
@@ -376,10 +405,9 @@ function adviceFor(
   const cost = (pkg: string) => c.libs.find((l) => l.pkg === pkg);
   const loads = (pkg: string) => misses.filter((m) => m.contributors.some((x) => x.pkg === pkg));
   const tips: string[] = [];
-  const sourceMaps = c.whatIfs.find((w) => w.name.includes("enable-source-maps"));
-  if (check !== "size" && sourceMaps && c.asDeployed && c.asDeployed.importMs - sourceMaps.importMs > 3) {
+  if (check !== "size" && c.profile.enableSourceMaps) {
     tips.push(
-      `NODE_OPTIONS=--enable-source-maps (sst.config.ts) makes Node read and parse each bundle's source map at load: ${c.asDeployed.name} imports in ${ms(sourceMaps.importMs)} ms without it against ${ms(c.asDeployed.importMs)} ms with it; keep sourcemap: true for the files but set the flag only where needed (or use Lambda's own --enable-source-maps only on debug stages)`,
+      `NODE_OPTIONS=--enable-source-maps (infra/bundling.ts) makes Node read and parse each bundle's source map at load: set it on debug stages only`,
     );
   }
   if (check === "stripe" && misses.some((m) => m.name === "http/webhooks/stripe")) {

@@ -1,10 +1,9 @@
 // Seats and ticket types left for sale right now, as GET /events/{id}/availability shows them.
 import type { Db } from "../db/client";
-import type { Trx } from "../db/transaction";
 import { notFound } from "../errors";
 import { currentUnitPrice } from "../ticketing/pricing";
 import { isOnSale } from "../ticketing/sales-rules";
-import { listForEvent, toPricedTicketType } from "../ticketing/ticket-types";
+import { toPricedTicketType } from "../ticketing/ticket-types";
 import type { TicketType } from "../ticketing/ticketing.table";
 import { isPublic } from "./access";
 import type { EventRow } from "./events.table";
@@ -37,19 +36,9 @@ export function availabilityOf(
   };
 }
 
-/** The counters of an event already loaded (and authorized) by the caller. */
-export async function loadAvailability(
-  db: Db | Trx,
-  event: EventRow,
-  now: Date,
-): Promise<{ ticketTypes: TicketType[]; availability: AvailabilityView }> {
-  const [ticketTypes, waitlisted] = await Promise.all([listForEvent(db, event.id), repo.waitlistedCount(db, event.id)]);
-  return { ticketTypes, availability: availabilityOf(event, ticketTypes, waitlisted, now) };
-}
-
 /** Public: availability of an event that has been published; drafts are 404 for everyone here. */
 export async function getAvailability(db: Db, eventId: string, now = new Date()): Promise<AvailabilityView> {
-  const event = await repo.fromId(db, eventId);
+  const event = await repo.countersFromId(db, eventId);
   if (!event || !isPublic(event)) throw notFound("Event");
-  return (await loadAvailability(db, event, now)).availability;
+  return availabilityOf(event, event.ticketTypes, event.waitlisted, now);
 }

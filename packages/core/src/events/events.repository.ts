@@ -3,6 +3,7 @@ import { sql, type UpdateObject } from "kysely";
 import type { Database } from "../db/database";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";
+import type { TicketType } from "../ticketing/ticketing.table";
 import type { EventRow, EventStatus, EventUpdate, NewEvent, NewEventStatusChange } from "./events.table";
 import type { EventRecord } from "./views";
 
@@ -89,13 +90,45 @@ export function transition(
     .executeTakeFirst();
 }
 
-/** Waitlisted participations of an event (people, not seats). */
-export async function waitlistedCount(db: Db | Trx, eventId: string): Promise<number> {
-  const row = await db
-    .selectFrom("participations")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("eventId", "=", eventId)
-    .where("status", "=", "waitlisted")
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+/** The timestamp columns of a ticket type, which JSON carries as text. */
+const TICKET_TYPE_DATES = ["salesStartAt", "salesEndAt", "earlyBirdUntil", "createdAt", "updatedAt"] as const;
+type TicketTypeJson = Omit<TicketType, (typeof TICKET_TYPE_DATES)[number]> & Record<(typeof TICKET_TYPE_DATES)[number], string | null>;
+
+/**
+ * The ticket types of the `events` row in scope, in display order, as one JSON array (the
+ * CamelCasePlugin renames its keys like any row's). Ordered inside json_agg: a sorted subquery
+ * would only usually keep its order.
+ */
+const ticketTypesColumn = sql<TicketTypeJson[]>`coalesce((
+  select json_agg(tt order by tt.sort_order, tt.created_at, tt.id) from ticket_types tt where tt.event_id = events.id), '[]')`;
+
+/** Waitlisted participations (people, not seats) of the `events` row in scope. */
+const waitlistedColumn = sql<number>`(
+  select count(*)::int from participations p where p.event_id = events.id and p.status = 'waitlisted')`;
+
+function ticketTypeFromJson(json: TicketTypeJson): TicketType {
+  const row = { ...json } as Record<string, unknown>;
+  for (const key of TICKET_TYPE_DATES) row[key] = json[key] === null ? null : new Date(json[key]);
+  return row as unknown as TicketType;
 }
+
+/** An event row with what its availability is computed from. */
+export type EventCounters = EventRow & { ticketTypes: TicketType[]; waitlisted: number };
+
+const withCounters = (db: Db | Trx, id: string) =>
+  db
+    .selectFrom("events")
+    .selectAll("events")
+    .select([ticketTypesColumn.as("ticketTypes"), waitlistedColumn.as("waitlisted")])
+    .where("events.id", "=", id);
+
+const decoded = <T extends { ticketTypes: TicketTypeJson[] }>(row: T | undefined) =>
+  row && { ...row, ticketTypes: row.ticketTypes.map(ticketTypeFromJson) };
+
+/** An event with its ticket types and waitlist count, in one statement (GET /events/{id}/availability). */
+export const countersFromId = async (db: Db | Trx, id: string): Promise<EventCounters | undefined> =>
+  decoded(await withCounters(db, id).executeTakeFirst());
+
+/** The same with the event's categories: everything GET /events/{id} shows, in one statement. */
+export const detailFromId = async (db: Db | Trx, id: string): Promise<(EventRecord & EventCounters) | undefined> =>
+  decoded(await withCounters(db, id).select(categoryIdsColumn.as("categoryIds")).executeTakeFirst());

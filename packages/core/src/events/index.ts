@@ -4,8 +4,8 @@ import type { Db } from "../db/client";
 import { useTransaction, type Trx } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
 import { notifyEventChanged } from "../mail/event-mail";
-import { managedEvent, viewableEvent } from "./access";
-import { loadAvailability } from "./availability";
+import { canView, managedEvent } from "./access";
+import { availabilityOf } from "./availability";
 import { withConstraints, type ConstraintMap } from "./constraint-errors";
 import * as repo from "./events.repository";
 import type { EventRow, EventUpdate } from "./events.table";
@@ -84,11 +84,15 @@ async function reloadView(db: Db | Trx, id: string): Promise<EventView> {
   return toEventView(event);
 }
 
-/** The event with its ticket types and availability, if the caller may see it (else 404). */
+/** The event with its ticket types and availability, if the caller may see it (else 404): one statement. */
 export async function getEvent(db: Db, actor: Actor | undefined, eventId: string, now = new Date()): Promise<EventDetailView> {
-  const event = await viewableEvent(db, actor, eventId);
-  const { ticketTypes, availability } = await loadAvailability(db, event, now);
-  return { ...toEventView(event), ticketTypes: ticketTypes.map(toTicketTypeView), availability };
+  const event = await repo.detailFromId(db, eventId);
+  if (!event || !canView(actor, event)) throw notFound("Event");
+  return {
+    ...toEventView(event),
+    ticketTypes: event.ticketTypes.map(toTicketTypeView),
+    availability: availabilityOf(event, event.ticketTypes, event.waitlisted, now),
+  };
 }
 
 export interface UpdateEventHooks {
