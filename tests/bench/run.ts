@@ -2,6 +2,8 @@
 // writes bench/results.json and docs/PERFORMANCE.md. Stages run one after another (never in
 // parallel: they would measure each other); a stage whose feature has not landed reports "skipped".
 import "@evently/local/env-defaults";
+// The runtime's ticket-key source: answers the bench asks of core (orders, dashboards) carry signed ticket codes.
+import "@evently/functions/lib/ticket-keys";
 import { parseArgs } from "node:util";
 import { createContext, SkipStage, type Stage } from "./lib/context";
 import { startLive, type Live } from "./lib/live";

@@ -5,8 +5,6 @@ import type { PaymentsDeps } from "@evently/core/payments/deps";
 import type { PaymentGateway, ProviderIntent } from "@evently/core/ports/payment-gateway";
 import type { Db } from "@evently/core/db/client";
 import { LOCAL_DEFAULTS } from "@evently/local/env-defaults";
-// The runtime's ticket-key source: an order's answer carries its ticket codes, signed with it.
-import "@evently/functions/lib/ticket-keys";
 
 const notUsed = (): Promise<never> => Promise.reject(new Error("the instant gateway only creates intents"));
 

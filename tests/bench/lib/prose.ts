@@ -36,6 +36,11 @@ export const LIMIT_NOTES = [
 /** Shown under a stage's heading: what it measures and how. */
 export const STAGE_PROSE: Partial<Record<StageName, string[]>> = {
   limit: LIMIT_NOTES,
+  curve: [
+    'Each size is its own database seeded by INSERT … SELECT generate_series (100 participations per event, ten per user, five 500-person events), then VACUUM ANALYZE; the sizes are measured in interleaved rounds so a change in machine load hits all of them alike. Every query is the product\'s core export with a one-connection pool, as in Lambda. "No faster than log n" = the p50 at the largest size is at most ln(largest) / ln(smallest) times the p50 at the smallest.',
+    "The CSV export is the product's participantsCsv on events of 10,000 and 100,000 participants (names with commas and quotes, so quoting is exercised); retained heap = the most heap still reachable after a forced full collection every 5 batches, peak heap and RSS = the highest sampled every 5 ms. Only retained growth shows memory that grows with the rows; peaks include garbage not yet collected.",
+    "Not measured yet: cancelling a 10,000-ticket event (time to commit and refunds/s through the provider tasks against the Stripe sandbox).",
+  ],
 };
 
 const best = (runs: readonly LimitRun[], path: LimitRun["path"], events: number) =>
@@ -65,3 +70,7 @@ export function rushAdvice(limit: number, statementsPerOrder: number): string {
   const statements = Number.isFinite(statementsPerOrder) ? statementsPerOrder.toFixed(0) : "about 17";
   return `${Number.isFinite(limit) && limit < 1000 ? `The one-statement physical limit is ${int(limit)} holds/s on this machine in the same run, so 1,000/s on one event is out of reach here whatever the product does. ` : ""}Per order the runtime sends ${statements} statements and one Stripe sandbox call; the ratio against the limit (stage 8) is the figure to watch.`;
 }
+
+/** A CSV export whose retained heap grows with the rows. */
+export const csvAdvice = () =>
+  "Something keeps rows alive between batches: participantsCsv (core/attendees/csv.ts) should hold one batch at a time; check that the consumer (the HTTP handler's stream) writes each chunk before asking for the next instead of collecting them.";
