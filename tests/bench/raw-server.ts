@@ -1,11 +1,13 @@
 // The raw baseline: a tiny node:http server that answers the benchmarked routes with the SQL the
 // product sends, through plain `pg` (pool of 20, like the runtime), verifying the same HS256 tokens
 // and calling its own in-process Stripe sandbox for PaymentIntents — no middy, zod, Kysely or SDK.
-import { createCipheriv, createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { jwtVerify } from "jose";
 import pg from "pg";
+import { createFieldCipher } from "@evently/core/payments/crypto";
+import { LOCAL_DEFAULTS } from "@evently/local/env-defaults";
 import { startStripeSandbox } from "@evently/stripe-sandbox";
 import { ISO_US, PARTICIPATION_VIEW, rawSeatHold, rawUpsertUser } from "./lib/raw-sql";
 
@@ -34,15 +36,8 @@ const counting = (client: pg.PoolClient): pg.PoolClient =>
 
 const secret = new TextEncoder().encode(process.env.LOCAL_JWT_SECRET ?? "local-dev-secret");
 const webhookSecret = process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_local_dev";
-const dataKey = Buffer.from("bG9jYWwtZGV2LWRhdGEta2V5LW5vdC1hLXNlY3JldCE=", "base64");
-const indexKey = createHash("sha256").update(dataKey).digest();
-const encrypt = (plain: string) => {
-  const iv = randomBytes(12);
-  const c = createCipheriv("aes-256-gcm", dataKey, iv);
-  const body = Buffer.concat([c.update(plain, "utf8"), c.final()]);
-  return `v1:${Buffer.concat([iv, body, c.getAuthTag()]).toString("base64")}`;
-};
-const blindIndex = (plain: string) => createHmac("sha256", indexKey).update(plain).digest("base64url");
+// The product's own field cipher with the local keys: the rows it writes read back like the runtime's.
+const { encrypt, blindIndex } = createFieldCipher(LOCAL_DEFAULTS.DATA_KEY, LOCAL_DEFAULTS.BLIND_INDEX_KEY);
 
 const users = new Map<string, string>();
 async function actor(req: http.IncomingMessage): Promise<{ userId: string; sub: string } | undefined> {
