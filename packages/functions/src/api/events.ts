@@ -14,13 +14,18 @@ import {
   PromoCodeSchema,
   TicketTypeSchema,
 } from "./events.shapes";
+import { ROUTE_LIMITS } from "../manifest";
 
 const eventParams = idParams("eventId");
 
 const ListEventsQuery = ListEventsOptions.extend({ limit: pageLimit() });
 
 export const listEvents = defineRoute({
-  route: "GET /events",
+  method: "GET",
+  path: "/events",
+  access: "public",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Published events, soonest first, with filters and cursor pagination",
   tags: ["events"],
   query: ListEventsQuery,
@@ -28,7 +33,11 @@ export const listEvents = defineRoute({
 });
 
 export const createEvent = defineRoute({
-  route: "POST /events",
+  method: "POST",
+  path: "/events",
+  access: "organizer",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Create a draft event organized by the caller",
   tags: ["events"],
   body: CreateEventInput,
@@ -37,7 +46,11 @@ export const createEvent = defineRoute({
 });
 
 export const getEvent = defineRoute({
-  route: "GET /events/{eventId}",
+  method: "GET",
+  path: "/events/{eventId}",
+  access: "optional",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "An event with its ticket types and availability (drafts only to their organizer and admins)",
   tags: ["events"],
   params: eventParams,
@@ -45,7 +58,11 @@ export const getEvent = defineRoute({
 });
 
 export const updateEvent = defineRoute({
-  route: "PATCH /events/{eventId}",
+  method: "PATCH",
+  path: "/events/{eventId}",
+  access: "organizer",
+  resources: ["db", "stripe-key", "data-key", "task-queue", "mail-queue"],
+  timeoutSeconds: ROUTE_LIMITS.provider,
   summary: "Edit a draft or published event; capacity cannot drop below the seats taken",
   tags: ["events"],
   params: eventParams,
@@ -55,7 +72,11 @@ export const updateEvent = defineRoute({
 });
 
 export const publishEvent = defineRoute({
-  route: "POST /events/{eventId}/publish",
+  method: "POST",
+  path: "/events/{eventId}/publish",
+  access: "organizer",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Publish a draft",
   tags: ["events"],
   params: eventParams,
@@ -64,7 +85,11 @@ export const publishEvent = defineRoute({
 });
 
 export const cancelEvent = defineRoute({
-  route: "POST /events/{eventId}/cancel",
+  method: "POST",
+  path: "/events/{eventId}/cancel",
+  access: "organizer",
+  resources: ["db", "stripe-key", "data-key", "task-queue", "mail-queue"],
+  timeoutSeconds: ROUTE_LIMITS.bulk,
   summary: "Cancel an event, its participations, and refund completed payments",
   tags: ["events"],
   params: eventParams,
@@ -75,7 +100,11 @@ export const cancelEvent = defineRoute({
 });
 
 export const eventAvailability = defineRoute({
-  route: "GET /events/{eventId}/availability",
+  method: "GET",
+  path: "/events/{eventId}/availability",
+  access: "public",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Seats and ticket types left, on sale now, at today's price",
   tags: ["events"],
   params: eventParams,
@@ -83,7 +112,11 @@ export const eventAvailability = defineRoute({
 });
 
 export const createTicketType = defineRoute({
-  route: "POST /events/{eventId}/ticket-types",
+  method: "POST",
+  path: "/events/{eventId}/ticket-types",
+  access: "organizer",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Add a ticket type to a ticketed event (one currency per event)",
   tags: ["ticket types"],
   params: eventParams,
@@ -94,7 +127,11 @@ export const createTicketType = defineRoute({
 });
 
 export const updateTicketType = defineRoute({
-  route: "PATCH /ticket-types/{ticketTypeId}",
+  method: "PATCH",
+  path: "/ticket-types/{ticketTypeId}",
+  access: "organizer",
+  resources: ["db", "stripe-key", "data-key", "task-queue", "mail-queue"],
+  timeoutSeconds: ROUTE_LIMITS.provider,
   summary: "Edit a ticket type; quantity cannot drop below the tickets taken",
   tags: ["ticket types"],
   params: idParams("ticketTypeId"),
@@ -104,7 +141,11 @@ export const updateTicketType = defineRoute({
 });
 
 export const createPromoCode = defineRoute({
-  route: "POST /events/{eventId}/promo-codes",
+  method: "POST",
+  path: "/events/{eventId}/promo-codes",
+  access: "organizer",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Add a promo code (percent or amount off; unique per event, case-insensitively)",
   tags: ["promo codes"],
   params: eventParams,
@@ -115,7 +156,11 @@ export const createPromoCode = defineRoute({
 });
 
 export const eventReport = defineRoute({
-  route: "GET /reports/events/{eventId}",
+  method: "GET",
+  path: "/reports/events/{eventId}",
+  access: "organizer",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Capacity use, participation counts, revenue, refunds and sliding-scale distribution",
   tags: ["reports"],
   params: eventParams,
@@ -123,7 +168,11 @@ export const eventReport = defineRoute({
 });
 
 export const listPromoCodes = defineRoute({
-  route: "GET /events/{eventId}/promo-codes",
+  method: "GET",
+  path: "/events/{eventId}/promo-codes",
+  access: "organizer",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "The event's promo codes with their uses",
   tags: ["promo codes"],
   params: eventParams,
@@ -131,7 +180,11 @@ export const listPromoCodes = defineRoute({
 });
 
 export const updatePromoCode = defineRoute({
-  route: "PATCH /promo-codes/{promoCodeId}",
+  method: "PATCH",
+  path: "/promo-codes/{promoCodeId}",
+  access: "organizer",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Edit a promo code: active, maxUses (never below its uses: 409), validity window, ticket types it applies to",
   tags: ["promo codes"],
   params: idParams("promoCodeId"),
@@ -141,7 +194,11 @@ export const updatePromoCode = defineRoute({
 });
 
 export const myEvents = defineRoute({
-  route: "GET /me/events",
+  method: "GET",
+  path: "/me/events",
+  access: "organizer",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Events the caller organizes, any status, newest first, with seats taken",
   tags: ["events"],
   query: z.strictObject({ limit: pageLimit(), cursor: pageCursor() }),

@@ -3,6 +3,7 @@ import * as z from "zod";
 import { CancelParticipantInput } from "@evently/core/payments/order-lifecycle";
 import { defineRoute, idParams, uuid } from "./route-schema";
 import { TicketSchema } from "./tickets.shapes";
+import { ROUTE_LIMITS } from "../manifest";
 
 const percent = (max: number) =>
   z
@@ -57,7 +58,11 @@ const OrderResult = z.object({
 });
 
 export const createOrder = defineRoute({
-  route: "POST /events/{eventId}/orders",
+  method: "POST",
+  path: "/events/{eventId}/orders",
+  access: "member",
+  resources: ["db", "stripe-key", "data-key", "task-queue", "mail-queue", "ticket-key"],
+  timeoutSeconds: ROUTE_LIMITS.provider,
   summary: "Order tickets: holds seats and creates a PaymentIntent (Idempotency-Key required)",
   tags: ["orders"],
   params: idParams("eventId"),
@@ -71,7 +76,7 @@ export const createOrder = defineRoute({
   successStatus: 201,
   // The buyer already holds seats for this event: that order, with a working PaymentIntent.
   responses: { 200: OrderResult },
-  idempotencyKey: true,
+  idempotency: "orders:create",
   problems: [
     "already_registered",
     "amount_not_chargeable",
@@ -85,7 +90,11 @@ export const createOrder = defineRoute({
 });
 
 export const getOrder = defineRoute({
-  route: "GET /orders/{orderId}",
+  method: "GET",
+  path: "/orders/{orderId}",
+  access: "member",
+  resources: ["db", "stripe-key", "data-key", "ticket-key"],
+  timeoutSeconds: ROUTE_LIMITS.provider,
   summary: "An order with its participation and payment status",
   tags: ["orders"],
   params: idParams("orderId"),
@@ -93,7 +102,11 @@ export const getOrder = defineRoute({
 });
 
 export const cancelOrder = defineRoute({
-  route: "POST /orders/{orderId}/cancel",
+  method: "POST",
+  path: "/orders/{orderId}/cancel",
+  access: "member",
+  resources: ["db", "stripe-key", "data-key", "task-queue", "mail-queue", "ticket-key"],
+  timeoutSeconds: ROUTE_LIMITS.provider,
   summary: "Cancel an order; a completed payment is refunded in full",
   tags: ["orders"],
   params: idParams("orderId"),
@@ -104,7 +117,11 @@ export const cancelOrder = defineRoute({
 });
 
 export const cancelParticipant = defineRoute({
-  route: "POST /events/{eventId}/participants/{participationId}/cancel",
+  method: "POST",
+  path: "/events/{eventId}/participants/{participationId}/cancel",
+  access: "organizer",
+  resources: ["db", "stripe-key", "data-key", "task-queue", "mail-queue"],
+  timeoutSeconds: ROUTE_LIMITS.provider,
   summary: "Cancel one participant (organizer/admin); a completed payment is refunded in full unless refund is false",
   tags: ["participants"],
   params: z.object({ eventId: uuid(), participationId: uuid() }),

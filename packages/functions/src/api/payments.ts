@@ -1,6 +1,7 @@
 // Contracts of the payment routes: read a payment, refund it (Idempotency-Key), the buyer's history.
 import * as z from "zod";
 import { defineRoute, idParams, pageCursor, pageLimit } from "./route-schema";
+import { ROUTE_LIMITS } from "../manifest";
 
 const Refund = z
   .object({
@@ -51,7 +52,11 @@ const Payment = z
   .meta({ id: "Payment" });
 
 export const getPayment = defineRoute({
-  route: "GET /payments/{paymentId}",
+  method: "GET",
+  path: "/payments/{paymentId}",
+  access: "member",
+  resources: ["db", "data-key"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "A payment with its transactions, refunds and audit entries (buyer, the event's organizer or an admin)",
   tags: ["payments"],
   params: idParams("paymentId"),
@@ -59,7 +64,11 @@ export const getPayment = defineRoute({
 });
 
 export const refundPayment = defineRoute({
-  route: "POST /payments/{paymentId}/refunds",
+  method: "POST",
+  path: "/payments/{paymentId}/refunds",
+  access: "organizer",
+  resources: ["db", "stripe-key", "data-key", "task-queue"],
+  timeoutSeconds: ROUTE_LIMITS.provider,
   summary:
     "Refund part or all of a completed payment: 202 processing; 409 refund_exceeds_payment above the refundable rest (Idempotency-Key required)",
   tags: ["payments"],
@@ -70,12 +79,16 @@ export const refundPayment = defineRoute({
   }),
   response: Refund,
   successStatus: 202,
-  idempotencyKey: true,
+  idempotency: "payments:refund",
   problems: ["invalid_state", "refund_exceeds_payment"],
 });
 
 export const myPayments = defineRoute({
-  route: "GET /me/payments",
+  method: "GET",
+  path: "/me/payments",
+  access: "member",
+  resources: ["db", "data-key"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "The caller's payments, newest first",
   tags: ["payments"],
   query: z.object({

@@ -2,6 +2,7 @@
 import * as z from "zod";
 import { CreateCategoryInput, CreateVenueInput } from "@evently/core/events/places";
 import { defineRoute, pageCursor, pageLimit } from "./route-schema";
+import { ROUTE_LIMITS } from "../manifest";
 
 const at = () => z.iso.datetime();
 const VenueSchema = z.object({
@@ -18,7 +19,11 @@ const pageQuery = z.strictObject({ limit: pageLimit(), cursor: pageCursor() });
 const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export const listVenues = defineRoute({
-  route: "GET /venues",
+  method: "GET",
+  path: "/venues",
+  access: "public",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Venues by name",
   tags: ["venues"],
   query: pageQuery,
@@ -26,7 +31,11 @@ export const listVenues = defineRoute({
 });
 
 export const createVenue = defineRoute({
-  route: "POST /venues",
+  method: "POST",
+  path: "/venues",
+  access: "organizer",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Add a venue (organizers and admins)",
   tags: ["venues"],
   body: CreateVenueInput,
@@ -35,7 +44,11 @@ export const createVenue = defineRoute({
 });
 
 export const listCategories = defineRoute({
-  route: "GET /categories",
+  method: "GET",
+  path: "/categories",
+  access: "public",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Categories by name",
   tags: ["categories"],
   query: pageQuery,
@@ -43,7 +56,11 @@ export const listCategories = defineRoute({
 });
 
 export const createCategory = defineRoute({
-  route: "POST /categories",
+  method: "POST",
+  path: "/categories",
+  access: "admin",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Add a category (admins); a taken slug is 409",
   tags: ["categories"],
   body: CreateCategoryInput,

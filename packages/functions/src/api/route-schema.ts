@@ -1,10 +1,15 @@
-// How a route declares its contract once: zod schemas that validate input and generate OpenAPI.
+// How a route is declared once: where it answers, who may call it, what it needs, and the zod
+// schemas that validate its input and generate OpenAPI. routes.ts pairs each with its handler.
 import * as z from "zod";
 import type { ErrorCode } from "@evently/core/errors";
+import type { RouteDef } from "../manifest";
 
-export interface RouteSchema {
-  /** "METHOD /path" exactly as in routes.ts. */
-  route: string;
+/**
+ * A route's whole declaration. The middy stack applies its access, idempotency and cache policy,
+ * infra and the local server read its method, path, access, resources and time limit (through
+ * routes.ts), and the OpenAPI document is generated from all of it.
+ */
+export interface RouteSchema extends Omit<RouteDef, "handler"> {
   summary: string;
   tags: string[];
   params?: z.ZodObject;
@@ -18,8 +23,16 @@ export interface RouteSchema {
   /** Media type of a success response that is not JSON (an SVG image, a CSV file). */
   contentType?: string;
   successStatus?: number;
-  /** Requires the Idempotency-Key header (1–255 characters). */
-  idempotencyKey?: boolean;
+  /**
+   * The route requires an Idempotency-Key header (1–255 characters) and runs under that key in this
+   * scope: a retry with the same key and request gets the first answer again.
+   */
+  idempotency?: string;
+  /**
+   * Seconds a cache may keep a success answer (`Cache-Control: public, max-age=…`). On an
+   * `optional` route an answer to a caller who sent a token is `private, no-store` instead.
+   */
+  cacheSeconds?: number;
   /**
    * Domain error codes this route answers beyond those its declaration already implies (path ids,
    * input, access, idempotency and resources; see lib/openapi-responses.ts), for the OpenAPI document.
@@ -29,7 +42,8 @@ export interface RouteSchema {
   responses?: Readonly<Record<number, z.ZodType>>;
 }
 
-export const defineRoute = <S extends RouteSchema>(schema: S): S => schema;
+/** Declared without a call the bundler must keep: a handler's bundle drops its siblings' contracts. */
+export const defineRoute = /* @__NO_SIDE_EFFECTS__ */ <S extends RouteSchema>(schema: S): S => schema;
 
 export type Params<S extends RouteSchema> = S["params"] extends z.ZodObject ? z.output<S["params"]> : Record<string, never>;
 export type Query<S extends RouteSchema> = S["query"] extends z.ZodObject ? z.output<S["query"]> : Record<string, never>;
