@@ -26,6 +26,8 @@ export const listEvents = defineRoute({
   access: "public",
   resources: ["db"],
   timeoutSeconds: ROUTE_LIMITS.standard,
+  // Published events change rarely and a listing a few seconds old is fine; seat counts live in availability.
+  cacheSeconds: 30,
   summary: "Published events, soonest first, with filters and cursor pagination",
   tags: ["events"],
   query: ListEventsQuery,
@@ -51,6 +53,8 @@ export const getEvent = defineRoute({
   access: "optional",
   resources: ["db"],
   timeoutSeconds: ROUTE_LIMITS.standard,
+  // Anonymous readers share the cached event; a caller with a token sees drafts and is never shared-cached.
+  cacheSeconds: 30,
   summary: "An event with its ticket types and availability (drafts only to their organizer and admins)",
   tags: ["events"],
   params: eventParams,
@@ -105,6 +109,8 @@ export const eventAvailability = defineRoute({
   access: "public",
   resources: ["db"],
   timeoutSeconds: ROUTE_LIMITS.standard,
+  // Seats move with every sale: cached just long enough to absorb a rush of identical reads.
+  cacheSeconds: 5,
   summary: "Seats and ticket types left, on sale now, at today's price",
   tags: ["events"],
   params: eventParams,

@@ -24,6 +24,8 @@ export const listVenues = defineRoute({
   access: "public",
   resources: ["db"],
   timeoutSeconds: ROUTE_LIMITS.standard,
+  // Reference data that organizers add to now and then.
+  cacheSeconds: 300,
   summary: "Venues by name",
   tags: ["venues"],
   query: pageQuery,
@@ -49,6 +51,8 @@ export const listCategories = defineRoute({
   access: "public",
   resources: ["db"],
   timeoutSeconds: ROUTE_LIMITS.standard,
+  // Reference data that admins add to now and then.
+  cacheSeconds: 300,
   summary: "Categories by name",
   tags: ["categories"],
   query: pageQuery,

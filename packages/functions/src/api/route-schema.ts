@@ -42,8 +42,7 @@ export interface RouteSchema extends Omit<RouteDef, "handler"> {
   responses?: Readonly<Record<number, z.ZodType>>;
 }
 
-/** Declared without a call the bundler must keep: a handler's bundle drops its siblings' contracts. */
-export const defineRoute = /* @__NO_SIDE_EFFECTS__ */ <S extends RouteSchema>(schema: S): S => schema;
+export const defineRoute = <S extends RouteSchema>(schema: S): S => schema;
 
 export type Params<S extends RouteSchema> = S["params"] extends z.ZodObject ? z.output<S["params"]> : Record<string, never>;
 export type Query<S extends RouteSchema> = S["query"] extends z.ZodObject ? z.output<S["query"]> : Record<string, never>;
@@ -57,17 +56,17 @@ export type Body<S extends RouteSchema> = S["body"] extends z.ZodType
 export const uuid = () => z.uuid({ message: "must be a UUID" });
 export const idParams = <K extends string>(key: K) => z.object({ [key]: uuid() } as { [P in K]: ReturnType<typeof uuid> });
 
-const WHOLE_1_100 = "Must be a whole number 1–100";
-
 /** Query strings are text: `limit` is parsed from digits and reaches the service as a number. */
-export const pageLimit = () =>
-  z
+export const pageLimit = (max = 100) => {
+  const message = `Must be a whole number 1–${max}`;
+  return z
     .string()
-    .regex(/^\d{1,3}$/, { message: WHOLE_1_100 })
+    .regex(new RegExp(`^\\d{1,${String(max).length}}$`), { message })
     .transform(Number)
-    .pipe(z.number().int().min(1, { message: WHOLE_1_100 }).max(100, { message: WHOLE_1_100 }))
+    .pipe(z.number().int().min(1, { message }).max(max, { message }))
     .default(20)
-    .meta({ description: "Page size 1–100 (default 20)" });
+    .meta({ description: `Page size 1–${max} (default 20)` });
+};
 
 export const pageCursor = () => z.string().min(1).max(512).optional().meta({ description: "`nextCursor` of the previous page" });
 

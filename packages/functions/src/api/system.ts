@@ -22,6 +22,8 @@ export const openapi = defineRoute({
   access: "public",
   resources: [],
   timeoutSeconds: ROUTE_LIMITS.standard,
+  // Changes only with a deploy.
+  cacheSeconds: 300,
   summary: "This OpenAPI 3.1 document",
   tags: ["system"],
   response: z.record(z.string(), z.unknown()),

@@ -56,6 +56,8 @@ export const ticketKeys = defineRoute({
   access: "public",
   resources: ["ticket-key"],
   timeoutSeconds: ROUTE_LIMITS.standard,
+  // Door apps cache it; five minutes matches how long functions cache the secret after a rotation.
+  cacheSeconds: 300,
   summary: "JWKS of the Ed25519 keys that sign ticket codes (current and previous), for verifying codes offline",
   tags: ["tickets"],
   response: z.object({

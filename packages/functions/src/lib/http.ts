@@ -19,6 +19,7 @@ import type { IdempotencyRequest } from "@evently/core/idempotency";
 import { DomainError } from "@evently/core/errors";
 import { DeadlineExceeded, withContextDeadline } from "@evently/core/shared/deadline";
 import type { Body, Params, Query, RouteSchema } from "../api/route-schema";
+import { cacheControl } from "../manifest";
 import { assertConfigured } from "./config";
 import "./mail"; // mail written by a request is nudged to the sender after commit
 import { logger, metrics, TRACE_OPTIONS, tracer } from "./observability";
@@ -101,15 +102,11 @@ const EARLY_TIMEOUT_MS = 250;
 
 const requestIdOf = (event: APIGatewayProxyEventV2, context: Context) => event.requestContext?.requestId ?? context.awsRequestId;
 
-/**
- * `Cache-Control` of a success answer. An `optional` route's answer depends on the token: shared
- * caches keep only the anonymous one (`Vary`), and never one that answered a token.
- */
+/** Caching headers of a success answer: an `optional` route's depends on the token, so caches key on it. */
 function cacheHeaders(schema: RouteSchema, event: APIGatewayProxyEventV2): Record<string, string> {
   if (schema.cacheSeconds === undefined) return {};
-  const shared = { "cache-control": `public, max-age=${schema.cacheSeconds}` };
-  if (schema.access !== "optional") return shared;
-  return { ...(event.headers?.authorization ? { "cache-control": "private, no-store" } : shared), vary: "Authorization" };
+  if (schema.access !== "optional") return { "cache-control": cacheControl(schema.cacheSeconds, false) };
+  return { "cache-control": cacheControl(schema.cacheSeconds, Boolean(event.headers?.authorization)), vary: "Authorization" };
 }
 
 const toReply = (result: unknown, status: number): Reply => (isReply(result) ? result : reply(status, result));
@@ -121,7 +118,7 @@ export function http<S extends RouteSchema>(schema: S, impl: (req: HttpRequest<S
   assertConfigured(schema);
 
   const jsonBody = httpJsonBodyParser();
-  return (
+  const stack = (
     middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
       timeoutEarlyInMillis: EARLY_TIMEOUT_MS,
       timeoutEarlyResponse: () => {
@@ -149,6 +146,8 @@ export function http<S extends RouteSchema>(schema: S, impl: (req: HttpRequest<S
       // Every call out below takes its budget from the time this invocation has left.
       .handler((event, context) => withContextDeadline(context, () => handle(event, context)))
   );
+  // The contract it serves, so a test can check each handler against the manifest entry naming it.
+  return Object.assign(stack, { route: schema });
 
   async function handle(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
     const requestId = requestIdOf(event, context);

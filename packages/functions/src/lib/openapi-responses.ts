@@ -2,6 +2,7 @@
 // and the problems its manifest entry and schema imply (path ids, input, access, idempotency, resources).
 import type { ErrorCode } from "@evently/core/errors";
 import type { RouteSchema } from "../api/route-schema";
+import { cacheControl } from "../manifest";
 import { statusFor } from "./problem";
 
 type JsonSchema = Record<string, unknown>;
@@ -49,6 +50,26 @@ export const GATEWAY_MESSAGE: JsonSchema = {
 /** The gateway answers these statuses itself on every route it guards or runs. */
 const gatewayAnswers = (route: RouteSchema, status: number) => status === 503 || (status === 401 && route.access !== "optional");
 
+/** The caching headers of a success answer, for a route that declares `cacheSeconds`. */
+function cacheHeaders(route: RouteSchema): JsonSchema {
+  if (route.cacheSeconds === undefined) return {};
+  const shared = cacheControl(route.cacheSeconds, false);
+  if (route.access !== "optional") {
+    const description = `Any cache may keep this answer ${route.cacheSeconds} s`;
+    return { headers: { "Cache-Control": { description, schema: { type: "string", const: shared } } } };
+  }
+  const mine = cacheControl(route.cacheSeconds, true);
+  return {
+    headers: {
+      "Cache-Control": {
+        description: `\`${shared}\` without a token; \`${mine}\` with one (the answer is then the caller's own)`,
+        schema: { type: "string", enum: [shared, mine] },
+      },
+      Vary: { description: "Caches keep anonymous answers apart from others", schema: { type: "string", const: "Authorization" } },
+    },
+  };
+}
+
 /**
  * The `responses` object of one operation. `toSchema` turns a zod schema into a JSON Schema whose
  * shared parts are components; `success` is the documented success answer.
@@ -61,7 +82,7 @@ export function operationResponses(route: RouteSchema, toSchema: (s: NonNullable
     : route.contentType && route.response
       ? { content: { [route.contentType]: { schema: toSchema(route.response) } } }
       : json(route.response);
-  responses[String(route.successStatus ?? 200)] = { description: "Success", ...success };
+  responses[String(route.successStatus ?? 200)] = { description: "Success", ...cacheHeaders(route), ...success };
   for (const [status, s] of Object.entries(route.responses ?? {})) responses[status] = { description: "Also a success", ...json(s) };
 
   const byStatus = new Map<number, ProblemCode[]>();
