@@ -1,9 +1,8 @@
 // Contracts of the event, ticket-type, promo-code and report routes. Bodies are the core services'
 // own input schemas, so HTTP and direct callers validate by the very same rules.
-import { CancelEventInput, CreateEventInput, ListEventsOptions, UpdateEventInput } from "@evently/core/events";
+import * as Events from "@evently/core/events";
 import * as z from "zod";
-import { CreatePromoCodeInput, UpdatePromoCodeInput } from "@evently/core/ticketing/promo-codes";
-import { CreateTicketTypeInput, UpdateTicketTypeInput } from "@evently/core/ticketing/ticket-types";
+import * as Ticketing from "@evently/core/ticketing";
 import { defineRoute, idParams, pageCursor, pageLimit } from "./route-schema";
 import {
   AvailabilitySchema,
@@ -18,7 +17,7 @@ import { ROUTE_LIMITS } from "../manifest";
 
 const eventParams = idParams("eventId");
 
-const ListEventsQuery = ListEventsOptions.extend({ limit: pageLimit() });
+const ListEventsQuery = Events.listEvents.schema.extend({ limit: pageLimit() });
 
 export const listEvents = defineRoute({
   method: "GET",
@@ -42,7 +41,7 @@ export const createEvent = defineRoute({
   timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Create a draft event organized by the caller",
   tags: ["events"],
-  body: CreateEventInput,
+  body: Events.createEvent.schema,
   response: EventSchema,
   successStatus: 201,
 });
@@ -70,7 +69,7 @@ export const updateEvent = defineRoute({
   summary: "Edit a draft or published event; capacity cannot drop below the seats taken",
   tags: ["events"],
   params: eventParams,
-  body: UpdateEventInput,
+  body: Events.updateEvent.schema,
   response: EventSchema,
   problems: ["capacity_below_taken", "invalid_state"],
 });
@@ -97,7 +96,7 @@ export const cancelEvent = defineRoute({
   summary: "Cancel an event, its participations, and refund completed payments",
   tags: ["events"],
   params: eventParams,
-  body: CancelEventInput,
+  body: Events.CancelEventInput,
   bodyOptional: true,
   response: EventSchema,
   problems: ["invalid_state"],
@@ -126,7 +125,7 @@ export const createTicketType = defineRoute({
   summary: "Add a ticket type to a ticketed event (one currency per event)",
   tags: ["ticket types"],
   params: eventParams,
-  body: CreateTicketTypeInput,
+  body: Ticketing.createTicketType.schema,
   response: TicketTypeSchema,
   successStatus: 201,
   problems: ["invalid_state"],
@@ -141,7 +140,7 @@ export const updateTicketType = defineRoute({
   summary: "Edit a ticket type; quantity cannot drop below the tickets taken",
   tags: ["ticket types"],
   params: idParams("ticketTypeId"),
-  body: UpdateTicketTypeInput,
+  body: Ticketing.updateTicketType.schema,
   response: TicketTypeSchema,
   problems: ["invalid_state", "quantity_below_taken"],
 });
@@ -155,7 +154,7 @@ export const createPromoCode = defineRoute({
   summary: "Add a promo code (percent or amount off; unique per event, case-insensitively)",
   tags: ["promo codes"],
   params: eventParams,
-  body: CreatePromoCodeInput,
+  body: Ticketing.createPromoCode.schema,
   response: PromoCodeSchema,
   successStatus: 201,
   problems: ["conflict", "invalid_state"],
@@ -194,7 +193,7 @@ export const updatePromoCode = defineRoute({
   summary: "Edit a promo code: active, maxUses (never below its uses: 409), validity window, ticket types it applies to",
   tags: ["promo codes"],
   params: idParams("promoCodeId"),
-  body: UpdatePromoCodeInput,
+  body: Ticketing.updatePromoCode.schema,
   response: PromoCodeSchema,
   problems: ["conflict"],
 });

@@ -1,16 +1,9 @@
 // Contracts of the order routes: place, read and cancel an order for tickets.
 import * as z from "zod";
-import { CancelParticipantInput } from "@evently/core/payments/order-lifecycle";
+import * as Payments from "@evently/core/payments";
 import { defineRoute, idParams, uuid } from "./route-schema";
 import { TicketSchema } from "./tickets.shapes";
 import { ROUTE_LIMITS } from "../manifest";
-
-const percent = (max: number) =>
-  z
-    .number()
-    .min(0)
-    .max(max)
-    .refine((n) => Number.isInteger(Math.round(n * 100)) && Math.abs(n * 100 - Math.round(n * 100)) < 1e-9, "at most two decimals");
 
 const Participation = z.object({
   id: z.uuid(),
@@ -66,12 +59,7 @@ export const createOrder = defineRoute({
   summary: "Order tickets: holds seats and creates a PaymentIntent (Idempotency-Key required)",
   tags: ["orders"],
   params: idParams("eventId"),
-  body: z.strictObject({
-    ticketTypeId: z.uuid(),
-    quantity: z.number().int().min(1).max(1000),
-    slidingScalePercent: percent(75).optional(),
-    promoCode: z.string().trim().min(1).max(64).optional(),
-  }),
+  body: Payments.placeOrder.schema,
   response: OrderResult,
   successStatus: 201,
   // The buyer already holds seats for this event: that order, with a working PaymentIntent.
@@ -125,7 +113,7 @@ export const cancelParticipant = defineRoute({
   summary: "Cancel one participant (organizer/admin); a completed payment is refunded in full unless refund is false",
   tags: ["participants"],
   params: z.object({ eventId: uuid(), participationId: uuid() }),
-  body: CancelParticipantInput,
+  body: Payments.cancelParticipant.schema,
   response: Participation,
   problems: ["invalid_state"],
 });

@@ -1,5 +1,6 @@
 // Contracts of the payment routes: read a payment, refund it (Idempotency-Key), the buyer's history.
 import * as z from "zod";
+import * as Payments from "@evently/core/payments";
 import { defineRoute, idParams, pageCursor, pageLimit } from "./route-schema";
 import { ROUTE_LIMITS } from "../manifest";
 
@@ -73,10 +74,7 @@ export const refundPayment = defineRoute({
     "Refund part or all of a completed payment: 202 processing; 409 refund_exceeds_payment above the refundable rest (Idempotency-Key required)",
   tags: ["payments"],
   params: idParams("paymentId"),
-  body: z.strictObject({
-    amountMinor: z.number().int().min(1).max(100_000_000),
-    reason: z.string().trim().min(10).max(1000),
-  }),
+  body: Payments.requestRefund.schema,
   response: Refund,
   successStatus: 202,
   idempotency: "payments:refund",

@@ -1,6 +1,6 @@
 // Contracts of the venue and category routes: public lists, created by organizers and admins.
 import * as z from "zod";
-import { CreateCategoryInput, CreateVenueInput } from "@evently/core/events/places";
+import * as Events from "@evently/core/events";
 import { defineRoute, pageCursor, pageLimit } from "./route-schema";
 import { ROUTE_LIMITS } from "../manifest";
 
@@ -40,7 +40,7 @@ export const createVenue = defineRoute({
   timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Add a venue (organizers and admins)",
   tags: ["venues"],
-  body: CreateVenueInput,
+  body: Events.createVenue.schema,
   response: VenueSchema,
   successStatus: 201,
 });
@@ -67,7 +67,7 @@ export const createCategory = defineRoute({
   timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Add a category (admins); a taken slug is 409",
   tags: ["categories"],
-  body: CreateCategoryInput,
+  body: Events.createCategory.schema,
   response: CategorySchema,
   successStatus: 201,
   problems: ["conflict"],

@@ -118,34 +118,32 @@ export function http<S extends RouteSchema>(schema: S, impl: (req: HttpRequest<S
   assertConfigured(schema);
 
   const jsonBody = httpJsonBodyParser();
-  const stack = (
-    middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
-      timeoutEarlyInMillis: EARLY_TIMEOUT_MS,
-      timeoutEarlyResponse: () => {
-        throw new DeadlineExceeded("the request");
+  const stack = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
+    timeoutEarlyInMillis: EARLY_TIMEOUT_MS,
+    timeoutEarlyResponse: () => {
+      throw new DeadlineExceeded("the request");
+    },
+  })
+    .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(httpHeaderNormalizer())
+    .use({
+      before: async (request) => {
+        logger.appendKeys({ requestId: requestIdOf(request.event, request.context), route: routeKey });
+        const hasBody = request.event.body !== undefined && request.event.body !== "";
+        if (schema.body && (hasBody || !schema.bodyOptional)) await jsonBody.before?.(request as never);
+      },
+      onError: async (request) => {
+        const requestId = requestIdOf(request.event, request.context);
+        const problem = toProblem(request.error, requestId);
+        if (problem.status >= 500) logger.error("Unhandled error", { error: request.error as Error });
+        else logger.info("Request rejected", { code: problem.code, status: problem.status });
+        request.response = problemResponse(problem, requestId);
       },
     })
-      .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
-      .use(injectLambdaContext(logger, { resetKeys: true }))
-      .use(logMetrics(metrics))
-      .use(httpHeaderNormalizer())
-      .use({
-        before: async (request) => {
-          logger.appendKeys({ requestId: requestIdOf(request.event, request.context), route: routeKey });
-          const hasBody = request.event.body !== undefined && request.event.body !== "";
-          if (schema.body && (hasBody || !schema.bodyOptional)) await jsonBody.before?.(request as never);
-        },
-        onError: async (request) => {
-          const requestId = requestIdOf(request.event, request.context);
-          const problem = toProblem(request.error, requestId);
-          if (problem.status >= 500) logger.error("Unhandled error", { error: request.error as Error });
-          else logger.info("Request rejected", { code: problem.code, status: problem.status });
-          request.response = problemResponse(problem, requestId);
-        },
-      })
-      // Every call out below takes its budget from the time this invocation has left.
-      .handler((event, context) => withContextDeadline(context, () => handle(event, context)))
-  );
+    // Every call out below takes its budget from the time this invocation has left.
+    .handler((event, context) => withContextDeadline(context, () => handle(event, context)));
   // The contract it serves, so a test can check each handler against the manifest entry naming it.
   return Object.assign(stack, { route: schema });
 

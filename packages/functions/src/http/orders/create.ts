@@ -1,5 +1,5 @@
 // POST /events/{eventId}/orders: hold seats and start the payment (idempotent per key: the stack supplies it).
-import { placeOrder } from "@evently/core/payments/orders";
+import { placeOrder } from "@evently/core/payments";
 import { createOrder } from "../../api/orders";
 import { paymentsDeps } from "../../lib/deps";
 import { http, reply, requireActor } from "../../lib/http";

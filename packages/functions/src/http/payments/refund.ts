@@ -1,5 +1,5 @@
 // POST /payments/{paymentId}/refunds: reserve a refund (sent to Stripe as a provider task), idempotent per key.
-import { requestRefund } from "@evently/core/payments/refunds";
+import { requestRefund } from "@evently/core/payments";
 import { refundPayment } from "../../api/payments";
 import { paymentsDeps } from "../../lib/deps";
 import { http, requireActor } from "../../lib/http";
