@@ -4,6 +4,9 @@ import { defineRoute } from "./route-schema";
 import { plainText } from "./tickets.shapes";
 import { ROUTE_LIMITS } from "../manifest";
 
+/** The caller as GET and PATCH /me answer it. */
+const Me = z.object({ id: z.uuid(), email: z.string().nullable(), roles: z.array(z.string()), name: z.string().nullable() });
+
 export const health = defineRoute({
   method: "GET",
   path: "/health",
@@ -37,7 +40,7 @@ export const me = defineRoute({
   timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "The caller, created from the token's claims on first call, with the name set by PATCH /me",
   tags: ["users"],
-  response: z.object({ id: z.uuid(), email: z.string().nullable(), roles: z.array(z.string()), name: z.string().nullable() }),
+  response: Me,
 });
 
 export const updateMe = defineRoute({
@@ -49,5 +52,5 @@ export const updateMe = defineRoute({
   summary: "Set the caller's name, shown on their tickets, in participant lists and exports",
   tags: ["users"],
   body: z.strictObject({ name: plainText(1, 200) }),
-  response: z.object({ id: z.uuid(), email: z.string().nullable(), roles: z.array(z.string()), name: z.string().nullable() }),
+  response: Me,
 });
