@@ -2,12 +2,11 @@
 // are documented, and the e2e response checker rejects what the document does not promise.
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
-import { apiSchemas } from "@evently/functions/api/index";
 import { buildOpenApi } from "@evently/functions/lib/openapi";
 import { routes } from "@evently/functions/routes";
 import { createContractChecker, type OpenApiDocument } from "../support/openapi-contract";
 
-const doc = buildOpenApi(routes, apiSchemas);
+const doc = buildOpenApi(routes);
 const json = JSON.parse(JSON.stringify(doc)) as OpenApiDocument & Record<string, unknown>;
 const op = (path: string, method: string) => json.paths[path]![method]!;
 
@@ -76,6 +75,27 @@ describe("the OpenAPI document", () => {
         { properties: { code: { enum: expect.arrayContaining(["sold_out", "idempotency_key_in_progress"]) } } },
       ],
     });
+  });
+  it("documents the cache policy of public reads as response headers, and none elsewhere", () => {
+    const header = (path: string, method = "get") =>
+      (op(path, method).responses["200"] as { headers?: Record<string, { schema: Record<string, unknown> }> }).headers;
+    expect(header("/events/{eventId}/availability")?.["Cache-Control"]?.schema).toEqual({ type: "string", const: "public, max-age=5" });
+    expect(header("/openapi.json")?.["Cache-Control"]?.schema).toEqual({ type: "string", const: "public, max-age=300" });
+    expect(header("/events/{eventId}")).toMatchObject({
+      "Cache-Control": { schema: { enum: ["public, max-age=30", "private, no-store"] } },
+      Vary: { schema: { const: "Authorization" } },
+    });
+    expect(header("/me")).toBeUndefined();
+    expect(header("/events/{eventId}/participants")).toBeUndefined();
+  });
+
+  it("lets organizers page participants 500 at a time, other lists 100", () => {
+    const limit = (path: string) =>
+      (op(path, "get") as unknown as { parameters: { name: string; schema: Record<string, unknown> }[] }).parameters.find(
+        (p) => p.name === "limit",
+      )?.schema;
+    expect(limit("/events/{eventId}/participants")?.description).toBe("Page size 1–500 (default 20)");
+    expect(limit("/events")?.description).toBe("Page size 1–100 (default 20)");
   });
 });
 

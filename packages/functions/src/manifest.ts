@@ -66,5 +66,12 @@ export const ROUTE_LIMITS = {
 export const needsAuthorizer = (route: Pick<RouteDef, "access">): boolean =>
   route.access === "member" || route.access === "organizer" || route.access === "admin";
 
+/**
+ * `Cache-Control` of a success answer of a route that declares `cacheSeconds`. An answer to a
+ * caller who sent a token may be theirs alone (an `optional` route), so no cache keeps it.
+ */
+export const cacheControl = (cacheSeconds: number, withToken: boolean): string =>
+  withToken ? "private, no-store" : `public, max-age=${cacheSeconds}`;
+
 /** SST/CDK handler string for a manifest module, relative to the repository root. */
 export const handlerPath = (module: string): string => `packages/functions/src/${module}.handler`;

@@ -9,7 +9,11 @@ import { availabilityOf } from "./availability";
 import { withConstraints, type ConstraintMap } from "./constraint-errors";
 import * as repo from "./events.repository";
 import type { EventRow, EventUpdate } from "./events.table";
-import { CreateEventInput, UpdateEventInput } from "./inputs";
+import { CreateEventInput, ListEventsOptions, UpdateEventInput } from "./inputs";
+import * as listing from "./listing";
+import * as mine from "./mine";
+import * as places from "./places";
+import { fn } from "../shared/fn";
 import { emptyToNull, invalid, parseInput, validationError, type FieldError } from "./validation";
 import { toEventView, toTicketTypeView, type EventDetailView, type EventView } from "./views";
 
@@ -17,7 +21,9 @@ export { canView, isPublic, managedEvent, viewableEvent } from "./access";
 export { availabilityOf, getAvailability } from "./availability";
 export { CancelEventInput, CreateEventInput, ListEventsOptions, UpdateEventInput } from "./inputs";
 export { cancelEvent, publishEvent, type CancelEventHooks } from "./lifecycle";
-export { listEvents, type Page } from "./listing";
+export type { Page } from "./listing";
+export { MyEventsInput } from "./mine";
+export { CreateCategoryInput, CreateVenueInput, ListPageInput, type CategoryView, type VenueView } from "./places";
 export type { AvailabilityView, EventDetailView, EventView, TicketTypeAvailability, TicketTypeView } from "./views";
 export { fromId, statusHistory } from "./events.repository";
 
@@ -44,7 +50,7 @@ async function assertReferences(trx: Trx, input: { venueId?: string | null; cate
 const unique = (ids: readonly string[] | undefined) => (ids ? [...new Set(ids.map((id) => id.toLowerCase()))] : undefined);
 
 /** Creates a draft organized by the caller, with its first status-history row (previous null). */
-export async function createEvent(db: Db, actor: Actor, input: CreateEventInput): Promise<EventView> {
+async function create(db: Db, actor: Actor, input: CreateEventInput): Promise<EventView> {
   requireRole(actor, "organizer");
   const data = parseInput(CreateEventInput, input);
   return useTransaction(db, async (trx) => {
@@ -77,6 +83,7 @@ export async function createEvent(db: Db, actor: Actor, input: CreateEventInput)
     return reloadView(trx, row.id);
   });
 }
+export const createEvent = fn(CreateEventInput, create);
 
 async function reloadView(db: Db | Trx, id: string): Promise<EventView> {
   const event = await repo.fromId(db, id);
@@ -107,13 +114,7 @@ export interface UpdateEventHooks {
  * Edits a draft or published event (409 invalid_state otherwise). Capacity never drops below the
  * seats taken: the conditional UPDATE in updateIfOpen decides, race-free (409 capacity_below_taken).
  */
-export async function updateEvent(
-  db: Db,
-  actor: Actor,
-  eventId: string,
-  input: UpdateEventInput,
-  hooks: UpdateEventHooks = {},
-): Promise<EventView> {
+async function update(db: Db, actor: Actor, eventId: string, input: UpdateEventInput, hooks: UpdateEventHooks = {}): Promise<EventView> {
   const patch = parseInput(UpdateEventInput, input);
   return useTransaction(db, async (trx) => {
     const current = await managedEvent(trx, actor, eventId);
@@ -149,3 +150,12 @@ export async function updateEvent(
     return reloadView(trx, eventId);
   });
 }
+export const updateEvent = fn(UpdateEventInput, update);
+
+// The listing and place commands, each with the input schema its route validates by.
+export const listEvents = fn(ListEventsOptions, listing.listEvents);
+export const listMyEvents = fn(mine.MyEventsInput, mine.listMyEvents);
+export const listVenues = fn(places.ListPageInput, places.listVenues);
+export const listCategories = fn(places.ListPageInput, places.listCategories);
+export const createVenue = fn(places.CreateVenueInput, places.createVenue);
+export const createCategory = fn(places.CreateCategoryInput, places.createCategory);

@@ -1,6 +1,7 @@
 // Placing an order: price it, hold the seats and write order, payment and the intent's provider
 // task in one short transaction (the Idempotency-Key is claimed in it too), then create the
 // PaymentIntent after commit. A retry with the same key finishes the same order, never a second.
+import * as z from "zod";
 import type { Actor } from "../auth/actor";
 import { setAuditContext } from "../db/audit-context";
 import { useTransaction } from "../db/transaction";
@@ -15,6 +16,7 @@ import {
   type IdempotencyRequest,
 } from "../idempotency";
 import { DomainError, notFound } from "../errors";
+import { percent } from "../events/validation";
 import type { Currency } from "../money";
 import { priceOrder, type PriceBreakdown } from "../ticketing/pricing";
 import { toPricedTicketType } from "../ticketing/ticket-types";
@@ -35,6 +37,14 @@ export interface OrderInput {
   slidingScalePercent?: number;
   promoCode?: string;
 }
+
+/** An order's body: the rules every caller meets (`placeOrder.schema` in the payments index). */
+export const PlaceOrderInput = z.strictObject({
+  ticketTypeId: z.uuid(),
+  quantity: z.number().int().min(1).max(1000),
+  slidingScalePercent: percent(75).optional(),
+  promoCode: z.string().trim().min(1).max(64).optional(),
+});
 
 /** Thrown inside the transaction to roll it back when the seats are gone. */
 class SeatsGone extends Error {}

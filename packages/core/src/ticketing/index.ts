@@ -1,5 +1,8 @@
 // The ticketing service: RSVPs, check-ins, participation dashboards, and the seat and waitlist
 // primitives that orders, hold expiry and event cancellation build on.
+import { fn } from "../shared/fn";
+import * as promoCodes from "./promo-codes";
+import * as ticketTypes from "./ticket-types";
 export { registerRsvp, cancelRsvp, type RsvpInput, type CancelRsvpInput } from "./rsvp";
 export { checkIn, requireManagedEvent, type CheckInView, type CheckInResult } from "./check-ins";
 export { myParticipations, type DashboardItem, type Page, type PageInput } from "./dashboards";
@@ -26,5 +29,13 @@ export {
   nextWaitlisted,
   type Transition,
 } from "./participations.repository";
-export { promoteWaitlist, type PromotionOptions } from "./waitlist";
+export { promoteWaitlist, leaveWaitlist, type PromotionOptions } from "./waitlist";
+export { listPromoCodes, CreatePromoCodeInput, UpdatePromoCodeInput } from "./promo-codes";
+export { CreateTicketTypeInput, UpdateTicketTypeInput } from "./ticket-types";
 export type { Participation, ParticipationKind, ParticipationStatus, CheckIn } from "./ticketing.table";
+
+// Ticket-type and promo-code commands, each with the input schema its route validates by.
+export const createTicketType = fn(ticketTypes.CreateTicketTypeInput, ticketTypes.createTicketType);
+export const updateTicketType = fn(ticketTypes.UpdateTicketTypeInput, ticketTypes.updateTicketType);
+export const createPromoCode = fn(promoCodes.CreatePromoCodeInput, promoCodes.createPromoCode);
+export const updatePromoCode = fn(promoCodes.UpdatePromoCodeInput, promoCodes.updatePromoCode);

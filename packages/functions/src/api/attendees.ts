@@ -3,11 +3,16 @@ import * as z from "zod";
 import { defineRoute, idParams, uuid } from "./route-schema";
 import { ParticipationSchema, STATUSES } from "./participations.shapes";
 import { email, plainText, StaffSchema, TicketSchema } from "./tickets.shapes";
+import { ROUTE_LIMITS } from "../manifest";
 
 const eventParams = idParams("eventId");
 
 export const addStaff = defineRoute({
-  route: "POST /events/{eventId}/staff",
+  method: "POST",
+  path: "/events/{eventId}/staff",
+  access: "organizer",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Make a registered user (by userId or email) a checker of this event: 201, or 200 if already one; 422 unknown_user",
   tags: ["staff"],
   params: eventParams,
@@ -19,7 +24,11 @@ export const addStaff = defineRoute({
 });
 
 export const removeStaff = defineRoute({
-  route: "DELETE /events/{eventId}/staff/{userId}",
+  method: "DELETE",
+  path: "/events/{eventId}/staff/{userId}",
+  access: "organizer",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Remove a checker from this event",
   tags: ["staff"],
   params: z.object({ eventId: uuid(), userId: uuid() }),
@@ -27,7 +36,12 @@ export const removeStaff = defineRoute({
 });
 
 export const participantsCsv = defineRoute({
-  route: "GET /events/{eventId}/participants.csv",
+  method: "GET",
+  path: "/events/{eventId}/participants.csv",
+  access: "organizer",
+  resources: ["db"],
+  timeoutSeconds: 29,
+  memoryMB: 1024,
   summary: "Every participant as CSV (UTF-8, header row, RFC 4180), read in batches; gzip when the client accepts it",
   tags: ["participations"],
   params: eventParams,
@@ -42,7 +56,11 @@ export const participantsCsv = defineRoute({
 });
 
 export const createComp = defineRoute({
-  route: "POST /events/{eventId}/comps",
+  method: "POST",
+  path: "/events/{eventId}/comps",
+  access: "organizer",
+  resources: ["db", "ticket-key"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Give a registered user free seats: 201 active participation with tickets, no payment; 409 sold_out when full",
   tags: ["participations"],
   params: eventParams,

@@ -1,5 +1,4 @@
 // Response shapes of the event routes (docs/API.md "Resource shapes"), for the OpenAPI document.
-// Kept apart from events.ts, whose every export must be a route schema (api/index.ts lists them).
 import * as z from "zod";
 
 const id = () => z.uuid();

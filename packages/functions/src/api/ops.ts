@@ -1,11 +1,11 @@
 // Contracts of the operator routes: the latest payment-health snapshot the scheduled job stored.
 import * as z from "zod";
 import { defineRoute } from "./route-schema";
+import { ROUTE_LIMITS } from "../manifest";
 
 const count = () => z.number().int().min(0);
 
 /** The measures of the payment-health job (docs/API.md "Scheduled jobs"), as the job computed them. */
-// Not exported: api/index.ts reads every export of this module as a route contract.
 const PaymentHealthMeasuresSchema = z
   .object({
     successRate24h: z
@@ -35,7 +35,11 @@ const PaymentHealthMeasuresSchema = z
   .meta({ id: "PaymentHealthMeasures" });
 
 export const paymentHealth = defineRoute({
-  route: "GET /ops/payment-health",
+  method: "GET",
+  path: "/ops/payment-health",
+  access: "admin",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Latest payment-health snapshot (404 before the job first ran)",
   tags: ["ops"],
   response: z.object({ takenAt: z.iso.datetime(), measures: PaymentHealthMeasuresSchema }),

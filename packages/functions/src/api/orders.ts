@@ -1,15 +1,9 @@
 // Contracts of the order routes: place, read and cancel an order for tickets.
 import * as z from "zod";
-import { CancelParticipantInput } from "@evently/core/payments/order-lifecycle";
+import * as Payments from "@evently/core/payments";
 import { defineRoute, idParams, uuid } from "./route-schema";
 import { TicketSchema } from "./tickets.shapes";
-
-const percent = (max: number) =>
-  z
-    .number()
-    .min(0)
-    .max(max)
-    .refine((n) => Number.isInteger(Math.round(n * 100)) && Math.abs(n * 100 - Math.round(n * 100)) < 1e-9, "at most two decimals");
+import { ROUTE_LIMITS } from "../manifest";
 
 const Participation = z.object({
   id: z.uuid(),
@@ -57,21 +51,20 @@ const OrderResult = z.object({
 });
 
 export const createOrder = defineRoute({
-  route: "POST /events/{eventId}/orders",
+  method: "POST",
+  path: "/events/{eventId}/orders",
+  access: "member",
+  resources: ["db", "stripe-key", "data-key", "task-queue", "mail-queue", "ticket-key"],
+  timeoutSeconds: ROUTE_LIMITS.provider,
   summary: "Order tickets: holds seats and creates a PaymentIntent (Idempotency-Key required)",
   tags: ["orders"],
   params: idParams("eventId"),
-  body: z.strictObject({
-    ticketTypeId: z.uuid(),
-    quantity: z.number().int().min(1).max(1000),
-    slidingScalePercent: percent(75).optional(),
-    promoCode: z.string().trim().min(1).max(64).optional(),
-  }),
+  body: Payments.placeOrder.schema,
   response: OrderResult,
   successStatus: 201,
   // The buyer already holds seats for this event: that order, with a working PaymentIntent.
   responses: { 200: OrderResult },
-  idempotencyKey: true,
+  idempotency: "orders:create",
   problems: [
     "already_registered",
     "amount_not_chargeable",
@@ -85,7 +78,11 @@ export const createOrder = defineRoute({
 });
 
 export const getOrder = defineRoute({
-  route: "GET /orders/{orderId}",
+  method: "GET",
+  path: "/orders/{orderId}",
+  access: "member",
+  resources: ["db", "stripe-key", "data-key", "ticket-key"],
+  timeoutSeconds: ROUTE_LIMITS.provider,
   summary: "An order with its participation and payment status",
   tags: ["orders"],
   params: idParams("orderId"),
@@ -93,7 +90,11 @@ export const getOrder = defineRoute({
 });
 
 export const cancelOrder = defineRoute({
-  route: "POST /orders/{orderId}/cancel",
+  method: "POST",
+  path: "/orders/{orderId}/cancel",
+  access: "member",
+  resources: ["db", "stripe-key", "data-key", "task-queue", "mail-queue", "ticket-key"],
+  timeoutSeconds: ROUTE_LIMITS.provider,
   summary: "Cancel an order; a completed payment is refunded in full",
   tags: ["orders"],
   params: idParams("orderId"),
@@ -104,11 +105,15 @@ export const cancelOrder = defineRoute({
 });
 
 export const cancelParticipant = defineRoute({
-  route: "POST /events/{eventId}/participants/{participationId}/cancel",
+  method: "POST",
+  path: "/events/{eventId}/participants/{participationId}/cancel",
+  access: "organizer",
+  resources: ["db", "stripe-key", "data-key", "task-queue", "mail-queue"],
+  timeoutSeconds: ROUTE_LIMITS.provider,
   summary: "Cancel one participant (organizer/admin); a completed payment is refunded in full unless refund is false",
   tags: ["participants"],
   params: z.object({ eventId: uuid(), participationId: uuid() }),
-  body: CancelParticipantInput,
+  body: Payments.cancelParticipant.schema,
   response: Participation,
   problems: ["invalid_state"],
 });

@@ -1,6 +1,5 @@
 // Response shapes of the participation routes (docs/API.md "Resource shapes"); payments can reuse
-// ParticipationSchema in its order responses. Kept apart because api/index.ts lists every export
-// of participations.ts as a route.
+// ParticipationSchema in its order responses.
 import * as z from "zod";
 
 export const STATUSES = ["pending", "active", "waitlisted", "cancelled", "refunded"] as const;

@@ -4,6 +4,7 @@ import * as z from "zod";
 import { defineRoute, idParams, uuid, pageCursor, pageLimit } from "./route-schema";
 import { CheckInSchema, page, ParticipationSchema, PaymentSummary, STATUSES } from "./participations.shapes";
 import { ParticipantSchema, plainText, TicketCheckInSchema, TicketSchema } from "./tickets.shapes";
+import { ROUTE_LIMITS } from "../manifest";
 
 const eventParams = idParams("eventId");
 
@@ -16,7 +17,11 @@ const pageQuery = {
 };
 
 export const registerRsvp = defineRoute({
-  route: "POST /events/{eventId}/rsvp",
+  method: "POST",
+  path: "/events/{eventId}/rsvp",
+  access: "member",
+  resources: ["db", "mail-queue"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "RSVP to a published rsvp event: 201 active, or 201 waitlisted when full with a waitlist; 409 event_full or already_registered",
   tags: ["participations"],
   params: eventParams,
@@ -29,7 +34,11 @@ export const registerRsvp = defineRoute({
 });
 
 export const cancelRsvp = defineRoute({
-  route: "DELETE /events/{eventId}/rsvp",
+  method: "DELETE",
+  path: "/events/{eventId}/rsvp",
+  access: "member",
+  resources: ["db", "mail-queue"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary:
     "Cancel the caller's RSVP: frees the seat and promotes the waitlist; repeating it returns the cancelled RSVP; 409 not_registered without one",
   tags: ["participations"],
@@ -41,7 +50,11 @@ export const cancelRsvp = defineRoute({
 });
 
 export const createCheckIn = defineRoute({
-  route: "POST /events/{eventId}/check-ins",
+  method: "POST",
+  path: "/events/{eventId}/check-ins",
+  access: "member",
+  resources: ["db", "ticket-key"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary:
     "Check in by scanned ticket `code` (one ticket) or by `participationId` (the whole party): 201 the first time, 200 with that same check-in afterwards; 409 not_active or ticket_void; 422 invalid_ticket_code (organizer, admin or checker)",
   tags: ["participations"],
@@ -57,7 +70,11 @@ export const createCheckIn = defineRoute({
 });
 
 export const myParticipations = defineRoute({
-  route: "GET /me/participations",
+  method: "GET",
+  path: "/me/participations",
+  access: "member",
+  resources: ["db", "ticket-key"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "The caller's upcoming events (active, pending and waitlisted participations), soonest first",
   tags: ["participations"],
   query: z.object(pageQuery),
@@ -72,12 +89,18 @@ export const myParticipations = defineRoute({
 });
 
 export const eventParticipants = defineRoute({
-  route: "GET /events/{eventId}/participants",
+  method: "GET",
+  path: "/events/{eventId}/participants",
+  access: "member",
+  resources: ["db", "ticket-key"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "The event's participants in registration order with buyer, order, payment, check-in and tickets (organizer, admin or checker)",
   tags: ["participations"],
   params: eventParams,
   query: z.object({
-    ...pageQuery,
+    // The door desk pages a whole event's list through: larger pages, fewer round trips.
+    limit: pageLimit(500),
+    cursor: pageCursor(),
     status: z.enum(STATUSES).optional().meta({ description: "Only participations with this status" }),
     q: plainText(1, 200).optional().meta({ description: "Case-insensitive prefix of the buyer's or a ticket holder's name or email" }),
   }),
@@ -87,7 +110,11 @@ export const eventParticipants = defineRoute({
 });
 
 export const leaveWaitlist = defineRoute({
-  route: "DELETE /events/{eventId}/waitlist",
+  method: "DELETE",
+  path: "/events/{eventId}/waitlist",
+  access: "member",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Leave the waitlist of an event (RSVP or tickets); 409 not_waitlisted when not on it",
   tags: ["participations"],
   params: eventParams,

@@ -1,6 +1,8 @@
 // Contracts of the payment routes: read a payment, refund it (Idempotency-Key), the buyer's history.
 import * as z from "zod";
+import * as Payments from "@evently/core/payments";
 import { defineRoute, idParams, pageCursor, pageLimit } from "./route-schema";
+import { ROUTE_LIMITS } from "../manifest";
 
 const Refund = z
   .object({
@@ -51,7 +53,11 @@ const Payment = z
   .meta({ id: "Payment" });
 
 export const getPayment = defineRoute({
-  route: "GET /payments/{paymentId}",
+  method: "GET",
+  path: "/payments/{paymentId}",
+  access: "member",
+  resources: ["db", "data-key"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "A payment with its transactions, refunds and audit entries (buyer, the event's organizer or an admin)",
   tags: ["payments"],
   params: idParams("paymentId"),
@@ -59,23 +65,28 @@ export const getPayment = defineRoute({
 });
 
 export const refundPayment = defineRoute({
-  route: "POST /payments/{paymentId}/refunds",
+  method: "POST",
+  path: "/payments/{paymentId}/refunds",
+  access: "organizer",
+  resources: ["db", "stripe-key", "data-key", "task-queue"],
+  timeoutSeconds: ROUTE_LIMITS.provider,
   summary:
     "Refund part or all of a completed payment: 202 processing; 409 refund_exceeds_payment above the refundable rest (Idempotency-Key required)",
   tags: ["payments"],
   params: idParams("paymentId"),
-  body: z.strictObject({
-    amountMinor: z.number().int().min(1).max(100_000_000),
-    reason: z.string().trim().min(10).max(1000),
-  }),
+  body: Payments.requestRefund.schema,
   response: Refund,
   successStatus: 202,
-  idempotencyKey: true,
+  idempotency: "payments:refund",
   problems: ["invalid_state", "refund_exceeds_payment"],
 });
 
 export const myPayments = defineRoute({
-  route: "GET /me/payments",
+  method: "GET",
+  path: "/me/payments",
+  access: "member",
+  resources: ["db", "data-key"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "The caller's payments, newest first",
   tags: ["payments"],
   query: z.object({

@@ -1,7 +1,8 @@
 // Contracts of the venue and category routes: public lists, created by organizers and admins.
 import * as z from "zod";
-import { CreateCategoryInput, CreateVenueInput } from "@evently/core/events/places";
+import * as Events from "@evently/core/events";
 import { defineRoute, pageCursor, pageLimit } from "./route-schema";
+import { ROUTE_LIMITS } from "../manifest";
 
 const at = () => z.iso.datetime();
 const VenueSchema = z.object({
@@ -18,7 +19,13 @@ const pageQuery = z.strictObject({ limit: pageLimit(), cursor: pageCursor() });
 const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export const listVenues = defineRoute({
-  route: "GET /venues",
+  method: "GET",
+  path: "/venues",
+  access: "public",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
+  // Reference data that organizers add to now and then.
+  cacheSeconds: 300,
   summary: "Venues by name",
   tags: ["venues"],
   query: pageQuery,
@@ -26,16 +33,26 @@ export const listVenues = defineRoute({
 });
 
 export const createVenue = defineRoute({
-  route: "POST /venues",
+  method: "POST",
+  path: "/venues",
+  access: "organizer",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Add a venue (organizers and admins)",
   tags: ["venues"],
-  body: CreateVenueInput,
+  body: Events.createVenue.schema,
   response: VenueSchema,
   successStatus: 201,
 });
 
 export const listCategories = defineRoute({
-  route: "GET /categories",
+  method: "GET",
+  path: "/categories",
+  access: "public",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
+  // Reference data that admins add to now and then.
+  cacheSeconds: 300,
   summary: "Categories by name",
   tags: ["categories"],
   query: pageQuery,
@@ -43,10 +60,14 @@ export const listCategories = defineRoute({
 });
 
 export const createCategory = defineRoute({
-  route: "POST /categories",
+  method: "POST",
+  path: "/categories",
+  access: "admin",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Add a category (admins); a taken slug is 409",
   tags: ["categories"],
-  body: CreateCategoryInput,
+  body: Events.createCategory.schema,
   response: CategorySchema,
   successStatus: 201,
   problems: ["conflict"],

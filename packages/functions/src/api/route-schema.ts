@@ -1,10 +1,15 @@
-// How a route declares its contract once: zod schemas that validate input and generate OpenAPI.
+// How a route is declared once: where it answers, who may call it, what it needs, and the zod
+// schemas that validate its input and generate OpenAPI. routes.ts pairs each with its handler.
 import * as z from "zod";
 import type { ErrorCode } from "@evently/core/errors";
+import type { RouteDef } from "../manifest";
 
-export interface RouteSchema {
-  /** "METHOD /path" exactly as in routes.ts. */
-  route: string;
+/**
+ * A route's whole declaration. The middy stack applies its access, idempotency and cache policy,
+ * infra and the local server read its method, path, access, resources and time limit (through
+ * routes.ts), and the OpenAPI document is generated from all of it.
+ */
+export interface RouteSchema extends Omit<RouteDef, "handler"> {
   summary: string;
   tags: string[];
   params?: z.ZodObject;
@@ -18,8 +23,16 @@ export interface RouteSchema {
   /** Media type of a success response that is not JSON (an SVG image, a CSV file). */
   contentType?: string;
   successStatus?: number;
-  /** Requires the Idempotency-Key header (1–255 characters). */
-  idempotencyKey?: boolean;
+  /**
+   * The route requires an Idempotency-Key header (1–255 characters) and runs under that key in this
+   * scope: a retry with the same key and request gets the first answer again.
+   */
+  idempotency?: string;
+  /**
+   * Seconds a cache may keep a success answer (`Cache-Control: public, max-age=…`). On an
+   * `optional` route an answer to a caller who sent a token is `private, no-store` instead.
+   */
+  cacheSeconds?: number;
   /**
    * Domain error codes this route answers beyond those its declaration already implies (path ids,
    * input, access, idempotency and resources; see lib/openapi-responses.ts), for the OpenAPI document.
@@ -43,17 +56,17 @@ export type Body<S extends RouteSchema> = S["body"] extends z.ZodType
 export const uuid = () => z.uuid({ message: "must be a UUID" });
 export const idParams = <K extends string>(key: K) => z.object({ [key]: uuid() } as { [P in K]: ReturnType<typeof uuid> });
 
-const WHOLE_1_100 = "Must be a whole number 1–100";
-
 /** Query strings are text: `limit` is parsed from digits and reaches the service as a number. */
-export const pageLimit = () =>
-  z
+export const pageLimit = (max = 100) => {
+  const message = `Must be a whole number 1–${max}`;
+  return z
     .string()
-    .regex(/^\d{1,3}$/, { message: WHOLE_1_100 })
+    .regex(new RegExp(`^\\d{1,${String(max).length}}$`), { message })
     .transform(Number)
-    .pipe(z.number().int().min(1, { message: WHOLE_1_100 }).max(100, { message: WHOLE_1_100 }))
+    .pipe(z.number().int().min(1, { message }).max(max, { message }))
     .default(20)
-    .meta({ description: "Page size 1–100 (default 20)" });
+    .meta({ description: `Page size 1–${max} (default 20)` });
+};
 
 export const pageCursor = () => z.string().min(1).max(512).optional().meta({ description: "`nextCursor` of the previous page" });
 

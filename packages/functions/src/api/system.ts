@@ -2,9 +2,17 @@
 import * as z from "zod";
 import { defineRoute } from "./route-schema";
 import { plainText } from "./tickets.shapes";
+import { ROUTE_LIMITS } from "../manifest";
+
+/** The caller as GET and PATCH /me answer it. */
+const Me = z.object({ id: z.uuid(), email: z.string().nullable(), roles: z.array(z.string()), name: z.string().nullable() });
 
 export const health = defineRoute({
-  route: "GET /health",
+  method: "GET",
+  path: "/health",
+  access: "public",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Liveness and database reachability",
   tags: ["system"],
   response: z.object({ status: z.literal("ok"), db: z.literal("ok") }),
@@ -12,23 +20,37 @@ export const health = defineRoute({
 });
 
 export const openapi = defineRoute({
-  route: "GET /openapi.json",
+  method: "GET",
+  path: "/openapi.json",
+  access: "public",
+  resources: [],
+  timeoutSeconds: ROUTE_LIMITS.standard,
+  // Changes only with a deploy.
+  cacheSeconds: 300,
   summary: "This OpenAPI 3.1 document",
   tags: ["system"],
   response: z.record(z.string(), z.unknown()),
 });
 
 export const me = defineRoute({
-  route: "GET /me",
+  method: "GET",
+  path: "/me",
+  access: "member",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "The caller, created from the token's claims on first call, with the name set by PATCH /me",
   tags: ["users"],
-  response: z.object({ id: z.uuid(), email: z.string().nullable(), roles: z.array(z.string()), name: z.string().nullable() }),
+  response: Me,
 });
 
 export const updateMe = defineRoute({
-  route: "PATCH /me",
+  method: "PATCH",
+  path: "/me",
+  access: "member",
+  resources: ["db"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Set the caller's name, shown on their tickets, in participant lists and exports",
   tags: ["users"],
   body: z.strictObject({ name: plainText(1, 200) }),
-  response: z.object({ id: z.uuid(), email: z.string().nullable(), roles: z.array(z.string()), name: z.string().nullable() }),
+  response: Me,
 });

@@ -1,5 +1,5 @@
 // Shapes of tickets and attendee-desk responses, shared by the ticket, order, participation and
-// desk routes. Kept apart because api/index.ts lists every export of a route file as a route.
+// desk routes.
 import * as z from "zod";
 import { ParticipationSchema, PaymentSummary } from "./participations.shapes";
 

@@ -4,9 +4,14 @@ import * as z from "zod";
 import { defineRoute, idParams, pageCursor, pageLimit } from "./route-schema";
 import { page } from "./participations.shapes";
 import { email, plainText, TicketSchema } from "./tickets.shapes";
+import { ROUTE_LIMITS } from "../manifest";
 
 export const myTickets = defineRoute({
-  route: "GET /me/tickets",
+  method: "GET",
+  path: "/me/tickets",
+  access: "member",
+  resources: ["db", "ticket-key"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "The caller's valid tickets, soonest event first",
   tags: ["tickets"],
   query: z.object({ limit: pageLimit(), cursor: pageCursor() }),
@@ -16,7 +21,11 @@ export const myTickets = defineRoute({
 });
 
 export const updateTicket = defineRoute({
-  route: "PATCH /tickets/{ticketId}",
+  method: "PATCH",
+  path: "/tickets/{ticketId}",
+  access: "member",
+  resources: ["db", "ticket-key"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Give a seat to a person: holder name and email (the buyer only); 409 ticket_void",
   tags: ["tickets"],
   params: idParams("ticketId"),
@@ -28,7 +37,11 @@ export const updateTicket = defineRoute({
 });
 
 export const ticketQr = defineRoute({
-  route: "GET /tickets/{ticketId}/qr.svg",
+  method: "GET",
+  path: "/tickets/{ticketId}/qr.svg",
+  access: "member",
+  resources: ["db", "ticket-key"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "The ticket's code as an SVG QR image (buyer, the event's organizer, admins, its checkers)",
   tags: ["tickets"],
   params: idParams("ticketId"),
@@ -38,7 +51,13 @@ export const ticketQr = defineRoute({
 });
 
 export const ticketKeys = defineRoute({
-  route: "GET /.well-known/ticket-keys",
+  method: "GET",
+  path: "/.well-known/ticket-keys",
+  access: "public",
+  resources: ["ticket-key"],
+  timeoutSeconds: ROUTE_LIMITS.standard,
+  // Door apps cache it; five minutes matches how long functions cache the secret after a rotation.
+  cacheSeconds: 300,
   summary: "JWKS of the Ed25519 keys that sign ticket codes (current and previous), for verifying codes offline",
   tags: ["tickets"],
   response: z.object({

@@ -1,5 +1,5 @@
 // GET /health: the service answers and the database is reachable (503 otherwise).
-import { databaseReachable } from "@evently/core/health/database";
+import { databaseReachable } from "@evently/core/health";
 import { health } from "../api/system";
 import { getDb } from "../lib/db";
 import { http, reply } from "../lib/http";

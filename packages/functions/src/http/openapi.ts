@@ -1,5 +1,4 @@
-// GET /openapi.json: the OpenAPI 3.1 document generated from the route schemas.
-import { apiSchemas } from "../api";
+// GET /openapi.json: the OpenAPI 3.1 document generated from the route manifest.
 import { openapi } from "../api/system";
 import { http } from "../lib/http";
 import { buildOpenApi } from "../lib/openapi";
@@ -7,4 +6,4 @@ import { routes } from "../routes";
 
 let document: unknown;
 
-export const handler = http(openapi, async () => (document ??= buildOpenApi(routes, apiSchemas)));
+export const handler = http(openapi, async () => (document ??= buildOpenApi(routes)));

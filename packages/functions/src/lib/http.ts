@@ -1,5 +1,6 @@
 // The middy stack every HTTP route shares: logging, metrics, header normalisation, JSON body,
-// zod validation, authentication from the manifest, and problem responses for every error.
+// zod validation, and what the route's declaration asks for (access, idempotency, cache policy),
+// with problem responses for every error.
 import middy from "@middy/core";
 import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
@@ -14,10 +15,11 @@ import type {
 } from "aws-lambda";
 import type * as z from "zod";
 import type { Actor } from "@evently/core/auth/actor";
+import type { IdempotencyRequest } from "@evently/core/idempotency";
 import { DomainError } from "@evently/core/errors";
 import { DeadlineExceeded, withContextDeadline } from "@evently/core/shared/deadline";
 import type { Body, Params, Query, RouteSchema } from "../api/route-schema";
-import { routes } from "../routes";
+import { cacheControl } from "../manifest";
 import { assertConfigured } from "./config";
 import "./mail"; // mail written by a request is nudged to the sender after commit
 import { logger, metrics, TRACE_OPTIONS, tracer } from "./observability";
@@ -29,6 +31,8 @@ export interface HttpRequest<S extends RouteSchema> {
   params: Params<S>;
   query: Query<S>;
   body: Body<S>;
+  /** The request's Idempotency-Key, claimed in the route's scope: present exactly on idempotent routes. */
+  idempotency: S["idempotency"] extends string ? IdempotencyRequest : undefined;
   /** Present on every route that requires a token; maybe on `optional` ones. */
   actor: Actor | undefined;
   headers: Record<string, string | undefined>;
@@ -87,6 +91,8 @@ function validate<T>(schema: z.ZodType<T> | undefined, value: unknown, where: "p
 
 // Only routes that read a caller load auth (jose, the DB client): public and webhook functions start faster.
 const loadAuth = () => import("./auth");
+// Only idempotent routes load the key store.
+const loadIdempotency = () => import("./idempotency");
 
 /**
  * Middy answers on its own this long before Lambda would stop the function, so even a handler
@@ -96,47 +102,55 @@ const EARLY_TIMEOUT_MS = 250;
 
 const requestIdOf = (event: APIGatewayProxyEventV2, context: Context) => event.requestContext?.requestId ?? context.awsRequestId;
 
-/** Wraps a route implementation in the shared stack; the route's access comes from routes.ts. */
+/** Caching headers of a success answer: an `optional` route's depends on the token, so caches key on it. */
+function cacheHeaders(schema: RouteSchema, event: APIGatewayProxyEventV2): Record<string, string> {
+  if (schema.cacheSeconds === undefined) return {};
+  if (schema.access !== "optional") return { "cache-control": cacheControl(schema.cacheSeconds, false) };
+  return { "cache-control": cacheControl(schema.cacheSeconds, Boolean(event.headers?.authorization)), vary: "Authorization" };
+}
+
+const toReply = (result: unknown, status: number): Reply => (isReply(result) ? result : reply(status, result));
+
+/** Wraps a route implementation in the shared stack, which applies the route's declaration. */
 export function http<S extends RouteSchema>(schema: S, impl: (req: HttpRequest<S>) => Promise<unknown>) {
-  const def = routes.find((r) => `${r.method} ${r.path}` === schema.route);
-  if (!def) throw new Error(`Route ${schema.route} is not in routes.ts`);
-  const { access } = def;
-  assertConfigured(def);
+  const { access } = schema;
+  const routeKey = `${schema.method} ${schema.path}`;
+  assertConfigured(schema);
 
   const jsonBody = httpJsonBodyParser();
-  return (
-    middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
-      timeoutEarlyInMillis: EARLY_TIMEOUT_MS,
-      timeoutEarlyResponse: () => {
-        throw new DeadlineExceeded("the request");
+  const stack = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
+    timeoutEarlyInMillis: EARLY_TIMEOUT_MS,
+    timeoutEarlyResponse: () => {
+      throw new DeadlineExceeded("the request");
+    },
+  })
+    .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(httpHeaderNormalizer())
+    .use({
+      before: async (request) => {
+        logger.appendKeys({ requestId: requestIdOf(request.event, request.context), route: routeKey });
+        const hasBody = request.event.body !== undefined && request.event.body !== "";
+        if (schema.body && (hasBody || !schema.bodyOptional)) await jsonBody.before?.(request as never);
+      },
+      onError: async (request) => {
+        const requestId = requestIdOf(request.event, request.context);
+        const problem = toProblem(request.error, requestId);
+        if (problem.status >= 500) logger.error("Unhandled error", { error: request.error as Error });
+        else logger.info("Request rejected", { code: problem.code, status: problem.status });
+        request.response = problemResponse(problem, requestId);
       },
     })
-      .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
-      .use(injectLambdaContext(logger, { resetKeys: true }))
-      .use(logMetrics(metrics))
-      .use(httpHeaderNormalizer())
-      .use({
-        before: async (request) => {
-          logger.appendKeys({ requestId: requestIdOf(request.event, request.context), route: schema.route });
-          const hasBody = request.event.body !== undefined && request.event.body !== "";
-          if (schema.body && (hasBody || !schema.bodyOptional)) await jsonBody.before?.(request as never);
-        },
-        onError: async (request) => {
-          const requestId = requestIdOf(request.event, request.context);
-          const problem = toProblem(request.error, requestId);
-          if (problem.status >= 500) logger.error("Unhandled error", { error: request.error as Error });
-          else logger.info("Request rejected", { code: problem.code, status: problem.status });
-          request.response = problemResponse(problem, requestId);
-        },
-      })
-      // Every call out below takes its budget from the time this invocation has left.
-      .handler((event, context) => withContextDeadline(context, () => handle(event, context)))
-  );
+    // Every call out below takes its budget from the time this invocation has left.
+    .handler((event, context) => withContextDeadline(context, () => handle(event, context)));
+  // The contract it serves, so a test can check each handler against the manifest entry naming it.
+  return Object.assign(stack, { route: schema });
 
   async function handle(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
     const requestId = requestIdOf(event, context);
     const headers = event.headers ?? {};
-    if (schema.idempotencyKey) {
+    if (schema.idempotency) {
       const key = headers["idempotency-key"];
       if (!key || key.length > 255) throw new DomainError("idempotency_key_required", "Send an Idempotency-Key header of 1–255 characters");
     }
@@ -144,29 +158,39 @@ export function http<S extends RouteSchema>(schema: S, impl: (req: HttpRequest<S
       access === "public" || access === "stripe"
         ? undefined
         : await (await loadAuth()).authenticate(event as APIGatewayProxyEventV2WithJWTAuthorizer, access);
-    const result = await impl({
+    const req: HttpRequest<S> = {
       params: validate(schema.params, event.pathParameters ?? {}, "params") as Params<S>,
       query: validate(schema.query, event.queryStringParameters ?? {}, "query") as Query<S>,
       body: (event.body === undefined && schema.bodyOptional ? undefined : validate(schema.body, event.body, "body")) as Body<S>,
+      idempotency: undefined as HttpRequest<S>["idempotency"],
       actor,
       headers,
       requestId,
       sourceIp: event.requestContext?.http?.sourceIp,
       userAgent: headers["user-agent"],
       event,
-    });
+    };
+    const success = schema.successStatus ?? 200;
+    const scope = schema.idempotency;
     const {
       status,
       body,
       headers: extra,
       raw,
       isBase64Encoded,
-    } = isReply(result)
-      ? result
-      : { status: schema.successStatus ?? 200, body: result, headers: undefined, raw: false, isBase64Encoded: false };
+    } = scope
+      ? await (
+          await loadIdempotency()
+        ).idempotent(req, scope, async (key) => toReply(await impl({ ...req, idempotency: key as HttpRequest<S>["idempotency"] }), success))
+      : toReply(await impl(req), success);
     return {
       statusCode: status,
-      headers: { "content-type": "application/json", "x-request-id": requestId, ...extra },
+      headers: {
+        "content-type": "application/json",
+        "x-request-id": requestId,
+        ...(status < 300 ? cacheHeaders(schema, event) : {}),
+        ...extra,
+      },
       body: raw ? (body as string) : JSON.stringify(body),
       ...(isBase64Encoded ? { isBase64Encoded: true } : {}),
     };

@@ -34,8 +34,8 @@ const leaseSeconds = () => {
 const REPLAYED = { "idempotent-replayed": "true" };
 
 /**
- * Runs `run` with the request's key. The key header itself is validated by the middy stack
- * (`idempotencyKey: true` on the route schema).
+ * Runs `run` with the request's key; the middy stack calls it for every route that declares an
+ * `idempotency` scope, after it has checked the key header.
  */
 export async function idempotent<S extends RouteSchema>(
   req: HttpRequest<S>,

@@ -1,6 +1,5 @@
-// Builds the OpenAPI 3.1 document from the route manifest and each route's zod schemas.
+// Builds the OpenAPI 3.1 document from the route manifest: each route's declaration and zod schemas.
 import * as z from "zod";
-import type { RouteDef } from "../manifest";
 import { needsAuthorizer } from "../manifest";
 import { Problem, type RouteSchema } from "../api/route-schema";
 import { GATEWAY_MESSAGE, operationResponses } from "./openapi-responses";
@@ -54,34 +53,36 @@ function parameters(components: Components, schema: z.ZodObject | undefined, loc
   }));
 }
 
-const operationId = (route: RouteDef) =>
+const operationId = (route: RouteSchema) =>
   `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, "").replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`;
 
-const security = (route: RouteDef) =>
+const security = (route: RouteSchema) =>
   needsAuthorizer(route) ? { security: [{ bearer: [] }] } : route.access === "optional" ? { security: [{}, { bearer: [] }] } : {};
 
-export function buildOpenApi(routes: readonly RouteDef[], schemas: readonly RouteSchema[]) {
-  const byRoute = new Map(schemas.map((s) => [s.route, s]));
+export function buildOpenApi(routes: readonly RouteSchema[]) {
   const components = new Components();
   components.add("GatewayMessage", GATEWAY_MESSAGE);
   const problem = components.toSchema(Problem, "output");
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const s = byRoute.get(`${route.method} ${route.path}`);
-    if (!s) throw new Error(`No schema for ${route.method} ${route.path}`);
-    const headers = s.idempotencyKey
+    const headers = route.idempotency
       ? [{ name: "Idempotency-Key", in: "header", required: true, schema: { type: "string", minLength: 1, maxLength: 255 } }]
       : [];
     (paths[route.path] ??= {})[route.method.toLowerCase()] = {
       operationId: operationId(route),
-      summary: s.summary,
-      tags: s.tags,
+      summary: route.summary,
+      tags: route.tags,
       ...security(route),
-      parameters: [...parameters(components, s.params, "path"), ...parameters(components, s.query, "query"), ...headers],
-      ...(s.body
-        ? { requestBody: { required: !s.bodyOptional, content: { "application/json": { schema: components.toSchema(s.body, "input") } } } }
+      parameters: [...parameters(components, route.params, "path"), ...parameters(components, route.query, "query"), ...headers],
+      ...(route.body
+        ? {
+            requestBody: {
+              required: !route.bodyOptional,
+              content: { "application/json": { schema: components.toSchema(route.body, "input") } },
+            },
+          }
         : {}),
-      responses: operationResponses(route, s, (schema) => components.toSchema(schema, "output")),
+      responses: operationResponses(route, (schema) => components.toSchema(schema, "output")),
     };
   }
   if (problem.$ref !== `${COMPONENTS}Problem`) throw new Error("The Problem schema must carry .meta({ id: 'Problem' })");

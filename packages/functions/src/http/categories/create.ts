@@ -1,5 +1,5 @@
 // POST /categories: an admin adds a category.
-import { createCategory } from "@evently/core/events/places";
+import { createCategory } from "@evently/core/events";
 import { createCategory as route } from "../../api/places";
 import { getDb } from "../../lib/db";
 import { http, requireActor } from "../../lib/http";

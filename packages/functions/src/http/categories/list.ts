@@ -1,5 +1,5 @@
 // GET /categories: every category by name, paginated.
-import { listCategories } from "@evently/core/events/places";
+import { listCategories } from "@evently/core/events";
 import { listCategories as route } from "../../api/places";
 import { getDb } from "../../lib/db";
 import { http } from "../../lib/http";

@@ -1,7 +1,7 @@
 // POST /events/{eventId}/cancel: cancels the event and every live participation in one transaction;
 // captured payments are refunded in full and in-flight intents cancelled by provider tasks.
 import { cancelEvent } from "@evently/core/events";
-import { eventCancellationHooks } from "@evently/core/payments/cancellation";
+import { eventCancellationHooks } from "@evently/core/payments";
 import { cancelEvent as route } from "../../api/events";
 import { paymentsDeps } from "../../lib/deps";
 import { http, requireActor } from "../../lib/http";

@@ -1,5 +1,5 @@
 // GET /me/events: the events the caller organizes, any status, newest first.
-import { listMyEvents } from "@evently/core/events/mine";
+import { listMyEvents } from "@evently/core/events";
 import { myEvents as route } from "../../api/events";
 import { getDb } from "../../lib/db";
 import { http, requireActor } from "../../lib/http";

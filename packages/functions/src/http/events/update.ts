@@ -1,8 +1,8 @@
 // PATCH /events/{eventId}: the organizer (or an admin) edits an event; added capacity goes to the
 // waitlist at once, in the same transaction (docs/ARCHITECTURE.md, invariant 5).
 import { updateEvent } from "@evently/core/events";
-import { promotionOptions } from "@evently/core/payments/waitlist-orders";
-import { promoteWaitlist } from "@evently/core/ticketing/waitlist";
+import { promotionOptions } from "@evently/core/payments";
+import { promoteWaitlist } from "@evently/core/ticketing";
 import { updateEvent as route } from "../../api/events";
 import { paymentsDeps } from "../../lib/deps";
 import { http, requireActor } from "../../lib/http";

@@ -1,5 +1,5 @@
 // POST /orders/{orderId}/cancel: buyer before the cutoff, organizer or admin any time.
-import { cancelOrder as cancel } from "@evently/core/payments/order-lifecycle";
+import { cancelOrder as cancel } from "@evently/core/payments";
 import { cancelOrder } from "../../api/orders";
 import { paymentsDeps } from "../../lib/deps";
 import { http, requireActor } from "../../lib/http";

@@ -1,14 +1,12 @@
-// POST /events/{eventId}/orders: hold seats and start the payment, idempotently per key.
-import { placeOrder } from "@evently/core/payments/orders";
+// POST /events/{eventId}/orders: hold seats and start the payment (idempotent per key: the stack supplies it).
+import { placeOrder } from "@evently/core/payments";
 import { createOrder } from "../../api/orders";
 import { paymentsDeps } from "../../lib/deps";
 import { http, reply, requireActor } from "../../lib/http";
-import { idempotent, replayedHeaders } from "../../lib/idempotency";
+import { replayedHeaders } from "../../lib/idempotency";
 
-export const handler = http(createOrder, (req) =>
-  idempotent(req, "orders:create", async (key) => {
-    const meta = { ip: req.sourceIp, userAgent: req.userAgent };
-    const answer = await placeOrder(await paymentsDeps(), requireActor(req.actor), req.params.eventId, req.body, meta, key);
-    return reply(answer.status, answer.result, replayedHeaders(answer.replayed));
-  }),
-);
+export const handler = http(createOrder, async (req) => {
+  const meta = { ip: req.sourceIp, userAgent: req.userAgent };
+  const answer = await placeOrder(await paymentsDeps(), requireActor(req.actor), req.params.eventId, req.body, meta, req.idempotency);
+  return reply(answer.status, answer.result, replayedHeaders(answer.replayed));
+});

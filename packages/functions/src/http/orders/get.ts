@@ -1,5 +1,5 @@
 // GET /orders/{orderId}: the buyer, the event's organizer or an admin.
-import { getOrder as read } from "@evently/core/payments/order-lifecycle";
+import { getOrder as read } from "@evently/core/payments";
 import { getOrder } from "../../api/orders";
 import { paymentsDeps } from "../../lib/deps";
 import { http, requireActor } from "../../lib/http";

@@ -1,5 +1,5 @@
 // GET /me/payments: the caller's own payment history, newest first, paginated.
-import { myPayments as list } from "@evently/core/payments/payment-views";
+import { myPayments as list } from "@evently/core/payments";
 import { myPayments } from "../../api/payments";
 import { paymentsDeps } from "../../lib/deps";
 import { http, requireActor } from "../../lib/http";

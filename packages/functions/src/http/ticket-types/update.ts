@@ -1,8 +1,8 @@
 // PATCH /ticket-types/{ticketTypeId}: the organizer (or an admin) edits a ticket type; added
 // quantity goes to the waitlist at once, in the same transaction (DESIGN invariant 5).
-import { promotionOptions } from "@evently/core/payments/waitlist-orders";
-import { updateTicketType } from "@evently/core/ticketing/ticket-types";
-import { promoteWaitlist } from "@evently/core/ticketing/waitlist";
+import { promotionOptions } from "@evently/core/payments";
+import { updateTicketType } from "@evently/core/ticketing";
+import { promoteWaitlist } from "@evently/core/ticketing";
 import { updateTicketType as route } from "../../api/events";
 import { paymentsDeps } from "../../lib/deps";
 import { http, requireActor } from "../../lib/http";

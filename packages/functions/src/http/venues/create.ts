@@ -1,5 +1,5 @@
 // POST /venues: an organizer (or an admin) adds a venue.
-import { createVenue } from "@evently/core/events/places";
+import { createVenue } from "@evently/core/events";
 import { createVenue as route } from "../../api/places";
 import { getDb } from "../../lib/db";
 import { http, requireActor } from "../../lib/http";

@@ -1,5 +1,5 @@
 // GET /venues: every venue by name, paginated.
-import { listVenues } from "@evently/core/events/places";
+import { listVenues } from "@evently/core/events";
 import { listVenues as route } from "../../api/places";
 import { getDb } from "../../lib/db";
 import { http } from "../../lib/http";

@@ -1,5 +1,5 @@
 // DELETE /events/{eventId}/waitlist: the caller leaves the event's waitlist.
-import { leaveWaitlist } from "@evently/core/ticketing/waitlist";
+import { leaveWaitlist } from "@evently/core/ticketing";
 import { leaveWaitlist as route } from "../../api/participations";
 import { getDb } from "../../lib/db";
 import { http, requireActor } from "../../lib/http";
