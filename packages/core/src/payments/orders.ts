@@ -3,7 +3,7 @@
 // PaymentIntent after commit. A retry with the same key finishes the same order, never a second.
 import type { Actor } from "../auth/actor";
 import { setAuditContext } from "../db/audit-context";
-import { useTransaction } from "../db/transaction";
+import { transactionBudget, useTransaction } from "../db/transaction";
 import {
   claimKey,
   findEarlier,
@@ -25,9 +25,11 @@ import { takeSeats } from "../ticketing/seats";
 import { failpoint } from "../shared/failpoints";
 import { assertChargeable } from "./chargeable";
 import type { PaymentsDeps, RequestMeta } from "./deps";
-import { ensureIntent } from "./intent";
+import { placeTicketHold, type CreatedIntent } from "./hold.repository";
+import { ensureIntent, startHeldIntent } from "./intent";
 import * as repo from "./orders.repository";
-import { orderResult, type OrderResult } from "./views";
+import { taskLeaseSeconds } from "./provider-tasks";
+import { heldOrderResult, orderResult, type OrderResult } from "./views";
 
 export interface OrderInput {
   ticketTypeId: string;
@@ -65,19 +67,8 @@ async function prepare(deps: PaymentsDeps, eventId: string, input: OrderInput, n
   return { event: row, ticketTypeId: type.ticketTypeId, promo, price };
 }
 
-const orderRows = (
-  p: {
-    participationId: string;
-    eventId: string;
-    userId: string;
-    ticketTypeId: string;
-    quantity: number;
-    promoCodeId: string | null;
-    holdExpiresAt: Date | null;
-  },
-  price: PriceBreakdown,
-): repo.NewOrderRows => ({
-  ...p,
+/** An order's price as the order row stores it. */
+const priceColumns = (price: PriceBreakdown) => ({
   unitPriceMinor: price.unitPriceMinor,
   earlyBirdApplied: price.earlyBirdApplied,
   groupDiscountMinor: price.groupDiscountMinor,
@@ -87,7 +78,6 @@ const orderRows = (
   subtotalMinor: price.subtotalMinor,
   amountMinor: price.totalMinor,
   currency: price.currency as Currency,
-  confirmed: price.totalMinor === 0,
 });
 
 /** 201 for a new order (or waitlist place), 200 for the buyer's own pending hold given back. */
@@ -193,54 +183,19 @@ async function placeNew(
   assertChargeable(price.totalMinor, price.currency as Currency);
   // In a rush most buyers arrive after the last seat: answer them from the read we already made
   // instead of queueing for the event row's lock. A seat freed a moment later goes to the next
-  // buyer; the conditional UPDATE below remains what decides for everyone else.
+  // buyer; the conditional UPDATE of the hold remains what decides for everyone else.
   const room = Math.min(
     event.capacity - event.seatsTaken,
     event.quantity === null ? Infinity : event.quantity - (event.quantityTaken ?? 0),
   );
-  // …unless they are a buyer coming back for the seats they already hold (answered below).
+  // …unless they are a buyer coming back for the seats they already hold (answered by the hold).
   if (room < input.quantity && !event.waitlistEnabled && !(await repo.pendingOrderOf(deps.db, actor.userId, eventId))) {
     throw new DomainError("sold_out", "No seats left for this ticket type");
   }
-  const free = price.totalMinor === 0;
   const base = { eventId, userId: actor.userId, ticketTypeId, quantity: input.quantity, holdTtlSeconds: deps.holdTtlSeconds };
-  try {
-    const held = await useTransaction(deps.db, async (trx) => {
-      await setAuditContext(trx, { actorId: actor.userId, ip: meta.ip ?? undefined, userAgent: meta.userAgent ?? undefined });
-      const participation = await repo.upsertTicketParticipation(trx, { ...base, status: free ? "active" : "pending" });
-      if (!participation) {
-        const own = await repo.pendingOrderOf(trx, actor.userId, eventId);
-        if (!own) throw new DomainError("already_registered", "You already have a ticket for this event");
-        if (key) await claimKey(trx, key, { resourceId: own.id, status: 200 });
-        return { orderId: own.id, status: 200 as const };
-      }
-      if (promo && !(await repo.consumePromo(trx, promo.id))) throw invalidPromoCode();
-      const ids = await repo.insertOrderAndPayment(
-        trx,
-        orderRows(
-          {
-            participationId: participation.id,
-            eventId,
-            userId: actor.userId,
-            ticketTypeId,
-            quantity: input.quantity,
-            promoCodeId: promo?.id ?? null,
-            holdExpiresAt: participation.holdExpiresAt,
-          },
-          price,
-        ),
-        meta,
-      );
-      if (!(await takeSeats(trx, { eventId, ticketTypeId, quantity: input.quantity }))) throw new SeatsGone();
-      if (free) await notifyOrderConfirmed(trx, ids.orderId);
-      if (key) await claimKey(trx, key, { resourceId: ids.orderId, status: 201 });
-      return { orderId: ids.orderId, status: 201 as const };
-    });
-    await failpoint("order.after-hold-commit");
-    return { status: held.status, result: await finish(deps, actor, key, held.orderId, held.status), replayed: false };
-  } catch (error) {
-    if (!(error instanceof SeatsGone)) throw error;
-  }
+  const order = { ...base, promoCodeId: promo?.id ?? null, ...priceColumns(price) };
+  const placed = price.totalMinor === 0 ? await holdFree(deps, actor, key, order) : await holdPaid(deps, actor, key, meta, order);
+  if (placed) return placed;
   if (!event.waitlistEnabled) throw new DomainError("sold_out", "No seats left for this ticket type");
   const waitlisted = await useTransaction(deps.db, async (trx) => {
     await setAuditContext(trx, { actorId: actor.userId });
@@ -253,4 +208,90 @@ async function placeNew(
     return row;
   });
   return { status: 201, result: await resultFor(deps, actor, waitlisted.id), replayed: false };
+}
+
+/** Everything an order row needs but its participation. */
+type NewOrder = Omit<repo.NewOrderRows, "participationId" | "holdExpiresAt" | "confirmed"> & { holdTtlSeconds: number };
+
+const alreadyRegistered = () => new DomainError("already_registered", "You already have a ticket for this event");
+
+/**
+ * A paid hold: one statement (place_ticket_hold), then the PaymentIntent and one statement that
+ * records it and completes the key; the 201 is built from what those returned. Undefined: sold out.
+ */
+async function holdPaid(
+  deps: PaymentsDeps,
+  actor: Actor,
+  key: IdempotencyRequest | undefined,
+  meta: RequestMeta,
+  order: NewOrder,
+): Promise<OrderAnswer | undefined> {
+  const budget = transactionBudget();
+  const outcome = await placeTicketHold(deps.db, {
+    ...order,
+    // Never longer than the key's: once the client may retry, the retry can take the task.
+    taskLeaseSeconds: Math.min(taskLeaseSeconds(), key?.leaseSeconds ?? Infinity),
+    lockTimeout: budget ? `${budget.lockMs}ms` : null,
+    ip: meta.ip ?? null,
+    userAgent: meta.userAgent ?? null,
+    ...(key ? { key } : {}),
+  });
+  switch (outcome.kind) {
+    case "sold_out":
+      return undefined;
+    case "already_registered":
+      throw alreadyRegistered();
+    case "promo_exhausted":
+      throw invalidPromoCode();
+    case "key_taken":
+      throw new KeyTaken();
+    case "own_order":
+      await failpoint("order.after-hold-commit");
+      return { status: 200, result: await finish(deps, actor, key, outcome.orderId, 200), replayed: false };
+    case "held": {
+      let intent: CreatedIntent;
+      try {
+        await failpoint("order.after-hold-commit");
+        intent = await startHeldIntent(deps, { ...outcome.held, userId: actor.userId }, key);
+      } catch (error) {
+        if (key) await releaseKey(deps.db, key);
+        throw error;
+      }
+      await failpoint("order.before-response");
+      return { status: 201, result: heldOrderResult(outcome.held, intent), replayed: false };
+    }
+  }
+}
+
+/** A free order: confirmed at once, with its tickets and receipt, in one transaction. Undefined: sold out. */
+async function holdFree(
+  deps: PaymentsDeps,
+  actor: Actor,
+  key: IdempotencyRequest | undefined,
+  order: NewOrder,
+): Promise<OrderAnswer | undefined> {
+  const rows = { ...order, holdExpiresAt: null, confirmed: true };
+  try {
+    const held = await useTransaction(deps.db, async (trx) => {
+      await setAuditContext(trx, { actorId: actor.userId });
+      const participation = await repo.upsertTicketParticipation(trx, { ...rows, status: "active", holdTtlSeconds: 0 });
+      if (!participation) {
+        const own = await repo.pendingOrderOf(trx, actor.userId, rows.eventId);
+        if (!own) throw alreadyRegistered();
+        if (key) await claimKey(trx, key, { resourceId: own.id, status: 200 });
+        return { orderId: own.id, status: 200 as const };
+      }
+      if (rows.promoCodeId && !(await repo.consumePromo(trx, rows.promoCodeId))) throw invalidPromoCode();
+      const ids = await repo.insertOrderAndPayment(trx, { ...rows, participationId: participation.id }, {});
+      if (!(await takeSeats(trx, rows))) throw new SeatsGone();
+      await notifyOrderConfirmed(trx, ids.orderId);
+      if (key) await claimKey(trx, key, { resourceId: ids.orderId, status: 201 });
+      return { orderId: ids.orderId, status: 201 as const };
+    });
+    await failpoint("order.after-hold-commit");
+    return { status: held.status, result: await finish(deps, actor, key, held.orderId, held.status), replayed: false };
+  } catch (error) {
+    if (!(error instanceof SeatsGone)) throw error;
+    return undefined;
+  }
 }
