@@ -31,6 +31,17 @@ export async function ensureIntent(deps: PaymentsDeps, paymentId: string): Promi
   if (result.status !== "succeeded") throw providerFailure(result);
 }
 
+/** The intent of an order's pending payment, if it has one. */
+export async function ensureOrderIntent(deps: PaymentsDeps, orderId: string): Promise<void> {
+  const payment = await deps.db
+    .selectFrom("payments")
+    .select("id")
+    .where("orderId", "=", orderId)
+    .where("status", "=", "pending")
+    .executeTakeFirst();
+  if (payment) await ensureIntent(deps, payment.id);
+}
+
 /**
  * The intent of a hold this request just committed, its task already leased to it: the provider
  * call, then one statement recording the intent, the task's success and the completed key. A

@@ -1,35 +1,23 @@
-// Placing an order: price it, hold the seats and write order, payment and the intent's provider
-// task in one short transaction (the Idempotency-Key is claimed in it too), then create the
-// PaymentIntent after commit. A retry with the same key finishes the same order, never a second.
+// Placing an order: price it, hold the seats (order, payment, the intent's provider task and the
+// Idempotency-Key written together: order-holds.ts), then create the PaymentIntent after commit.
+// A retry with the same key finishes the same order, never a second.
 import type { Actor } from "../auth/actor";
 import { setAuditContext } from "../db/audit-context";
-import { transactionBudget, useTransaction } from "../db/transaction";
-import {
-  claimKey,
-  findEarlier,
-  KeyTaken,
-  ReplayedAnswer,
-  completeKey,
-  releaseKey,
-  type Earlier,
-  type IdempotencyRequest,
-} from "../idempotency";
+import { useTransaction } from "../db/transaction";
+import { claimKey, findEarlier, KeyTaken, ReplayedAnswer, type Earlier, type IdempotencyRequest } from "../idempotency";
 import { DomainError, notFound } from "../errors";
 import type { Currency } from "../money";
 import { priceOrder, type PriceBreakdown } from "../ticketing/pricing";
 import { toPricedTicketType } from "../ticketing/ticket-types";
 import { assertOnSale, assertPromoUsable, assertQuantityAllowed, invalidPromoCode, normalizePromoCode } from "../ticketing/sales-rules";
-import { notifyOrderConfirmed } from "../mail/notify";
-import { joinTicketWaitlist } from "./waitlist-orders";
-import { takeSeats } from "../ticketing/seats";
-import { failpoint } from "../shared/failpoints";
 import { assertChargeable } from "./chargeable";
 import type { PaymentsDeps, RequestMeta } from "./deps";
-import { placeTicketHold, type CreatedIntent } from "./hold.repository";
-import { ensureIntent, startHeldIntent } from "./intent";
+import { finish, holdFree, holdPaid, resultFor, type OrderAnswer } from "./order-holds";
 import * as repo from "./orders.repository";
-import { taskLeaseSeconds } from "./provider-tasks";
-import { heldOrderResult, orderResult, type OrderResult } from "./views";
+import { joinTicketWaitlist } from "./waitlist-orders";
+import type { OrderResult } from "./views";
+
+export type { OrderAnswer } from "./order-holds";
 
 export interface OrderInput {
   ticketTypeId: string;
@@ -37,9 +25,6 @@ export interface OrderInput {
   slidingScalePercent?: number;
   promoCode?: string;
 }
-
-/** Thrown inside the transaction to roll it back when the seats are gone. */
-class SeatsGone extends Error {}
 
 async function prepare(deps: PaymentsDeps, eventId: string, input: OrderInput, now: Date) {
   const row = await repo.eventWithTicketType(deps.db, eventId, input.ticketTypeId);
@@ -79,50 +64,6 @@ const priceColumns = (price: PriceBreakdown) => ({
   amountMinor: price.totalMinor,
   currency: price.currency as Currency,
 });
-
-/** 201 for a new order (or waitlist place), 200 for the buyer's own pending hold given back. */
-export interface OrderAnswer {
-  status: 200 | 201;
-  result: OrderResult;
-  /** The answer belongs to an earlier request with the same Idempotency-Key. */
-  replayed: boolean;
-}
-
-/** The order (or, for a waitlist place, the participation) an answer is built from. */
-async function resultFor(deps: PaymentsDeps, actor: Actor, resourceId: string): Promise<OrderResult> {
-  const order = await deps.db.selectFrom("orders").select("id").where("id", "=", resourceId).executeTakeFirst();
-  return order
-    ? orderResult(deps, order.id, { forUser: actor.userId })
-    : orderResult(deps, null, { participationId: resourceId, forUser: actor.userId });
-}
-
-/**
- * After the hold committed: the PaymentIntent must exist before the buyer can pay. If the provider
- * fails now, the key is released and the 502 tells the client to retry; the retry resumes here.
- */
-async function finish(
-  deps: PaymentsDeps,
-  actor: Actor,
-  key: IdempotencyRequest | undefined,
-  orderId: string,
-  status: 200 | 201,
-): Promise<OrderResult> {
-  const payment = await deps.db
-    .selectFrom("payments")
-    .select("id")
-    .where("orderId", "=", orderId)
-    .where("status", "=", "pending")
-    .executeTakeFirst();
-  try {
-    if (payment) await ensureIntent(deps, payment.id);
-  } catch (error) {
-    if (key) await releaseKey(deps.db, key);
-    throw error;
-  }
-  if (key) await completeKey(deps.db, key, status);
-  await failpoint("order.before-response");
-  return resultFor(deps, actor, orderId);
-}
 
 async function answerEarlier(deps: PaymentsDeps, actor: Actor, key: IdempotencyRequest, earlier: Earlier): Promise<OrderAnswer> {
   const status = earlier.status === 200 ? 200 : 201;
@@ -194,7 +135,7 @@ async function placeNew(
   }
   const base = { eventId, userId: actor.userId, ticketTypeId, quantity: input.quantity, holdTtlSeconds: deps.holdTtlSeconds };
   const order = { ...base, promoCodeId: promo?.id ?? null, ...priceColumns(price) };
-  const placed = price.totalMinor === 0 ? await holdFree(deps, actor, key, order) : await holdPaid(deps, actor, key, meta, order);
+  const placed = await (price.totalMinor === 0 ? holdFree : holdPaid)({ deps, actor, key, meta }, order);
   if (placed) return placed;
   if (!event.waitlistEnabled) throw new DomainError("sold_out", "No seats left for this ticket type");
   const waitlisted = await useTransaction(deps.db, async (trx) => {
@@ -208,90 +149,4 @@ async function placeNew(
     return row;
   });
   return { status: 201, result: await resultFor(deps, actor, waitlisted.id), replayed: false };
-}
-
-/** Everything an order row needs but its participation. */
-type NewOrder = Omit<repo.NewOrderRows, "participationId" | "holdExpiresAt" | "confirmed"> & { holdTtlSeconds: number };
-
-const alreadyRegistered = () => new DomainError("already_registered", "You already have a ticket for this event");
-
-/**
- * A paid hold: one statement (place_ticket_hold), then the PaymentIntent and one statement that
- * records it and completes the key; the 201 is built from what those returned. Undefined: sold out.
- */
-async function holdPaid(
-  deps: PaymentsDeps,
-  actor: Actor,
-  key: IdempotencyRequest | undefined,
-  meta: RequestMeta,
-  order: NewOrder,
-): Promise<OrderAnswer | undefined> {
-  const budget = transactionBudget();
-  const outcome = await placeTicketHold(deps.db, {
-    ...order,
-    // Never longer than the key's: once the client may retry, the retry can take the task.
-    taskLeaseSeconds: Math.min(taskLeaseSeconds(), key?.leaseSeconds ?? Infinity),
-    lockTimeout: budget ? `${budget.lockMs}ms` : null,
-    ip: meta.ip ?? null,
-    userAgent: meta.userAgent ?? null,
-    ...(key ? { key } : {}),
-  });
-  switch (outcome.kind) {
-    case "sold_out":
-      return undefined;
-    case "already_registered":
-      throw alreadyRegistered();
-    case "promo_exhausted":
-      throw invalidPromoCode();
-    case "key_taken":
-      throw new KeyTaken();
-    case "own_order":
-      await failpoint("order.after-hold-commit");
-      return { status: 200, result: await finish(deps, actor, key, outcome.orderId, 200), replayed: false };
-    case "held": {
-      let intent: CreatedIntent;
-      try {
-        await failpoint("order.after-hold-commit");
-        intent = await startHeldIntent(deps, { ...outcome.held, userId: actor.userId }, key);
-      } catch (error) {
-        if (key) await releaseKey(deps.db, key);
-        throw error;
-      }
-      await failpoint("order.before-response");
-      return { status: 201, result: heldOrderResult(outcome.held, intent), replayed: false };
-    }
-  }
-}
-
-/** A free order: confirmed at once, with its tickets and receipt, in one transaction. Undefined: sold out. */
-async function holdFree(
-  deps: PaymentsDeps,
-  actor: Actor,
-  key: IdempotencyRequest | undefined,
-  order: NewOrder,
-): Promise<OrderAnswer | undefined> {
-  const rows = { ...order, holdExpiresAt: null, confirmed: true };
-  try {
-    const held = await useTransaction(deps.db, async (trx) => {
-      await setAuditContext(trx, { actorId: actor.userId });
-      const participation = await repo.upsertTicketParticipation(trx, { ...rows, status: "active", holdTtlSeconds: 0 });
-      if (!participation) {
-        const own = await repo.pendingOrderOf(trx, actor.userId, rows.eventId);
-        if (!own) throw alreadyRegistered();
-        if (key) await claimKey(trx, key, { resourceId: own.id, status: 200 });
-        return { orderId: own.id, status: 200 as const };
-      }
-      if (rows.promoCodeId && !(await repo.consumePromo(trx, rows.promoCodeId))) throw invalidPromoCode();
-      const ids = await repo.insertOrderAndPayment(trx, { ...rows, participationId: participation.id }, {});
-      if (!(await takeSeats(trx, rows))) throw new SeatsGone();
-      await notifyOrderConfirmed(trx, ids.orderId);
-      if (key) await claimKey(trx, key, { resourceId: ids.orderId, status: 201 });
-      return { orderId: ids.orderId, status: 201 as const };
-    });
-    await failpoint("order.after-hold-commit");
-    return { status: held.status, result: await finish(deps, actor, key, held.orderId, held.status), replayed: false };
-  } catch (error) {
-    if (!(error instanceof SeatsGone)) throw error;
-    return undefined;
-  }
 }
