@@ -12,6 +12,7 @@ import * as m0009 from "./0009_provider_tasks";
 import * as m0010 from "./0010_app_role";
 import * as m0011 from "./0011_tickets_and_staff";
 import * as m0012 from "./0012_outbox_and_promos";
+import * as m0013 from "./0013_one_statement_hold";
 
 // Kysely runs migrations in the order of their names, hence the zero-padded numbers.
 export const migrations: Record<string, Migration> = {
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   "0010_app_role": m0010,
   "0011_tickets_and_staff": m0011,
   "0012_outbox_and_promos": m0012,
+  "0013_one_statement_hold": m0013,
 };

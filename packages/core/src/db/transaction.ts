@@ -24,16 +24,22 @@ const TRANSACTION_CAP_MS = 30_000;
 const TRANSACTION_RESERVE_MS = 750;
 
 /**
- * Within an invocation, no statement may run, and no lock be awaited, past the time left: the
- * server cancels it (57014 / 55P03, a 503) while the function can still answer. Transaction-local
- * (`set_config(…, true)`), so the pooled connection keeps its session defaults afterwards.
+ * Within an invocation, how long one transaction's statements may run and its lock waits last:
+ * the server cancels them (57014 / 55P03, a 503) while the function can still answer. A lock wait
+ * gives up a little earlier, so the log says "lock timeout" rather than "canceled". Undefined
+ * outside an invocation (the session defaults apply).
  */
-async function applyBudget(trx: Trx): Promise<void> {
-  if (currentDeadline() === undefined) return;
+export function transactionBudget(): { statementMs: number; lockMs: number } | undefined {
+  if (currentDeadline() === undefined) return undefined;
   const statementMs = budgetMs({ reserveMs: TRANSACTION_RESERVE_MS, capMs: TRANSACTION_CAP_MS, what: "the database work" });
-  // A lock wait gives up a little earlier, so the log says "lock timeout" rather than "canceled".
-  const lockMs = Math.max(1, Math.floor(statementMs * 0.8));
-  await sql`select set_config('statement_timeout', ${`${statementMs}ms`}, true), set_config('lock_timeout', ${`${lockMs}ms`}, true)`.execute(
+  return { statementMs, lockMs: Math.max(1, Math.floor(statementMs * 0.8)) };
+}
+
+/** Transaction-local (`set_config(…, true)`), so the pooled connection keeps its session defaults afterwards. */
+async function applyBudget(trx: Trx): Promise<void> {
+  const budget = transactionBudget();
+  if (!budget) return;
+  await sql`select set_config('statement_timeout', ${`${budget.statementMs}ms`}, true), set_config('lock_timeout', ${`${budget.lockMs}ms`}, true)`.execute(
     trx,
   );
 }

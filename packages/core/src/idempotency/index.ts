@@ -53,6 +53,10 @@ const sameKey = (r: IdempotencyRequest) => (eb: ExpressionBuilder<Database, "ide
  * Returns undefined when the key is new (or expired, in which case it is forgotten).
  */
 export async function findEarlier(db: Db, r: IdempotencyRequest): Promise<Earlier | undefined> {
+  // Most requests carry a fresh key: one plain read settles that without a transaction. A request
+  // with the same key that commits after this read makes the effect's claim fail (KeyTaken).
+  const seen = await db.selectFrom("idempotencyKeys").select("key").where(sameKey(r)).executeTakeFirst();
+  if (!seen) return undefined;
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom("idempotencyKeys")

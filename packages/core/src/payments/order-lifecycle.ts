@@ -15,7 +15,7 @@ import { releaseSeats } from "../ticketing/seats";
 import { promoteWaitlist } from "../ticketing/waitlist";
 import { settleCancelledTickets } from "./cancellation";
 import type { PaymentsDeps, RequestMeta } from "./deps";
-import { ensureIntent } from "./intent";
+import { ensureOrderIntent } from "./intent";
 import { orderResult, type OrderResult } from "./views";
 import { promotionOptions } from "./waitlist-orders";
 import { orderCancelledEffects } from "../mail/hold-effects";
@@ -48,13 +48,7 @@ export async function getOrder(deps: PaymentsDeps, actor: Actor, orderId: string
   const order = await loadOrder(deps, actor, orderId);
   if (order.userId === actor.userId && order.status === "pending") {
     // The buyer is about to pay: an intent whose creation is still a task is finished now.
-    const payment = await deps.db
-      .selectFrom("payments")
-      .select("id")
-      .where("orderId", "=", orderId)
-      .where("status", "=", "pending")
-      .executeTakeFirst();
-    if (payment) await ensureIntent(deps, payment.id);
+    await ensureOrderIntent(deps, orderId);
   }
   return orderResult(deps, orderId, { forUser: actor.userId });
 }

@@ -1,35 +1,25 @@
-// Placing an order: price it, hold the seats and write order, payment and the intent's provider
-// task in one short transaction (the Idempotency-Key is claimed in it too), then create the
-// PaymentIntent after commit. A retry with the same key finishes the same order, never a second.
+// Placing an order: price it, hold the seats (order, payment, the intent's provider task and the
+// Idempotency-Key written together: order-holds.ts), then create the PaymentIntent after commit.
+// A retry with the same key finishes the same order, never a second.
 import * as z from "zod";
 import type { Actor } from "../auth/actor";
 import { setAuditContext } from "../db/audit-context";
 import { useTransaction } from "../db/transaction";
-import {
-  claimKey,
-  findEarlier,
-  KeyTaken,
-  ReplayedAnswer,
-  completeKey,
-  releaseKey,
-  type Earlier,
-  type IdempotencyRequest,
-} from "../idempotency";
+import { claimKey, findEarlier, KeyTaken, ReplayedAnswer, type Earlier, type IdempotencyRequest } from "../idempotency";
 import { DomainError, notFound } from "../errors";
 import { percent } from "../events/validation";
 import type { Currency } from "../money";
 import { priceOrder, type PriceBreakdown } from "../ticketing/pricing";
 import { toPricedTicketType } from "../ticketing/ticket-types";
 import { assertOnSale, assertPromoUsable, assertQuantityAllowed, invalidPromoCode, normalizePromoCode } from "../ticketing/sales-rules";
-import { notifyOrderConfirmed } from "../mail/notify";
-import { joinTicketWaitlist } from "./waitlist-orders";
-import { takeSeats } from "../ticketing/seats";
-import { failpoint } from "../shared/failpoints";
 import { assertChargeable } from "./chargeable";
 import type { PaymentsDeps, RequestMeta } from "./deps";
-import { ensureIntent } from "./intent";
+import { finish, holdFree, holdPaid, resultFor, type OrderAnswer } from "./order-holds";
 import * as repo from "./orders.repository";
-import { orderResult, type OrderResult } from "./views";
+import { joinTicketWaitlist } from "./waitlist-orders";
+import type { OrderResult } from "./views";
+
+export type { OrderAnswer } from "./order-holds";
 
 export interface OrderInput {
   ticketTypeId: string;
@@ -45,9 +35,6 @@ export const PlaceOrderInput = z.strictObject({
   slidingScalePercent: percent(75).optional(),
   promoCode: z.string().trim().min(1).max(64).optional(),
 });
-
-/** Thrown inside the transaction to roll it back when the seats are gone. */
-class SeatsGone extends Error {}
 
 async function prepare(deps: PaymentsDeps, eventId: string, input: OrderInput, now: Date) {
   const row = await repo.eventWithTicketType(deps.db, eventId, input.ticketTypeId);
@@ -75,19 +62,8 @@ async function prepare(deps: PaymentsDeps, eventId: string, input: OrderInput, n
   return { event: row, ticketTypeId: type.ticketTypeId, promo, price };
 }
 
-const orderRows = (
-  p: {
-    participationId: string;
-    eventId: string;
-    userId: string;
-    ticketTypeId: string;
-    quantity: number;
-    promoCodeId: string | null;
-    holdExpiresAt: Date | null;
-  },
-  price: PriceBreakdown,
-): repo.NewOrderRows => ({
-  ...p,
+/** An order's price as the order row stores it. */
+const priceColumns = (price: PriceBreakdown) => ({
   unitPriceMinor: price.unitPriceMinor,
   earlyBirdApplied: price.earlyBirdApplied,
   groupDiscountMinor: price.groupDiscountMinor,
@@ -97,52 +73,7 @@ const orderRows = (
   subtotalMinor: price.subtotalMinor,
   amountMinor: price.totalMinor,
   currency: price.currency as Currency,
-  confirmed: price.totalMinor === 0,
 });
-
-/** 201 for a new order (or waitlist place), 200 for the buyer's own pending hold given back. */
-export interface OrderAnswer {
-  status: 200 | 201;
-  result: OrderResult;
-  /** The answer belongs to an earlier request with the same Idempotency-Key. */
-  replayed: boolean;
-}
-
-/** The order (or, for a waitlist place, the participation) an answer is built from. */
-async function resultFor(deps: PaymentsDeps, actor: Actor, resourceId: string): Promise<OrderResult> {
-  const order = await deps.db.selectFrom("orders").select("id").where("id", "=", resourceId).executeTakeFirst();
-  return order
-    ? orderResult(deps, order.id, { forUser: actor.userId })
-    : orderResult(deps, null, { participationId: resourceId, forUser: actor.userId });
-}
-
-/**
- * After the hold committed: the PaymentIntent must exist before the buyer can pay. If the provider
- * fails now, the key is released and the 502 tells the client to retry; the retry resumes here.
- */
-async function finish(
-  deps: PaymentsDeps,
-  actor: Actor,
-  key: IdempotencyRequest | undefined,
-  orderId: string,
-  status: 200 | 201,
-): Promise<OrderResult> {
-  const payment = await deps.db
-    .selectFrom("payments")
-    .select("id")
-    .where("orderId", "=", orderId)
-    .where("status", "=", "pending")
-    .executeTakeFirst();
-  try {
-    if (payment) await ensureIntent(deps, payment.id);
-  } catch (error) {
-    if (key) await releaseKey(deps.db, key);
-    throw error;
-  }
-  if (key) await completeKey(deps.db, key, status);
-  await failpoint("order.before-response");
-  return resultFor(deps, actor, orderId);
-}
 
 async function answerEarlier(deps: PaymentsDeps, actor: Actor, key: IdempotencyRequest, earlier: Earlier): Promise<OrderAnswer> {
   const status = earlier.status === 200 ? 200 : 201;
@@ -203,54 +134,19 @@ async function placeNew(
   assertChargeable(price.totalMinor, price.currency as Currency);
   // In a rush most buyers arrive after the last seat: answer them from the read we already made
   // instead of queueing for the event row's lock. A seat freed a moment later goes to the next
-  // buyer; the conditional UPDATE below remains what decides for everyone else.
+  // buyer; the conditional UPDATE of the hold remains what decides for everyone else.
   const room = Math.min(
     event.capacity - event.seatsTaken,
     event.quantity === null ? Infinity : event.quantity - (event.quantityTaken ?? 0),
   );
-  // …unless they are a buyer coming back for the seats they already hold (answered below).
+  // …unless they are a buyer coming back for the seats they already hold (answered by the hold).
   if (room < input.quantity && !event.waitlistEnabled && !(await repo.pendingOrderOf(deps.db, actor.userId, eventId))) {
     throw new DomainError("sold_out", "No seats left for this ticket type");
   }
-  const free = price.totalMinor === 0;
   const base = { eventId, userId: actor.userId, ticketTypeId, quantity: input.quantity, holdTtlSeconds: deps.holdTtlSeconds };
-  try {
-    const held = await useTransaction(deps.db, async (trx) => {
-      await setAuditContext(trx, { actorId: actor.userId, ip: meta.ip ?? undefined, userAgent: meta.userAgent ?? undefined });
-      const participation = await repo.upsertTicketParticipation(trx, { ...base, status: free ? "active" : "pending" });
-      if (!participation) {
-        const own = await repo.pendingOrderOf(trx, actor.userId, eventId);
-        if (!own) throw new DomainError("already_registered", "You already have a ticket for this event");
-        if (key) await claimKey(trx, key, { resourceId: own.id, status: 200 });
-        return { orderId: own.id, status: 200 as const };
-      }
-      if (promo && !(await repo.consumePromo(trx, promo.id))) throw invalidPromoCode();
-      const ids = await repo.insertOrderAndPayment(
-        trx,
-        orderRows(
-          {
-            participationId: participation.id,
-            eventId,
-            userId: actor.userId,
-            ticketTypeId,
-            quantity: input.quantity,
-            promoCodeId: promo?.id ?? null,
-            holdExpiresAt: participation.holdExpiresAt,
-          },
-          price,
-        ),
-        meta,
-      );
-      if (!(await takeSeats(trx, { eventId, ticketTypeId, quantity: input.quantity }))) throw new SeatsGone();
-      if (free) await notifyOrderConfirmed(trx, ids.orderId);
-      if (key) await claimKey(trx, key, { resourceId: ids.orderId, status: 201 });
-      return { orderId: ids.orderId, status: 201 as const };
-    });
-    await failpoint("order.after-hold-commit");
-    return { status: held.status, result: await finish(deps, actor, key, held.orderId, held.status), replayed: false };
-  } catch (error) {
-    if (!(error instanceof SeatsGone)) throw error;
-  }
+  const order = { ...base, promoCodeId: promo?.id ?? null, ...priceColumns(price) };
+  const placed = await (price.totalMinor === 0 ? holdFree : holdPaid)({ deps, actor, key, meta }, order);
+  if (placed) return placed;
   if (!event.waitlistEnabled) throw new DomainError("sold_out", "No seats left for this ticket type");
   const waitlisted = await useTransaction(deps.db, async (trx) => {
     await setAuditContext(trx, { actorId: actor.userId });

@@ -11,7 +11,7 @@ import { remainingMs } from "../shared/deadline";
 import { failpoint } from "../shared/failpoints";
 import type { PaymentsDeps } from "./deps";
 import type { ProviderTask, ProviderTaskKind } from "./payments.table";
-import { failTask, performTask } from "./provider-work";
+import { failTask, performTask, type AttemptedTask } from "./provider-work";
 
 /** Attempts before a task is given up on (about 50 minutes of backoff). */
 export const MAX_ATTEMPTS = 10;
@@ -24,7 +24,7 @@ const LEASE_SECONDS = 60;
  * taking the task frees it when its Idempotency-Key lease runs out, and the retry finishes it
  * instead of answering 502 for a minute (tests/integration/faults/crash-faults.test.ts).
  */
-const leaseSeconds = (): number => {
+export const taskLeaseSeconds = (): number => {
   const left = remainingMs();
   // Not rounded up: the key's lease (taken earlier, in whole seconds) must not end before this one.
   return Number.isFinite(left) ? Math.min(LEASE_SECONDS, left / 1000 + 1) : LEASE_SECONDS;
@@ -55,7 +55,7 @@ export type TaskResult = { status: "succeeded" | "failed"; outcome: string } | {
 async function lease(db: Db, id: string): Promise<ProviderTask | undefined> {
   return db
     .updateTable("providerTasks")
-    .set({ attempts: sql`attempts + 1`, lockedUntil: sql`now() + make_interval(secs => ${leaseSeconds()})` })
+    .set({ attempts: sql`attempts + 1`, lockedUntil: sql`now() + make_interval(secs => ${taskLeaseSeconds()})` })
     .where("id", "=", id)
     .where("status", "=", "pending")
     .where((eb) => eb.or([eb("lockedUntil", "is", null), eb("lockedUntil", "<", sql<Date>`now()`)]))
@@ -79,17 +79,7 @@ export async function runTask(deps: PaymentsDeps, id: string): Promise<TaskResul
   try {
     outcome = await performTask(deps, task);
   } catch (error) {
-    if (retryable(error) && task.attempts < MAX_ATTEMPTS) {
-      const delay = backoffMs(task.attempts, BACKOFF);
-      await deps.db
-        .updateTable("providerTasks")
-        .set({ lockedUntil: null, lastError: describe(error), nextAttemptAt: sql`now() + make_interval(secs => ${delay / 1000})` })
-        .where("id", "=", id)
-        .execute();
-      return { status: "retry", error };
-    }
-    const reason = `${describe(error)} after ${task.attempts} attempt(s)`;
-    return { status: "failed", outcome: await failTask(deps, task, reason) };
+    return attemptFailed(deps, task, error);
   }
   await deps.db
     .updateTable("providerTasks")
@@ -98,6 +88,24 @@ export async function runTask(deps: PaymentsDeps, id: string): Promise<TaskResul
     .execute();
   await failpoint("task.after-record");
   return { status: "succeeded", outcome };
+}
+
+/**
+ * An attempt on a leased task failed: it backs off and frees its lease for the next attempt, or
+ * fails for good when the error says retrying cannot help or the attempts are spent.
+ */
+export async function attemptFailed(deps: PaymentsDeps, task: AttemptedTask, error: unknown): Promise<TaskResult> {
+  if (retryable(error) && task.attempts < MAX_ATTEMPTS) {
+    const delay = backoffMs(task.attempts, BACKOFF);
+    await deps.db
+      .updateTable("providerTasks")
+      .set({ lockedUntil: null, lastError: describe(error), nextAttemptAt: sql`now() + make_interval(secs => ${delay / 1000})` })
+      .where("id", "=", task.id)
+      .execute();
+    return { status: "retry", error };
+  }
+  const reason = `${describe(error)} after ${task.attempts} attempt(s)`;
+  return { status: "failed", outcome: await failTask(deps, task, reason) };
 }
 
 export interface SweepCounts {

@@ -3,9 +3,13 @@
 // provider with our deterministic idempotency key, and records the result only if still needed.
 import { useTransaction } from "../db/transaction";
 import { sql } from "kysely";
+import type { Currency } from "../money";
 import type { PaymentsDeps } from "./deps";
 import { audit, providerIdOf, storeIntent } from "./payments.repository";
 import type { ProviderTask } from "./payments.table";
+
+/** What bookkeeping needs of a task an attempt was made on. */
+export type AttemptedTask = Pick<ProviderTask, "id" | "kind" | "paymentId" | "refundId" | "attempts">;
 import { failpoint } from "../shared/failpoints";
 import { failRefund } from "./refund-settlement";
 
@@ -17,6 +21,31 @@ export const refundIdempotencyKey = (refundId: string) => `evently-refund-${refu
 class NotYet extends Error {
   override readonly name = "NotYet";
   readonly retryable = true;
+}
+
+/** What creating a payment's intent needs to know: the request that just held the seats has it all. */
+export interface IntentFacts {
+  id: string;
+  amountMinor: number;
+  currency: Currency;
+  title: string;
+  receiptEmail: string | null;
+}
+
+/** The provider call itself, between the failpoints the fault suite arms around every provider call. */
+export async function requestIntent(deps: PaymentsDeps, p: IntentFacts) {
+  await failpoint("task.before-provider");
+  const intent = await deps.gateway.createIntent({
+    paymentId: p.id,
+    amountMinor: p.amountMinor,
+    currency: p.currency,
+    description: `Tickets: ${p.title}`,
+    // Stripe mails its receipt once the payment succeeds.
+    receiptEmail: p.receiptEmail,
+    idempotencyKey: intentIdempotencyKey(p.id),
+  });
+  await failpoint("task.after-provider");
+  return intent;
 }
 
 async function createIntent(deps: PaymentsDeps, task: ProviderTask): Promise<string> {
@@ -31,17 +60,7 @@ async function createIntent(deps: PaymentsDeps, task: ProviderTask): Promise<str
   if (p.providerPaymentIdEnc) return "already created";
   // A cancelled hold needs no intent; its cancel task finds none and is done.
   if (p.status !== "pending") return `skipped: payment ${p.status}`;
-  await failpoint("task.before-provider");
-  const intent = await deps.gateway.createIntent({
-    paymentId: p.id,
-    amountMinor: p.amountMinor,
-    currency: p.currency,
-    description: `Tickets: ${p.title}`,
-    // Stripe mails its receipt once the payment succeeds.
-    receiptEmail: p.receiptEmail,
-    idempotencyKey: intentIdempotencyKey(p.id),
-  });
-  await failpoint("task.after-provider");
+  const intent = await requestIntent(deps, p);
   await useTransaction(deps.db, async (trx) => {
     await storeIntent(trx, deps.cipher, p.id, intent);
     await audit(trx, {
@@ -132,7 +151,7 @@ export function performTask(deps: PaymentsDeps, task: ProviderTask): Promise<str
  * for the money. A refund that never reached the provider fails, so its amount is refundable
  * again; a payment without an intent keeps its hold until expiry releases it.
  */
-export async function failTask(deps: PaymentsDeps, task: ProviderTask, reason: string): Promise<string> {
+export async function failTask(deps: PaymentsDeps, task: AttemptedTask, reason: string): Promise<string> {
   return useTransaction(deps.db, async (trx) => {
     await trx
       .updateTable("providerTasks")

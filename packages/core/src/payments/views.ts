@@ -2,6 +2,7 @@
 import type { Db } from "../db/client";
 import { notFound } from "../errors";
 import type { PaymentsDeps } from "./deps";
+import type { CreatedIntent, HeldOrder } from "./hold.repository";
 import { providerIdOf } from "./payments.repository";
 import { participationViews, type ParticipationView } from "../ticketing/views";
 import { ticketsFor, type TicketView } from "../tickets/views";
@@ -98,4 +99,18 @@ export async function orderResult(
   const { userId: _buyer, ...order } = row ?? { userId: null };
   const tickets = (await ticketsFor(db, [participation.id])).get(participation.id) ?? [];
   return { order: row ? (order as OrderView) : null, participation, payment, tickets };
+}
+
+/**
+ * The answer to a hold this request just placed, built from the rows the hold returned and the
+ * intent the provider gave back: nothing is read again. A pending hold has no tickets yet.
+ */
+export function heldOrderResult(held: HeldOrder, intent: CreatedIntent): OrderResult {
+  const { order, participation, payment } = held;
+  return {
+    order: { ...order, holdExpiresAt: new Date(order.holdExpiresAt), createdAt: new Date(order.createdAt) },
+    participation,
+    payment: { ...payment, providerPaymentId: intent.id, clientSecret: intent.clientSecret },
+    tickets: [],
+  };
 }

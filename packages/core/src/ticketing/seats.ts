@@ -1,6 +1,7 @@
 // Seat counters (docs/ARCHITECTURE.md, invariant 1): seats are taken by conditional UPDATEs, event row first,
 // then ticket type, always in that order; the CHECK constraints are the last line of defence.
 import { sql } from "kysely";
+import pLimit, { type LimitFunction } from "p-limit";
 import type { Trx } from "../db/transaction";
 
 export interface SeatRequest {
@@ -81,3 +82,28 @@ export const lockEventSeats = (trx: Trx, eventId: string) =>
     .where("id", "=", eventId)
     .forNoKeyUpdate()
     .executeTakeFirst();
+
+/**
+ * How many of this process's seat-taking statements may queue on one event row at once. Measured
+ * on one event (two cores, embedded PostgreSQL): 64 holds at once on the row reached a fifth of the
+ * holds/s of 16, while the same 64 let through 8 at a time kept the rate of 16 and cut p99 tenfold.
+ * Waiting here is a promise; waiting in PostgreSQL's lock queue is a backend that every commit on
+ * the row wakes. A Lambda container sends one request at a time, so this bounds the local runtime,
+ * jobs and tests; in AWS the orders function's reserved concurrency plays this part.
+ */
+const ROW_QUEUE = 8;
+const gates = new Map<string, LimitFunction>();
+
+/** Runs `work` (one short statement or transaction that takes seats) when the event's gate lets it through. */
+export async function onEventRow<T>(eventId: string, work: () => Promise<T>): Promise<T> {
+  let gate = gates.get(eventId);
+  if (!gate) {
+    gate = pLimit(ROW_QUEUE);
+    gates.set(eventId, gate);
+  }
+  try {
+    return await gate(work);
+  } finally {
+    if (gate.activeCount === 0 && gate.pendingCount === 0) gates.delete(eventId);
+  }
+}
