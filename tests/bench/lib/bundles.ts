@@ -101,7 +101,7 @@ export function describeProfile(p: Profile): string {
     n.minify ? "minify" : "not minified",
     n.splitting ? "code splitting" : "one file",
     n.sourcemap ? "source maps shipped" : "source maps not shipped",
-    `external: ${[...SST_FORCED_EXTERNAL, ...external].join(", ")}`,
+    `external: ${[...new Set([...SST_FORCED_EXTERNAL, ...external])].join(", ")}`,
     ...Object.keys(override).map((k) => `esbuild.${k}: ${JSON.stringify(override[k as keyof typeof override])}`),
     p.enableSourceMaps ? "NODE_OPTIONS=--enable-source-maps" : "no NODE_OPTIONS",
   ].join("; ");

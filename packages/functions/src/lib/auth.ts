@@ -1,7 +1,7 @@
 // Who is calling: claims from API Gateway's JWT authorizer, or a verified bearer token on
 // routes without an authorizer (`optional` access), resolved to our user row once per container.
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
-import type * as Jose from "jose";
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
 import { DomainError } from "@evently/core/errors";
 import { rolesFromGroups, requireRole, type Actor, type Claims } from "@evently/core/auth/actor";
 import { resolveActor } from "@evently/core/users";
@@ -23,22 +23,11 @@ export function claimsFromPayload(payload: Record<string, unknown>): Claims | un
 // Cognito when configured (always in Lambda: config stops a function without it), the local HS256
 // secret otherwise. There is no path from Lambda to the local secret.
 const cognito = config.cognito;
+const jwks = cognito ? createRemoteJWKSet(new URL(`${cognito.issuer}/.well-known/jwks.json`)) : undefined;
 
-/**
- * jose and the JWKS it caches, loaded on the first bearer token: routes behind API Gateway's
- * authorizer never verify one, so most functions never load it and none pays for it at start.
- */
-let verifier: Promise<{ jose: typeof Jose; jwks?: ReturnType<typeof Jose.createRemoteJWKSet> }> | undefined;
-const getVerifier = () =>
-  (verifier ??= import("jose").then((jose) => ({
-    jose,
-    ...(cognito ? { jwks: jose.createRemoteJWKSet(new URL(`${cognito.issuer}/.well-known/jwks.json`)) } : {}),
-  })));
-
-export async function verifyBearer(token: string): Promise<Jose.JWTPayload> {
-  const { jose, jwks } = await getVerifier();
+export async function verifyBearer(token: string): Promise<JWTPayload> {
   if (jwks && cognito) {
-    const { payload } = await jose.jwtVerify(token, jwks, { issuer: cognito.issuer });
+    const { payload } = await jwtVerify(token, jwks, { issuer: cognito.issuer });
     // Like API Gateway's authorizer: ID tokens name the client in `aud`, access tokens in `client_id`.
     const audiences = [payload.aud, payload.client_id].flat();
     if (cognito.clientId && !audiences.includes(cognito.clientId)) throw new Error("token issued for another client");
@@ -46,7 +35,7 @@ export async function verifyBearer(token: string): Promise<Jose.JWTPayload> {
   }
   if (config.inLambda) throw new ConfigError("COGNITO_ISSUER", "is not set");
   if (!config.localJwtSecret) throw new ConfigError("LOCAL_JWT_SECRET", "is not set (packages/local sets a development value)");
-  return (await jose.jwtVerify(token, new TextEncoder().encode(config.localJwtSecret), { algorithms: ["HS256"] })).payload;
+  return (await jwtVerify(token, new TextEncoder().encode(config.localJwtSecret), { algorithms: ["HS256"] })).payload;
 }
 
 async function claimsOf(event: Event, access: Access): Promise<Claims | undefined> {
