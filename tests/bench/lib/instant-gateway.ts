@@ -8,7 +8,7 @@ import { LOCAL_DEFAULTS } from "@evently/local/env-defaults";
 
 const notUsed = (): Promise<never> => Promise.reject(new Error("the instant gateway only creates intents"));
 
-export const instantGateway: PaymentGateway = {
+const instantGateway: PaymentGateway = {
   createIntent(i): Promise<ProviderIntent> {
     const id = `pi_bench_${i.paymentId.replace(/-/g, "")}`;
     return Promise.resolve({

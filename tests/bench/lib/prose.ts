@@ -13,10 +13,10 @@ export const INTRO = [
 export const HOW_TO_RUN = [
   "```sh",
   "npm run bench                       # full: 10,000 events, 1,000,000 participations, 200,000 payments (< 15 min)",
-  "npm run bench -- --quick            # everything scaled down (< 3 min)",
+  "npm run bench -- --quick            # everything scaled down (target < 3 min on an idle machine; 12 min at load 13 on 2 cores)",
   "npm run bench -- --only rush,http   # some stages; results of the others are kept from earlier runs",
-  "npm run bench -- --curve            # stage 9 only: 100 k, 1 M and 5 M participations (about 25 min; not in the default run)",
-  "npm run bench -- --curve --quick    # stage 9 at 10 k, 100 k and 500 k (about 4 min)",
+  "npm run bench -- --curve            # stage 9 only: 100 k, 1 M and 5 M participations (about 25 min on 2 busy cores)",
+  "npm run bench -- --curve --quick    # stage 9 at 10 k, 100 k and 500 k (about 6 min)",
   "```",
   "",
   "Stages: `queries` (1), `http` (2), `rush` (3), `webhooks` (4), `archive` (5), `coldstart` (6), `memory` (7), `limit` (8), `curve` (9).",
@@ -28,7 +28,7 @@ export const HOW_TO_RUN = [
   "claim is a ratio against a baseline measured in the same run.",
 ];
 
-export const LIMIT_NOTES = [
+const LIMIT_NOTES = [
   "One statement = a data-modifying CTE sent with pg: participation (pending, with its hold), the event's seats_taken and the ticket type's quantity_taken (event row first), order, payment, PaymentInitiated audit row, create_intent provider task and the Idempotency-Key — the rows a hold writes — in one round trip and one implicit transaction. A hold that finds no seat aborts the statement, so nothing is half-written. The RSVP baseline writes the active participation, seats_taken and the confirmation mail's outbox row the same way.",
   "core placeOrder = the product's own placeOrder (@evently/core/payments/orders) with an Idempotency-Key and a provider that answers at once in process; HTTP = POST /events/{id}/orders (Stripe sandbox PaymentIntent) and POST /events/{id}/rsvp through the local runtime (pool of 20, DB_POOL_MAX). In process, both sides get a pool as large as the concurrency, so only the code differs.",
 ];

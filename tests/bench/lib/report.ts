@@ -10,7 +10,7 @@ export type StageName = (typeof STAGES)[number];
 
 /** The numbering, which PERFORMANCE.md keeps. */
 export const STAGE_TITLES: Record<StageName, string> = {
-  queries: "1. Seed 000 queries at scale",
+  queries: "1. Reference read queries at scale",
   http: "2. HTTP through the local runtime",
   rush: "3. The rush on one event",
   webhooks: "4. Webhook pipeline",

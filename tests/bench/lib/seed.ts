@@ -6,7 +6,7 @@
 // (user·37 + (i mod 10)·E/10) mod E — ten distinct events per user, 100 participations per event.
 // Every fifth event is ticketed: its participations are tickets with an order, a payment and its
 // transactions. Five "big" ticketed events get 400 more active participants each (500 in all),
-// for seed 000's admin participant list.
+// for stage 1's admin participant list.
 import { createHash } from "node:crypto";
 import type pg from "pg";
 

@@ -92,8 +92,8 @@ export async function run(ctx: StageContext): Promise<void> {
 }
 
 async function curve(ctx: StageContext, sizes: Size[]): Promise<void> {
-  const rounds = ctx.quick ? 3 : 5;
-  const perRound = ctx.quick ? 40 : 150;
+  const rounds = 3;
+  const perRound = ctx.quick ? 30 : 60;
   const random = seededRandom(9);
   const samples = new Map<string, number[][]>(Object.keys(QUERIES).map((q) => [q, sizes.map(() => [])]));
   for (let round = 0; round < rounds; round++) {

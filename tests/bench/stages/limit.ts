@@ -14,7 +14,7 @@ import { loadTest, runConcurrent, signTokens, smoke } from "../lib/load";
 import { limitAdvice } from "../lib/prose";
 import { int, ms, percentile, perSecond, ratio } from "../lib/stats";
 
-export const CONCURRENCIES = [16, 64] as const;
+const CONCURRENCIES = [16, 64] as const;
 const SPREAD = 64;
 
 export interface LimitRun {

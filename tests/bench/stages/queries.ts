@@ -1,5 +1,5 @@
-// 1. Seed 000's five sample queries at scale, through the product's own read code (core services and
-// view builders), next to the seed's own SQL (translated to this schema) run with `pg` as the
+// 1. The five reference read queries at scale, through the product's own read code (core services and
+// view builders), next to the reference SQL (written by hand for this schema) run with `pg` as the
 // baseline; with EXPLAIN (ANALYZE, BUFFERS) of exactly the statements the product sends.
 import pg from "pg";
 import type { Actor } from "@evently/core/auth/actor";
@@ -33,7 +33,7 @@ interface QuerySpec {
   /** The product's call for sample i; undefined when the code is not there yet (with the reason). */
   product?: (i: number) => Promise<unknown>;
   missing?: string;
-  /** Seed 000's SQL for sample i. */
+  /** The reference SQL for sample i. */
   raw: (i: number) => Promise<unknown>;
   intended: string[][];
   iterations: number;
@@ -49,7 +49,7 @@ function queryAdvice(
   const used = new Set(plans.flatMap((p) => p.indexes));
   const machine =
     m.baseline.p99 > spec.targetP99
-      ? ` The seed's own SQL has p99 ${ms(m.baseline.p99)} ms on this machine in the same run, so part of the tail is the machine (CPU contention), not the query.`
+      ? ` The reference SQL has p99 ${ms(m.baseline.p99)} ms on this machine in the same run, so part of the tail is the machine (CPU contention), not the query.`
       : "";
   switch (spec.key) {
     case "participants":
@@ -57,14 +57,14 @@ function queryAdvice(
       if (used.has("participations_created_at_idx"))
         return `eventParticipants (core/ticketing/dashboards.ts:104) filters on event_id and orders by (created_at, id); no index starts with (event_id, created_at), so PostgreSQL walks participations_created_at_idx backwards over the whole table (EXPLAIN: Index Scan Backward using participations_created_at_idx, ${int(Math.max(...plans.map((p) => p.executionMs)))} ms). Fix: a migration \`CREATE INDEX participations_event_id_created_at_idx ON participations (event_id, created_at, id)\` (it also serves the cursor's (created_at, id) > (…) keyset).${machine}`;
       return spec.key === "participants"
-        ? `The API pages at most 100 participants (API.md lists), so the 500-person list is 5 calls of eventParticipants (core/ticketing/dashboards.ts:104), ${m.statements} statements (each page re-checks the organizer, then reads the page); EXPLAIN execution totals ${ms(exec)} ms for all of them. The whole list in ${spec.targetP99} ms needs one request: e.g. let organizers ask for limit up to 500 on this route (one keyset page, participations_event_created_idx serves it), or an export endpoint.${machine}`
+        ? `The API pages at most 100 participants (list pages are capped at 100), so the 500-person list is 5 calls of eventParticipants (core/ticketing/dashboards.ts:104), ${m.statements} statements (each page re-checks the organizer, then reads the page); EXPLAIN execution totals ${ms(exec)} ms for all of them. The whole list in ${spec.targetP99} ms needs one request: e.g. let organizers ask for limit up to 500 on this route (one keyset page, participations_event_created_idx serves it), or an export endpoint.${machine}`
         : `eventParticipants sends ${m.statements} statements (the organizer check, then the page), EXPLAIN execution ${ms(exec)} ms in total; the per-row LATERAL payment summary (orders + payments lookups for each of the 100 rows) is about half of it — a single LEFT JOIN to the latest order/payment via DISTINCT ON, or the payment status denormalized on orders, would halve it.${machine}`;
     case "capacity":
       return `getAvailability (core/events/availability.ts:47) sends ${m.statements} statements: repo.fromId (events.repository.ts:19) with the categoryIds array subquery availability never uses, then ticket types and the waitlisted count (availability.ts:42) — on Lambda's one-connection pool the Promise.all runs them one after another. One statement (the events row plus json_agg of ticket_types and the waitlisted count as scalar subqueries, no categories) makes it one round trip; EXPLAIN execution is only ${ms(exec)} ms in total.${machine}`;
     case "payment-history":
       return `getPayment (core/payments/payment-views.ts:88) sends ${m.statements} statements: the payment, then transactions, refunds and audit (withDetails, payment-views.ts:61) — a Promise.all that Lambda's one-connection pool serializes. Fold the three detail reads into the first statement as json_agg subqueries (one round trip); EXPLAIN execution totals ${ms(exec)} ms.${machine}`;
     default:
-      return `The plan uses the intended indexes and executes in ${ms(exec)} ms (EXPLAIN); the product adds ${ms(m.product.p50 - m.baseline.p50)} ms at p50 over the seed's SQL (Kysely compile, CamelCase mapping, to_char formatting, the waitlist-position and payment-summary subqueries).${machine}`;
+      return `The plan uses the intended indexes and executes in ${ms(exec)} ms (EXPLAIN); the product adds ${ms(m.product.p50 - m.baseline.p50)} ms at p50 over the reference SQL (Kysely compile, CamelCase mapping, to_char formatting, the waitlist-position and payment-summary subqueries).${machine}`;
   }
 }
 
@@ -402,7 +402,7 @@ async function measure(
       const pass = product.p99 <= spec.targetP99;
       ctx.check({
         name: `query p99: ${spec.title}`,
-        measured: `${ms(product.p99)} ms (p50 ${ms(product.p50)} ms; seed SQL p99 ${ms(baseline.p99)} ms)`,
+        measured: `${ms(product.p99)} ms (p50 ${ms(product.p50)} ms; reference SQL p99 ${ms(baseline.p99)} ms)`,
         target: `≤ ${spec.targetP99} ms`,
         pass,
         ...(pass ? {} : { advice: queryAdvice(spec, summaries, { product, baseline, statements: queries.length }) }),
@@ -437,29 +437,29 @@ async function measure(
       spec.product ? (product.p99 <= spec.targetP99 ? "ok" : "MISS") : "–",
     ]);
     ctx.log(
-      `${spec.key}: product p50 ${ms(product.p50)} p99 ${ms(product.p99)} ms; seed SQL p50 ${ms(baseline.p50)} p99 ${ms(baseline.p99)} ms (${rawTimes.length} calls)`,
+      `${spec.key}: product p50 ${ms(product.p50)} p99 ${ms(product.p99)} ms; reference SQL p50 ${ms(baseline.p50)} p99 ${ms(baseline.p99)} ms (${rawTimes.length} calls)`,
     );
     ctx.data[spec.key] = { product, baseline, statements: perCall };
   }
   ctx.table({
-    title: `Seed 000 sample queries at scale: latency of one call, sequential, one connection (up to ${int(iterations)} calls each; the 500-row walk up to ${int(Math.max(50, iterations / 4))})`,
+    title: `Reference read queries at scale: latency of one call, sequential, one connection (up to ${int(iterations)} calls each; the 500-row walk up to ${int(Math.max(50, iterations / 4))})`,
     columns: [
       "query",
       "product code",
       "p50 ms",
       "p99 ms",
       "target p99",
-      "seed SQL p50",
-      "seed SQL p99",
-      "product / seed SQL (p50)",
+      "reference SQL p50",
+      "reference SQL p99",
+      "product / reference SQL (p50)",
       "calls",
       "statements per call",
       "target",
     ],
     rows,
     notes: [
-      "Baseline = seed 000's own sample query translated to this schema (integer statuses → text, TicketPurchases → orders + payments), run with `pg` on its own connection, interleaved with the product calls.",
-      "The product's numbers include Kysely query building, the CamelCase plugin and result mapping; its queries return more (waitlist position, check-in time, payment summary) than the seed's.",
+      "Baseline = the reference query written by hand for this schema, run with `pg` on its own connection, interleaved with the product calls.",
+      "The product's numbers include Kysely query building, the CamelCase plugin and result mapping; its queries return more (waitlist position, check-in time, payment summary) than the reference SQL.",
     ],
   });
 
