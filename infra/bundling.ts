@@ -7,7 +7,7 @@ import { isProdStage } from "./stage";
  * --enable-source-maps reads and parses every loaded file's source map at import (it cost http/events/get
  * about 15 % of its cold start), so it is turned on only here.
  */
-export function isDebugStage(stage: string): boolean {
+function isDebugStage(stage: string): boolean {
   return !isProdStage(stage);
 }
 

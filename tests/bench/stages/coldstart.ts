@@ -114,10 +114,14 @@ export async function run(ctx: StageContext): Promise<void> {
 
   try {
     const profile = stageProfile(MEASURED_STAGE, `as deployed to ${MEASURED_STAGE}`);
-    ctx.note(`Functions are built as \`sst deploy --stage ${MEASURED_STAGE}\` builds them (infra/bundling.ts): ${describeProfile(profile)}.`);
+    ctx.note(
+      `Functions are built as \`sst deploy --stage ${MEASURED_STAGE}\` builds them (infra/bundling.ts): ${describeProfile(profile)}.`,
+    );
     const installed = (JSON.parse(await readFile(path.join(ROOT, "node_modules/sst/package.json"), "utf8")) as { version: string }).version;
     if (installed !== SST_MIRRORED)
-      ctx.note(`sst ${installed} is installed but the bench mirrors the esbuild options of sst ${SST_MIRRORED}: compare sst/runtime/handlers/node.js`);
+      ctx.note(
+        `sst ${installed} is installed but the bench mirrors the esbuild options of sst ${SST_MIRRORED}: compare sst/runtime/handlers/node.js`,
+      );
     const entries = await entryPoints(ctx, profile);
     // The references and the single libraries are plain builds (one file, no source maps), like the
     // issue's reference figures: the deploy settings' own costs then count against the functions.
@@ -143,7 +147,11 @@ export async function run(ctx: StageContext): Promise<void> {
     const sample = entries.find((e) => e.name === "http/events/get") ?? entries[0];
     const whatIfProfiles: Profile[] = [
       stageProfile("dev", "as deployed to a debug stage (dev)"),
-      { ...profile, label: `${profile.nodejs?.splitting ? "without" : "with"} code splitting`, nodejs: { ...profile.nodejs, splitting: !profile.nodejs?.splitting } },
+      {
+        ...profile,
+        label: `${profile.nodejs?.splitting ? "without" : "with"} code splitting`,
+        nodejs: { ...profile.nodejs, splitting: !profile.nodejs?.splitting },
+      },
       LITERAL,
     ];
     const variants: Entry[] =
