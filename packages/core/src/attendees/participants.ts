@@ -3,7 +3,7 @@ import type { Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { doorAccess } from "../staff/access";
 import { ticketsFor, type TicketView } from "../tickets/views";
-import { decodeCursor, toPage, type Page, type PageInput } from "../ticketing/dashboards";
+import { decodeCursor, toPage, type Page, type PageInput } from "../shared/page";
 import { toParticipationView, type ParticipationView, type PaymentSummary } from "../ticketing/views";
 import { attendeeRows, type AttendeeFilter } from "./query";
 

@@ -14,14 +14,14 @@ import * as listing from "./listing";
 import * as mine from "./mine";
 import * as places from "./places";
 import { fn } from "../shared/fn";
-import { emptyToNull, invalid, parseInput, validationError, type FieldError } from "./validation";
+import { emptyToNull, invalid, parseInput, validationError, type FieldError } from "../shared/validation";
 import { toEventView, toTicketTypeView, type EventDetailView, type EventView } from "./views";
 
 export { canView, isPublic, managedEvent, viewableEvent } from "./access";
 export { availabilityOf, getAvailability } from "./availability";
 export { CancelEventInput, CreateEventInput, ListEventsOptions, UpdateEventInput } from "./inputs";
 export { cancelEvent, publishEvent, type CancelEventHooks } from "./lifecycle";
-export type { Page } from "./listing";
+export type { Page } from "../shared/page";
 export { MyEventsInput } from "./mine";
 export { CreateCategoryInput, CreateVenueInput, ListPageInput, type CategoryView, type VenueView } from "./places";
 export type { AvailabilityView, EventDetailView, EventView, TicketTypeAvailability, TicketTypeView } from "./views";

@@ -1,6 +1,6 @@
 // Input schemas of the event services; the HTTP routes validate bodies with these same schemas.
 import * as z from "zod";
-import { isAfter, positiveInt, text, timeZone, timestamp } from "./validation";
+import { isAfter, positiveInt, text, timeZone, timestamp } from "../shared/validation";
 
 const MAX_CATEGORIES = 20;
 const MAX_CUTOFF_HOURS = 8_760; // a year: anything longer is a typo, not a policy

@@ -10,7 +10,7 @@ import { notifyEventCancelled } from "../mail/notify";
 import { managedEvent } from "./access";
 import * as repo from "./events.repository";
 import { CancelEventInput } from "./inputs";
-import { parseInput } from "./validation";
+import { parseInput } from "../shared/validation";
 import { toEventView, type EventView } from "./views";
 
 const CANCELLABLE_PARTICIPATIONS = ["active", "pending", "waitlisted"] as const;

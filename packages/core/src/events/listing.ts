@@ -1,16 +1,11 @@
 // GET /events: published events, soonest first, filtered and paginated by a keyset cursor.
 import { sql } from "kysely";
 import type { Db } from "../db/client";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { decodeCursor, toPage, type Page } from "../shared/page";
 import { categoryIdsColumn } from "./events.repository";
 import { ListEventsOptions } from "./inputs";
-import { parseInput } from "./validation";
+import { parseInput } from "../shared/validation";
 import { toEventView, type EventView } from "./views";
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,13 +18,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function listEvents(db: Db, options: ListEventsOptions = {}, now = new Date()): Promise<Page<EventView>> {
   const o = parseInput(ListEventsOptions, options);
-  const after = o.cursor === undefined ? undefined : decodeCursor(o.cursor);
+  const after = decodeCursor("events", o.cursor);
 
   let query = db
     .selectFrom("events")
     .selectAll("events")
     .select(categoryIdsColumn.as("categoryIds"))
-    .select(sql<string>`to_char(events.starts_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("cursorStartsAt"))
+    .select(sql<string>`to_char(events.starts_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("sortKey"))
     .where("events.status", "=", "published")
     .where("events.endsAt", ">", o.from ? new Date(o.from) : now);
   if (o.to) query = query.where("events.startsAt", "<", new Date(o.to));
@@ -52,17 +47,12 @@ export async function listEvents(db: Db, options: ListEventsOptions = {}, now = 
       sql<boolean>`to_tsvector('simple', title || ' ' || coalesce(description, '')) @@ websearch_to_tsquery('simple', ${o.q})`,
     );
   }
-  if (after) query = query.where(sql<boolean>`(events.starts_at, events.id) > (${after.startsAt}::timestamptz, ${after.id}::uuid)`);
+  if (after) query = query.where(sql<boolean>`(events.starts_at, events.id) > (${after.key}::timestamptz, ${after.id}::uuid)`);
 
   const rows = await query
     .orderBy("events.startsAt")
     .orderBy("events.id")
     .limit(o.limit + 1)
     .execute();
-  const page = rows.slice(0, o.limit);
-  const last = page[page.length - 1];
-  return {
-    items: page.map(({ cursorStartsAt: _cursor, ...row }) => toEventView(row)),
-    nextCursor: rows.length > o.limit && last ? encodeCursor({ startsAt: last.cursorStartsAt, id: last.id }) : null,
-  };
+  return toPage("events", rows, o.limit, ({ sortKey: _key, ...row }) => toEventView(row));
 }

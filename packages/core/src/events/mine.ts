@@ -4,10 +4,9 @@ import { sql } from "kysely";
 import * as z from "zod";
 import { requireRole, type Actor } from "../auth/actor";
 import type { Db } from "../db/client";
-import { decodeCursor, encodeCursor } from "./cursor";
 import { categoryIdsColumn } from "./events.repository";
-import type { Page } from "./listing";
-import { parseInput } from "./validation";
+import { decodeCursor, toPage, type Page } from "../shared/page";
+import { parseInput } from "../shared/validation";
 import { toEventView, type EventView } from "./views";
 
 export const MyEventsInput = z.strictObject({
@@ -15,7 +14,6 @@ export const MyEventsInput = z.strictObject({
   cursor: z.string().min(1).max(512).optional(),
 });
 
-/** The cursor reuses the event cursor's shape, carrying created_at (with microseconds) instead of starts_at. */
 export async function listMyEvents(db: Db, actor: Actor, input: z.input<typeof MyEventsInput> = {}): Promise<Page<EventView>> {
   requireRole(actor, "organizer");
   const o = parseInput(MyEventsInput, input);
@@ -23,21 +21,14 @@ export async function listMyEvents(db: Db, actor: Actor, input: z.input<typeof M
     .selectFrom("events")
     .selectAll("events")
     .select(categoryIdsColumn.as("categoryIds"))
-    .select(sql<string>`to_char(events.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("cursorCreatedAt"))
+    .select(sql<string>`to_char(events.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("sortKey"))
     .where("events.organizerId", "=", actor.userId);
-  if (o.cursor) {
-    const after = decodeCursor(o.cursor);
-    query = query.where(sql<boolean>`(events.created_at, events.id) < (${after.startsAt}::timestamptz, ${after.id}::uuid)`);
-  }
+  const after = decodeCursor("my-events", o.cursor);
+  if (after) query = query.where(sql<boolean>`(events.created_at, events.id) < (${after.key}::timestamptz, ${after.id}::uuid)`);
   const rows = await query
     .orderBy("events.createdAt", "desc")
     .orderBy("events.id", "desc")
     .limit(o.limit + 1)
     .execute();
-  const items = rows.slice(0, o.limit);
-  const last = items[items.length - 1];
-  return {
-    items: items.map(({ cursorCreatedAt: _c, ...row }) => toEventView(row)),
-    nextCursor: rows.length > o.limit && last ? encodeCursor({ startsAt: last.cursorCreatedAt, id: last.id }) : null,
-  };
+  return toPage("my-events", rows, o.limit, ({ sortKey: _key, ...row }) => toEventView(row));
 }

@@ -6,7 +6,8 @@ import type { Db } from "../db/client";
 import { DomainError } from "../errors";
 import { withConstraints } from "./constraint-errors";
 import type { Category, Venue } from "./events.table";
-import { invalid, parseInput, positiveInt, text } from "./validation";
+import { decodeCursor, toPage } from "../shared/page";
+import { parseInput, positiveInt, text } from "../shared/validation";
 
 export interface VenueView {
   id: string;
@@ -61,32 +62,21 @@ const toVenueView = (v: Venue): VenueView => ({
 });
 const toCategoryView = (c: Category): CategoryView => ({ id: c.id, name: c.name, slug: c.slug, createdAt: c.createdAt.toISOString() });
 
-/** Opaque keyset cursor over (name, id): names may repeat, ids break ties. */
-const Cursor = z.strictObject({ n: z.string(), i: z.uuid() });
-const encode = (row: { name: string; id: string }) => Buffer.from(JSON.stringify({ n: row.name, i: row.id })).toString("base64url");
-function decode(value: string): { n: string; i: string } {
-  try {
-    return Cursor.parse(JSON.parse(Buffer.from(value, "base64url").toString("utf8")));
-  } catch {
-    throw invalid("cursor", "Not a cursor this API issued");
-  }
-}
-
+/** One page of a name-sorted list, keyset-paginated over (name, id): names may repeat, ids break ties. */
 async function page<T extends { name: string; id: string }>(db: Db, table: "venues" | "categories", input: z.input<typeof ListPageInput>) {
   const o = parseInput(ListPageInput, input);
-  let query = db.selectFrom(table).selectAll();
-  if (o.cursor) {
-    const after = decode(o.cursor);
-    query = query.where(sql<boolean>`(name, id) > (${after.n}, ${after.i}::uuid)`);
-  }
+  let query = db
+    .selectFrom(table)
+    .selectAll()
+    .select(sql<string>`name`.as("sortKey"));
+  const after = decodeCursor(table, o.cursor, "text");
+  if (after) query = query.where(sql<boolean>`(name, id) > (${after.key}, ${after.id}::uuid)`);
   const rows = (await query
     .orderBy("name")
     .orderBy("id")
     .limit(o.limit + 1)
-    .execute()) as unknown as T[];
-  const items = rows.slice(0, o.limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > o.limit && last ? encode(last) : null };
+    .execute()) as unknown as (T & { sortKey: string })[];
+  return toPage(table, rows, o.limit, ({ sortKey: _key, ...row }) => row);
 }
 
 export async function listVenues(db: Db, input: z.input<typeof ListPageInput> = {}) {

@@ -7,7 +7,7 @@ import { setAuditContext } from "../db/audit-context";
 import { afterCommit, useTransaction } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
 import { managedEvent } from "../events/access";
-import { parseInput, text } from "../events/validation";
+import { parseInput, text } from "../shared/validation";
 import { failpoint } from "../shared/failpoints";
 import { participationViews, type ParticipationView } from "../ticketing/views";
 import { transition } from "../ticketing/participations.repository";

@@ -7,7 +7,7 @@ import { setAuditContext } from "../db/audit-context";
 import { useTransaction } from "../db/transaction";
 import { claimKey, findEarlier, KeyTaken, ReplayedAnswer, type Earlier, type IdempotencyRequest } from "../idempotency";
 import { DomainError, notFound } from "../errors";
-import { percent } from "../events/validation";
+import { percent } from "../shared/validation";
 import type { Currency } from "../money";
 import { priceOrder, type PriceBreakdown } from "../ticketing/pricing";
 import { toPricedTicketType } from "../ticketing/ticket-types";

@@ -1,11 +1,11 @@
 // The Payment and Refund resources (docs/API.md "Resource shapes") and the reads that return them: one payment for its
 // buyer, the event's organizer or an admin, and the buyer's own history, newest first.
 import { sql } from "kysely";
-import * as z from "zod";
 import { canManage, isAdmin, type Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";
-import { DomainError, notFound } from "../errors";
+import { notFound } from "../errors";
+import { decodeCursor, toPage, type Page, type PageInput } from "../shared/page";
 import { isoMicros } from "../ticketing/views";
 import type { PaymentsDeps } from "./deps";
 import type { PaymentStatus, PaymentTransactionStatus, PaymentTransactionType, RefundStatus } from "./payments.table";
@@ -145,37 +145,11 @@ export async function getPayment(deps: Pick<PaymentsDeps, "db">, actor: Actor, p
   return view!;
 }
 
-export interface PaymentPage {
-  items: PaymentView[];
-  nextCursor: string | null;
-}
-
-// Keyset cursor: created_at as the database renders it (microseconds) plus the id, so ties and
-// sub-millisecond neighbours are neither skipped nor repeated.
-const Cursor = z.strictObject({ k: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/), i: z.uuid() });
-
-function decodeCursor(value: string | undefined): { key: string; id: string } | undefined {
-  if (value === undefined) return undefined;
-  let parsed: ReturnType<typeof Cursor.safeParse> | undefined;
-  try {
-    parsed = Cursor.safeParse(JSON.parse(Buffer.from(value, "base64url").toString("utf8")));
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed?.success)
-    throw new DomainError("validation_failed", "The request query is invalid", {
-      errors: [{ path: "cursor", message: "Not a cursor this list issued" }],
-    });
-  return { key: parsed.data.k, id: parsed.data.i };
-}
+export type PaymentPage = Page<PaymentView>;
 
 /** GET /me/payments: the caller's payments of every status, newest first (payments_user_id_created_at_idx). */
-export async function myPayments(
-  deps: Pick<PaymentsDeps, "db">,
-  actor: Actor,
-  page: { limit: number; cursor?: string },
-): Promise<PaymentPage> {
-  const after = decodeCursor(page.cursor);
+export async function myPayments(deps: Pick<PaymentsDeps, "db">, actor: Actor, page: PageInput): Promise<PaymentPage> {
+  const after = decodeCursor("payments", page.cursor);
   const rows = await basePayments(deps.db)
     .select(isoMicros("p.createdAt").as("sortKey"))
     .where("p.userId", "=", actor.userId)
@@ -184,9 +158,6 @@ export async function myPayments(
     .orderBy("p.id", "desc")
     .limit(page.limit + 1)
     .execute();
-  const items = rows.slice(0, page.limit);
-  const last = items.at(-1);
-  const nextCursor =
-    rows.length > page.limit && last ? Buffer.from(JSON.stringify({ k: last.sortKey, i: last.id })).toString("base64url") : null;
+  const { items, nextCursor } = toPage("payments", rows, page.limit, (row) => row);
   return { items: await withDetails(deps.db, items, isAdmin(actor)), nextCursor };
 }

@@ -6,7 +6,7 @@ import * as z from "zod";
 import { requireRole, type Actor } from "../auth/actor";
 import { afterCommit, useTransaction, type Trx } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
-import { parseInput, text } from "../events/validation";
+import { parseInput, text } from "../shared/validation";
 import { claimKey, findEarlier, KeyTaken, ReplayedAnswer, type IdempotencyRequest } from "../idempotency";
 import { MAX_MONEY_MINOR } from "../money";
 import { failpoint } from "../shared/failpoints";

@@ -5,7 +5,8 @@ import * as promoCodes from "./promo-codes";
 import * as ticketTypes from "./ticket-types";
 export { registerRsvp, cancelRsvp, type RsvpInput, type CancelRsvpInput } from "./rsvp";
 export { checkIn, requireManagedEvent, type CheckInView, type CheckInResult } from "./check-ins";
-export { myParticipations, type DashboardItem, type Page, type PageInput } from "./dashboards";
+export { myParticipations, type DashboardItem } from "./dashboards";
+export type { Page, PageInput } from "../shared/page";
 // The participant list moved to the attendee desk; re-exported for callers of the old path.
 export { eventParticipants, type ParticipantItem } from "../attendees/participants";
 export {

@@ -10,7 +10,7 @@ import { canManage } from "../auth/actor";
 import { managedEvent } from "../events/access";
 import { lockForUpdate } from "../events/events.repository";
 import { withConstraints } from "../events/constraint-errors";
-import { isAfter, moneyMinor, parseInput, percent, positiveInt, text, timestamp } from "../events/validation";
+import { isAfter, moneyMinor, parseInput, percent, positiveInt, text, timestamp } from "../shared/validation";
 import { assertPromoUsable, normalizePromoCode } from "./sales-rules";
 import { assertSellableEvent } from "./ticket-types";
 import type { PromoCode } from "./ticketing.table";

@@ -21,7 +21,7 @@ import {
   timestamp,
   validationError,
   type FieldError,
-} from "../events/validation";
+} from "../shared/validation";
 import { toTicketTypeView, type TicketTypeView } from "../events/views";
 import type { Currency } from "../money";
 import type { PricedTicketType } from "./pricing";

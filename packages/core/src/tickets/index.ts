@@ -5,7 +5,7 @@ import { isAdmin, canManage, type Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { notFound } from "../errors";
 import { isCheckerOf } from "../staff/access";
-import { decodeCursor, toPage, type Page, type PageInput } from "../ticketing/dashboards";
+import { decodeCursor, toPage, type Page, type PageInput } from "../shared/page";
 import { isoMicros } from "../ticketing/views";
 import { ticketVoid } from "./codes";
 import { qrSvg } from "./qr";

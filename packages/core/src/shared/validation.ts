@@ -1,5 +1,5 @@
-// Input building blocks for the organizer-facing services (docs/API.md "Input limits") and the one
-// place that turns a zod failure into the API's validation_failed problem.
+// Input building blocks every domain validates with (docs/API.md "Input limits"), and the one place
+// that turns a zod failure into the API's validation_failed problem.
 import * as z from "zod";
 import { DomainError } from "../errors";
 import { CURRENCIES, isValidPercent, MAX_MONEY_MINOR } from "../money";
