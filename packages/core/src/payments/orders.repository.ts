@@ -200,12 +200,16 @@ export async function ticketOf(trx: Trx, orderId: string) {
     .where("id", "=", order.participationId)
     .forUpdate()
     .executeTakeFirstOrThrow();
-  const latest = await trx
+  const latest = await latestOrderOf(trx, participation.id);
+  return { order, participation, current: latest?.id === order.id };
+}
+
+/** A participation's latest order: a buyer who re-registered has older ones that are history. */
+export const latestOrderOf = (db: Conn, participationId: string) =>
+  db
     .selectFrom("orders")
     .select("id")
-    .where("participationId", "=", participation.id)
+    .where("participationId", "=", participationId)
     .orderBy("createdAt", "desc")
     .limit(1)
-    .executeTakeFirstOrThrow();
-  return { order, participation, current: latest.id === order.id };
-}
+    .executeTakeFirst();
