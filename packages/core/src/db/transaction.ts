@@ -53,21 +53,30 @@ async function applyBudget(trx: Trx): Promise<void> {
 export async function useTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promise<T> {
   const ambient = storage.getStore();
   if (ambient) return fn(ambient.trx);
+  const effects: Effect[] = [];
+  const result = await retryOnDeadlock(() => {
+    effects.length = 0;
+    return db.transaction().execute(async (trx) => {
+      await applyBudget(trx);
+      return storage.run({ trx, effects }, () => fn(trx));
+    });
+  });
+  // Outside the retry: a committed transaction's effects run once, whatever they throw.
+  for (const effect of effects) await effect();
+  return result;
+}
+
+/**
+ * Runs `work` again, up to MAX_ATTEMPTS in all, while PostgreSQL aborts it as a deadlock victim.
+ * Only for work that is nothing but database work until it commits (a rolled-back attempt left no trace).
+ */
+export async function retryOnDeadlock<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const effects: Effect[] = [];
-    let result: T;
     try {
-      result = await db.transaction().execute(async (trx) => {
-        await applyBudget(trx);
-        return storage.run({ trx, effects }, () => fn(trx));
-      });
+      return await work();
     } catch (error) {
-      const deadlock = (error as { code?: unknown } | null)?.code === DEADLOCK;
-      if (!deadlock || attempt >= MAX_ATTEMPTS) throw error;
-      continue;
+      if (attempt >= MAX_ATTEMPTS || (error as { code?: unknown } | null)?.code !== DEADLOCK) throw error;
     }
-    for (const effect of effects) await effect();
-    return result;
   }
 }
 

@@ -24,44 +24,32 @@ const endsAfterStarts = (v: { startsAt?: string | undefined; endsAt?: string | u
   v.startsAt === undefined || v.endsAt === undefined || isAfter(v.endsAt, v.startsAt);
 const endsAfterStartsError = { message: "Must be after startsAt", path: ["endsAt"] };
 
-export const CreateEventInput = z
-  .strictObject({
-    title: eventFields.title,
-    description: eventFields.description.optional(),
-    kind: eventFields.kind,
-    startsAt: eventFields.startsAt,
-    endsAt: eventFields.endsAt,
-    timezone: eventFields.timezone.optional(),
-    capacity: eventFields.capacity,
-    location: eventFields.location.optional(),
-    venueId: eventFields.venueId.optional(),
-    categoryIds: eventFields.categoryIds.optional(),
-    waitlistEnabled: eventFields.waitlistEnabled.optional(),
-    cancellationCutoffHours: eventFields.cancellationCutoffHours.optional(),
-  })
-  .refine(endsAfterStarts, endsAfterStartsError);
+const createFields = {
+  title: eventFields.title,
+  description: eventFields.description.optional(),
+  kind: eventFields.kind,
+  startsAt: eventFields.startsAt,
+  endsAt: eventFields.endsAt,
+  timezone: eventFields.timezone.optional(),
+  capacity: eventFields.capacity,
+  location: eventFields.location.optional(),
+  venueId: eventFields.venueId.optional(),
+  categoryIds: eventFields.categoryIds.optional(),
+  waitlistEnabled: eventFields.waitlistEnabled.optional(),
+  cancellationCutoffHours: eventFields.cancellationCutoffHours.optional(),
+};
+
+export const CreateEventInput = z.strictObject(createFields).refine(endsAfterStarts, endsAfterStartsError);
 export type CreateEventInput = z.input<typeof CreateEventInput>;
+
+const { kind: _fixedAtCreation, ...updatableFields } = createFields;
 
 /**
  * Every field optional; `null` clears the nullable ones. `kind` is fixed at creation: ticket
  * types, orders and participations depend on it. When only one of startsAt/endsAt is sent, the
  * database's events_time_range_check compares it with the stored other one.
  */
-export const UpdateEventInput = z
-  .strictObject({
-    title: eventFields.title.optional(),
-    description: eventFields.description.optional(),
-    startsAt: eventFields.startsAt.optional(),
-    endsAt: eventFields.endsAt.optional(),
-    timezone: eventFields.timezone.optional(),
-    capacity: eventFields.capacity.optional(),
-    location: eventFields.location.optional(),
-    venueId: eventFields.venueId.optional(),
-    categoryIds: eventFields.categoryIds.optional(),
-    waitlistEnabled: eventFields.waitlistEnabled.optional(),
-    cancellationCutoffHours: eventFields.cancellationCutoffHours.optional(),
-  })
-  .refine(endsAfterStarts, endsAfterStartsError);
+export const UpdateEventInput = z.strictObject(updatableFields).partial().refine(endsAfterStarts, endsAfterStartsError);
 export type UpdateEventInput = z.input<typeof UpdateEventInput>;
 
 export const CancelEventInput = z.strictObject({ reason: text(1, 1_000).optional() });

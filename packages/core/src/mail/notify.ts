@@ -2,6 +2,7 @@
 // Each names its cause in the dedupe key, so re-running a cause never writes a second message.
 import { sql } from "kysely";
 import type { Trx } from "../db/transaction";
+import { latestOrderOf } from "../payments/orders.repository";
 import { enqueueForParticipants } from "./bulk";
 import { orderFacts, participationContext, type MailContext } from "./context";
 import { causeId, enqueueMail } from "./outbox";
@@ -68,13 +69,7 @@ export async function notifyOrderConfirmed(trx: Trx, orderId: string): Promise<v
 
 /** A seat hold ran out before payment: the order is void, the seats are gone. */
 export async function notifyHoldExpired(trx: Trx, participationId: string): Promise<void> {
-  const latest = await trx
-    .selectFrom("orders")
-    .select("id")
-    .where("participationId", "=", participationId)
-    .orderBy("createdAt", "desc")
-    .limit(1)
-    .executeTakeFirst();
+  const latest = await latestOrderOf(trx, participationId);
   const ctx = await participationContext(trx, participationId);
   if (!ctx) return;
   const order = latest ? await orderFacts(trx, latest.id) : undefined;

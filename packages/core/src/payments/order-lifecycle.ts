@@ -11,6 +11,7 @@ import { parseInput, text } from "../shared/validation";
 import { failpoint } from "../shared/failpoints";
 import { participationViews, type ParticipationView } from "../ticketing/views";
 import { transition } from "../ticketing/participations.repository";
+import { latestOrderOf } from "./orders.repository";
 import { releaseSeats } from "../ticketing/seats";
 import { promoteWaitlist } from "../ticketing/waitlist";
 import { settleCancelledTickets } from "./cancellation";
@@ -111,13 +112,7 @@ async function cancelParticipation(deps: PaymentsDeps, c: CancelTicket): Promise
       ip: c.meta?.ip,
       userAgent: c.meta?.userAgent,
     });
-    const order = await trx
-      .selectFrom("orders")
-      .select("id")
-      .where("participationId", "=", cancelled.id)
-      .orderBy("createdAt", "desc")
-      .limit(1)
-      .executeTakeFirst();
+    const order = await latestOrderOf(trx, cancelled.id);
     if (order) await orderCancelledEffects(trx, order.id);
     if (heldSeats) await promoteWaitlist(trx, cancelled.eventId, promotionOptions(deps));
   });

@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";
 import type { Currency } from "../money";
+import type { PriceBreakdown } from "../ticketing/pricing";
 import { holdUntil } from "../ticketing/participations.repository";
 import type { Participation, ParticipationStatus } from "../ticketing/ticketing.table";
 
@@ -80,41 +81,42 @@ export async function upsertTicketParticipation(trx: Trx, p: TicketParticipation
   const hold = p.status === "pending" ? holdUntil(p.holdTtlSeconds) : sql<Date | null>`NULL::timestamptz`;
   const waitlistedAt = p.status === "waitlisted" ? sql<Date | null>`clock_timestamp()` : sql<Date | null>`NULL::timestamptz`;
   const metadata = JSON.stringify(p.metadata ?? {});
+  // What a new row and a reactivated one both get.
+  const live = {
+    kind: "ticket" as const,
+    status: p.status,
+    quantity: p.quantity,
+    ticketTypeId: p.ticketTypeId,
+    holdExpiresAt: hold,
+    waitlistedAt,
+    metadata: sql<Record<string, unknown>>`${metadata}::jsonb`,
+    updatedBy: p.userId,
+  };
   return trx
     .insertInto("participations")
-    .values({
-      eventId: p.eventId,
-      userId: p.userId,
-      kind: "ticket",
-      status: p.status,
-      quantity: p.quantity,
-      ticketTypeId: p.ticketTypeId,
-      holdExpiresAt: hold,
-      waitlistedAt,
-      metadata: sql`${metadata}::jsonb`,
-      createdBy: p.userId,
-      updatedBy: p.userId,
-    })
+    .values({ ...live, eventId: p.eventId, userId: p.userId, createdBy: p.userId })
     .onConflict((oc) =>
       oc
         .columns(["userId", "eventId"])
-        .doUpdateSet({
-          kind: "ticket",
-          status: p.status,
-          quantity: p.quantity,
-          ticketTypeId: p.ticketTypeId,
-          holdExpiresAt: hold,
-          waitlistedAt,
-          cancelledAt: null,
-          cancellationReason: null,
-          metadata: sql`${metadata}::jsonb`,
-          updatedBy: p.userId,
-        })
+        .doUpdateSet({ ...live, cancelledAt: null, cancellationReason: null })
         .where("participations.status", "in", ["cancelled", "refunded"]),
     )
     .returningAll()
     .executeTakeFirst();
 }
+
+/** An order's price as the order row stores it. */
+export const priceColumns = (price: PriceBreakdown) => ({
+  unitPriceMinor: price.unitPriceMinor,
+  earlyBirdApplied: price.earlyBirdApplied,
+  groupDiscountMinor: price.groupDiscountMinor,
+  promoDiscountMinor: price.promoDiscountMinor,
+  slidingScalePercent: price.slidingScalePercent,
+  slidingScaleDiscountMinor: price.slidingScaleDiscountMinor,
+  subtotalMinor: price.subtotalMinor,
+  amountMinor: price.totalMinor,
+  currency: price.currency as Currency,
+});
 
 export interface NewOrderRows {
   participationId: string;
@@ -200,12 +202,16 @@ export async function ticketOf(trx: Trx, orderId: string) {
     .where("id", "=", order.participationId)
     .forUpdate()
     .executeTakeFirstOrThrow();
-  const latest = await trx
+  const latest = await latestOrderOf(trx, participation.id);
+  return { order, participation, current: latest?.id === order.id };
+}
+
+/** A participation's latest order: a buyer who re-registered has older ones that are history. */
+export const latestOrderOf = (db: Conn, participationId: string) =>
+  db
     .selectFrom("orders")
     .select("id")
-    .where("participationId", "=", participation.id)
+    .where("participationId", "=", participationId)
     .orderBy("createdAt", "desc")
     .limit(1)
-    .executeTakeFirstOrThrow();
-  return { order, participation, current: latest.id === order.id };
-}
+    .executeTakeFirst();

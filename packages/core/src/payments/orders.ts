@@ -9,7 +9,7 @@ import { claimKey, findEarlier, KeyTaken, ReplayedAnswer, type Earlier, type Ide
 import { DomainError, notFound } from "../errors";
 import { percent } from "../shared/validation";
 import type { Currency } from "../money";
-import { priceOrder, type PriceBreakdown } from "../ticketing/pricing";
+import { priceOrder } from "../ticketing/pricing";
 import { toPricedTicketType } from "../ticketing/ticket-types";
 import { assertOnSale, assertPromoUsable, assertQuantityAllowed, invalidPromoCode, normalizePromoCode } from "../ticketing/sales-rules";
 import { assertChargeable } from "./chargeable";
@@ -61,19 +61,6 @@ async function prepare(deps: PaymentsDeps, eventId: string, input: OrderInput, n
   });
   return { event: row, ticketTypeId: type.ticketTypeId, promo, price };
 }
-
-/** An order's price as the order row stores it. */
-const priceColumns = (price: PriceBreakdown) => ({
-  unitPriceMinor: price.unitPriceMinor,
-  earlyBirdApplied: price.earlyBirdApplied,
-  groupDiscountMinor: price.groupDiscountMinor,
-  promoDiscountMinor: price.promoDiscountMinor,
-  slidingScalePercent: price.slidingScalePercent,
-  slidingScaleDiscountMinor: price.slidingScaleDiscountMinor,
-  subtotalMinor: price.subtotalMinor,
-  amountMinor: price.totalMinor,
-  currency: price.currency as Currency,
-});
 
 async function answerEarlier(deps: PaymentsDeps, actor: Actor, key: IdempotencyRequest, earlier: Earlier): Promise<OrderAnswer> {
   const status = earlier.status === 200 ? 200 : 201;
@@ -144,7 +131,7 @@ async function placeNew(
     throw new DomainError("sold_out", "No seats left for this ticket type");
   }
   const base = { eventId, userId: actor.userId, ticketTypeId, quantity: input.quantity, holdTtlSeconds: deps.holdTtlSeconds };
-  const order = { ...base, promoCodeId: promo?.id ?? null, ...priceColumns(price) };
+  const order = { ...base, promoCodeId: promo?.id ?? null, ...repo.priceColumns(price) };
   const placed = await (price.totalMinor === 0 ? holdFree : holdPaid)({ deps, actor, key, meta }, order);
   if (placed) return placed;
   if (!event.waitlistEnabled) throw new DomainError("sold_out", "No seats left for this ticket type");

@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import { sql } from "kysely";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";
+import type { Currency } from "../money";
 import type { FieldCipher } from "./crypto";
 import type { PaymentAuditAction, PaymentStatus } from "./payments.table";
 
@@ -40,6 +41,24 @@ export async function audit(db: Conn, entry: AuditEntry): Promise<void> {
  * Statuses only move forward (docs/ARCHITECTURE.md, invariant 3): a stale `payment_failed` arriving after
  * `succeeded` must not undo it. A failed payment may still succeed (the buyer retries a card).
  */
+/** Money that moved at the provider: a completed ledger row, referenced by the provider event that said so. */
+export async function recordCompleted(
+  trx: Trx,
+  row: {
+    paymentId: string;
+    refundId?: string;
+    type: "payment" | "refund";
+    amountMinor: number;
+    currency: Currency;
+    providerReference: string;
+  },
+): Promise<void> {
+  await trx
+    .insertInto("paymentTransactions")
+    .values({ ...row, refundId: row.refundId ?? null, status: "completed", processedAt: sql`now()` })
+    .execute();
+}
+
 export const STATUS_RANK: Record<PaymentStatus, number> = {
   pending: 0,
   failed: 1,

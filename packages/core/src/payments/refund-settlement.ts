@@ -10,7 +10,7 @@ import { notifyRefundIssued } from "../mail/notify";
 import type { PaymentsDeps } from "./deps";
 import { ticketOf } from "./orders.repository";
 import type { Payment } from "./payments.table";
-import { audit, canMove, lockPayment } from "./payments.repository";
+import { audit, canMove, lockPayment, recordCompleted } from "./payments.repository";
 import { promotionOptions } from "./waitlist-orders";
 
 const FULL_REFUND_REASON = "Payment refunded in full";
@@ -58,19 +58,14 @@ export async function completeRefund(trx: Trx, deps: PaymentsDeps, refundId: str
     .set({ refundedMinor: sql`refunded_minor + ${done.amountMinor}`, refundedAt: sql`now()`, status })
     .where("id", "=", payment.id)
     .execute();
-  await trx
-    .insertInto("paymentTransactions")
-    .values({
-      paymentId: payment.id,
-      refundId,
-      type: "refund",
-      amountMinor: done.amountMinor,
-      currency: done.currency,
-      status: "completed",
-      providerReference: eventRef,
-      processedAt: sql`now()`,
-    })
-    .execute();
+  await recordCompleted(trx, {
+    paymentId: payment.id,
+    refundId,
+    type: "refund",
+    amountMinor: done.amountMinor,
+    currency: done.currency,
+    providerReference: eventRef,
+  });
   await audit(trx, {
     paymentId: payment.id,
     actionType: "RefundCompleted",

@@ -9,7 +9,7 @@ import { takeSeats } from "../ticketing/seats";
 import { notifyOrderConfirmed } from "../mail/notify";
 import type { PaymentsDeps } from "./deps";
 import { ticketOf } from "./orders.repository";
-import { audit, canMove, lockPayment } from "./payments.repository";
+import { audit, canMove, lockPayment, recordCompleted } from "./payments.repository";
 import { dispatchTasks } from "./provider-tasks";
 import { reserveRefunds } from "./refund-reservations";
 
@@ -66,18 +66,13 @@ export async function settleSucceeded(
     .set({ status: "completed", processedAt: sql`now()`, cardBrand: intent.card?.brand ?? null, cardLast4: intent.card?.last4 ?? null })
     .where("id", "=", payment.id)
     .execute();
-  await trx
-    .insertInto("paymentTransactions")
-    .values({
-      paymentId: payment.id,
-      type: "payment",
-      amountMinor: payment.amountMinor,
-      currency: payment.currency,
-      status: "completed",
-      providerReference: eventRef,
-      processedAt: sql`now()`,
-    })
-    .execute();
+  await recordCompleted(trx, {
+    paymentId: payment.id,
+    type: "payment",
+    amountMinor: payment.amountMinor,
+    currency: payment.currency,
+    providerReference: eventRef,
+  });
   await audit(trx, {
     paymentId: payment.id,
     actionType: "PaymentCompleted",

@@ -3,7 +3,6 @@
 // promo code, quantity), priced now (docs/ARCHITECTURE.md, invariant 5).
 import { afterCommit, type Trx } from "../db/transaction";
 import { DomainError } from "../errors";
-import type { Currency } from "../money";
 import { notifyOrderConfirmed, notifyWaitlistJoined, notifyWaitlistPromoted } from "../mail/notify";
 import { priceOrder } from "../ticketing/pricing";
 import { takePromoUse } from "../ticketing/promo-codes";
@@ -13,7 +12,7 @@ import { canEverFit, promoteWaitlist, type PromotionOptions } from "../ticketing
 import type { Participation } from "../ticketing/ticketing.table";
 import type { PaymentsDeps } from "./deps";
 import { dispatchTasks } from "./provider-tasks";
-import { insertOrderAndPayment, upsertTicketParticipation, type TicketParticipationInput } from "./orders.repository";
+import { insertOrderAndPayment, priceColumns, upsertTicketParticipation, type TicketParticipationInput } from "./orders.repository";
 
 async function createHoldOrder(trx: Trx, deps: PaymentsDeps, p: Participation): Promise<void> {
   if (!p.ticketTypeId) return;
@@ -53,16 +52,8 @@ async function createHoldOrder(trx: Trx, deps: PaymentsDeps, p: Participation): 
       userId: p.userId,
       ticketTypeId: p.ticketTypeId,
       quantity: p.quantity,
-      unitPriceMinor: price.unitPriceMinor,
-      earlyBirdApplied: price.earlyBirdApplied,
-      groupDiscountMinor: price.groupDiscountMinor,
       promoCodeId: promo?.id ?? null,
-      promoDiscountMinor: price.promoDiscountMinor,
-      slidingScalePercent: price.slidingScalePercent,
-      slidingScaleDiscountMinor: price.slidingScaleDiscountMinor,
-      subtotalMinor: price.subtotalMinor,
-      amountMinor: price.totalMinor,
-      currency: price.currency as Currency,
+      ...priceColumns(price),
       holdExpiresAt: free ? null : p.holdExpiresAt,
       confirmed: free,
     },

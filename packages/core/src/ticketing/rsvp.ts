@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import type { Actor } from "../auth/actor";
 import { setAuditContext } from "../db/audit-context";
 import type { Db } from "../db/client";
-import { useTransaction, type Trx } from "../db/transaction";
+import { retryOnDeadlock, useTransaction, type Trx } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
 import { isPublic } from "../events/access";
 import { notifyRsvpConfirmed, notifyWaitlistJoined } from "../mail/notify";
@@ -113,6 +113,9 @@ async function registerUnderLock(db: Db, actor: Actor, input: RsvpInput): Promis
 /**
  * RSVPs the caller: active while seats remain; waitlisted when full and the event has a waitlist;
  * 409 event_full otherwise. Re-registering after a cancellation reactivates the same row.
+ * The seat path locks participation then event, every other path event then participation, so a
+ * user racing themselves (double submit, cancel + re-register) can deadlock: PostgreSQL aborts one
+ * side, and running it again sees the other side's outcome.
  */
 export async function registerRsvp(db: Db, actor: Actor, input: RsvpInput): Promise<ParticipationView> {
   const id = await retryOnDeadlock(async () => {
@@ -171,18 +174,4 @@ export async function cancelRsvp(db: Db, actor: Actor, input: CancelRsvpInput): 
     }),
   );
   return participationViewOrThrow(db, id);
-}
-
-// The seat path of registration locks participation then event; every other path here locks event
-// then participation. A user racing themselves (double submit, cancel + re-register) can therefore
-// deadlock: PostgreSQL aborts one side, and running it again sees the other side's outcome.
-const DEADLOCK = "40P01";
-async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (attempt >= attempts || (error as { code?: unknown } | null)?.code !== DEADLOCK) throw error;
-    }
-  }
 }
