@@ -232,11 +232,11 @@ function adviceFor(route: string, productSql: number, rawSql: number): string {
   switch (route) {
     case "event":
     case "availability":
-      return `${sql}. events.repository.ts fromId adds the categoryIds array subquery to every read, and loadAvailability (events/availability.ts:42) runs ticket types and the waitlist count as two more round trips; one statement with LATERAL json_agg for ticket types and the count would make it a single round trip. Public event reads are cacheable for a second or two (Cache-Control on GET /events/{id} and /availability) behind API Gateway.`;
+      return `${sql}. GET /events/{id} and /availability read the event, its ticket types and the waitlist count in one statement (events.repository.ts detailFromId, countersFromId); what remains over raw is the middy stack, zod and Kysely. Public reads carry Cache-Control (30 s for an event, 5 s for availability), so behind API Gateway or a CDN most of them never reach a function.`;
     case "rsvp":
-      return `${sql}. registerRsvp (core/ticketing/rsvp.ts:94) reads the event (rsvpEvent, rsvp.ts:32), then BEGIN, set_config, INSERT, UPDATE events, COMMIT, then re-reads the participation (participationViewOrThrow, rsvp.ts:110). Return the view from the INSERT … RETURNING (an active RSVP has no waitlist position or check-in yet) and take the event checks from the seat UPDATE … RETURNING on the hot path: −2 round trips of 8.`;
+      return `${sql}. registerRsvp (core/ticketing/rsvp.ts) is still the multi-statement transaction: it reads the event, then BEGIN, set_config, INSERT, UPDATE events, the confirmation mail's context and outbox row, COMMIT, then the mail nudge and a re-read of the participation. It has not been folded into one server-side call as the paid hold has (place_ticket_hold, migration 0013); and the local runtime renders and delivers every confirmation mail in the same process, which the raw baseline does not.`;
     case "orders":
-      return `${sql}. Per order: the idempotency claim and its completion, eventWithTicketType, the seat-hold transaction (BEGIN, set_config, participation upsert, order+payment CTE, both seat counters, COMMIT), the Stripe PaymentIntent, then attachIntent re-reads the payment it just wrote (core/payments/intents.ts:11) and orderResult (core/payments/views.ts:51) runs three reads for rows this request wrote; build the response from the transaction's RETURNING rows and the intent (−4 round trips).`;
+      return `${sql}. Per order: the Idempotency-Key lookup, eventWithTicketType, one call of place_ticket_hold (participation, promo use, order, payment, audit row, intent task, key and both seat counters in one statement), the Stripe sandbox PaymentIntent, and one statement that records the intent, the task and the completed key; the answer is built from the returned rows.`;
     default:
       return sql;
   }
