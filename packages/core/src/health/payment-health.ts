@@ -41,16 +41,19 @@ export const DRIFT_ID_LIMIT = 20;
 const SUCCEEDED = sql`('completed', 'partially_refunded', 'refunded')`;
 
 async function paymentMeasures(db: Db, at: RawBuilder<unknown>) {
-  const { rows } = await sql<{
-    completed24h: number;
-    failed24h: number;
-    failuresLastHour: number;
-    avgProcessingSeconds: number | null;
-    pendingOver30m: number;
-    refundsProcessingOver24h: number;
-    webhookEventsFailed: number;
-    webhookEventsUnprocessed: number;
-  }>`
+  const { rows } = await sql<
+    Pick<
+      PaymentHealthMeasures,
+      | "completed24h"
+      | "failed24h"
+      | "failuresLastHour"
+      | "avgProcessingSeconds"
+      | "pendingOver30m"
+      | "refundsProcessingOver24h"
+      | "webhookEventsFailed"
+      | "webhookEventsUnprocessed"
+    >
+  >`
     SELECT
       (SELECT count(*) FROM payments WHERE status IN ${SUCCEEDED} AND processed_at > ${at} - interval '24 hours')::int AS completed24h,
       (SELECT count(*) FROM payments WHERE status = 'failed' AND processed_at > ${at} - interval '24 hours')::int AS failed24h,
