@@ -6,9 +6,11 @@ import { sql, type Kysely } from "kysely";
  * queues for. Sent as separate statements inside BEGIN … COMMIT, each round trip is time that
  * row stays locked by nobody doing work; one call runs them back to back inside the server and
  * commits at once. The caller prices the order and checks the sales rules first (pure logic in
- * TypeScript); this function only writes, in the lock order every other path uses:
+ * TypeScript); this function only writes, in this lock order:
  *   participation → promo code → order, payment, audit row, create_intent task → Idempotency-Key
  *   → event (seats) → ticket type (quantity), the event row locked LAST.
+ * A waitlist promotion and a promo code edit lock the event before the promo code; when one meets
+ * a hold on the same code PostgreSQL aborts one of them as a deadlock, and both callers retry.
  *
  * Outcomes the caller maps to domain errors are raised with their own SQLSTATE, which also rolls
  * back everything the call wrote:
@@ -134,16 +136,16 @@ BEGIN
 END
 $fn$`;
 
-/*
- * Claims the request's Idempotency-Key (k null: no key) for the resource the hold produced. A
- * concurrent request with the same key waits on the primary key until the first commits; then
- * nothing is inserted and EVH04 rolls this one back.
- */
 // The participation resource's timestamp format (UTC, microseconds), as its SQL view renders it.
 const ISO_MICROS = sql`
 CREATE FUNCTION iso_micros(t timestamptz) RETURNS text
 LANGUAGE sql IMMUTABLE AS $fn$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') $fn$`;
 
+/*
+ * Claims the request's Idempotency-Key (k null: no key) for the resource the hold produced. A
+ * concurrent request with the same key waits on the primary key until the first commits; then
+ * nothing is inserted and EVH04 rolls this one back.
+ */
 const CLAIM_HOLD_KEY = sql`
 CREATE FUNCTION claim_hold_key(k jsonb, uid uuid, resource uuid, answer integer) RETURNS void
 LANGUAGE plpgsql AS $fn$

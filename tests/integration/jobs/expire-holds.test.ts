@@ -155,6 +155,36 @@ describe("expire-holds", () => {
     expect(payment.status).toBe("completed");
   });
 
+  it("a late payment that re-takes its seats also re-takes the promo use its expiry gave back, once", async () => {
+    const ev = await createPaidEvent(h.t.db, { capacity: 1 });
+    const promo = await h.t.db
+      .insertInto("promoCodes")
+      .values({ eventId: ev.eventId, code: "LATE10", percentOff: 10, maxUses: 5 })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const uses = async () =>
+      (await h.t.db.selectFrom("promoCodes").select("uses").where("id", "=", promo.id).executeTakeFirstOrThrow()).uses;
+    const order = await createOrder(shortHolds(), await makeActor(h.t.db), ev.eventId, {
+      ticketTypeId: ev.ticketTypeId,
+      quantity: 1,
+      promoCode: "late10",
+    });
+    expect(await uses()).toBe(1);
+    await h.stripe.paymentIntents.confirm(order.payment!.providerPaymentId!, { payment_method: "pm_card_visa" });
+    await holdsLapse();
+    await expireHolds(h.deps, { batchSize: 10 });
+    expect(await uses()).toBe(0); // the expiry gave the use back
+
+    const outcomes = await h.drain(h.pending(["payment_intent.succeeded"]));
+    expect(outcomes).toEqual([{ type: "payment_intent.succeeded", outcome: "completed: late payment, seats re-taken" }]);
+    expect(await uses()).toBe(1); // the paid order did use the code
+    // The order counts its use once: neither a second expiry run nor a redelivered event changes it.
+    await expireHolds(h.deps, { batchSize: 10 });
+    expect(await uses()).toBe(1);
+    const row = await h.t.db.selectFrom("orders").select("promoReleasedAt").where("id", "=", order.order!.id).executeTakeFirstOrThrow();
+    expect(row.promoReleasedAt).toBeNull();
+  });
+
   it("a late payment whose seats were taken meanwhile is refunded automatically and not activated", async () => {
     const ev = await createPaidEvent(h.t.db, { capacity: 1 });
     const late = await createOrder(shortHolds(), await makeActor(h.t.db), ev.eventId, { ticketTypeId: ev.ticketTypeId, quantity: 1 });

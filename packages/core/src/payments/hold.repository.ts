@@ -2,6 +2,7 @@
 import { isIP } from "node:net";
 import { sql } from "kysely";
 import type { Db } from "../db/client";
+import { retryOnDeadlock } from "../db/transaction";
 import type { IdempotencyRequest } from "../idempotency";
 import type { Currency } from "../money";
 import type { ParticipationView } from "../ticketing/views";
@@ -47,7 +48,12 @@ const REFUSALS: Record<string, HoldOutcome> = {
 
 const MAX_USER_AGENT = 512;
 
-/** One statement, committed on its own: no BEGIN/COMMIT round trips around the event row's lock. */
+/**
+ * One statement, committed on its own: no BEGIN/COMMIT round trips around the event row's lock.
+ * A promotion or a promo code edit locks the event row before the promo code, the reverse of this
+ * call's order; when the two meet PostgreSQL aborts one, and a hold it aborted (nothing committed)
+ * simply runs again.
+ */
 export async function placeTicketHold(db: Db, r: HoldRequest): Promise<HoldOutcome> {
   const { key, ip, userAgent, ...rest } = r;
   const args = {
@@ -58,8 +64,9 @@ export async function placeTicketHold(db: Db, r: HoldRequest): Promise<HoldOutco
     key: key ? { scope: key.scope, key: key.key, requestHash: key.requestHash, leaseSeconds: key.leaseSeconds } : null,
   };
   try {
-    const { rows } = await sql<{ hold: HeldOrder | { ownOrderId: string } }>`
-      SELECT place_ticket_hold(${JSON.stringify(args)}::jsonb) AS hold`.execute(db);
+    const { rows } = await retryOnDeadlock(() =>
+      sql<{ hold: HeldOrder | { ownOrderId: string } }>`SELECT place_ticket_hold(${JSON.stringify(args)}::jsonb) AS hold`.execute(db),
+    );
     const hold = rows[0]!.hold;
     return "ownOrderId" in hold ? { kind: "own_order", orderId: hold.ownOrderId } : { kind: "held", held: hold };
   } catch (error) {

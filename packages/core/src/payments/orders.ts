@@ -7,7 +7,7 @@ import { setAuditContext } from "../db/audit-context";
 import { useTransaction } from "../db/transaction";
 import { claimKey, findEarlier, KeyTaken, ReplayedAnswer, type Earlier, type IdempotencyRequest } from "../idempotency";
 import { DomainError, notFound } from "../errors";
-import { percent } from "../shared/validation";
+import { parseInput, percent } from "../shared/validation";
 import type { Currency } from "../money";
 import { priceOrder } from "../ticketing/pricing";
 import { toPricedTicketType } from "../ticketing/ticket-types";
@@ -87,7 +87,7 @@ export async function placeOrder(
   const earlier = key ? await findEarlier(deps.db, key) : undefined;
   if (key && earlier) return answerEarlier(deps, actor, key, earlier);
   try {
-    return await placeNew(deps, actor, eventId, input, meta, key);
+    return await placeNew(deps, actor, eventId, parseInput(PlaceOrderInput, input), meta, key);
   } catch (error) {
     if (!(error instanceof KeyTaken) || !key) throw error;
     // A concurrent request with the same key committed first: answer as its retry would.

@@ -37,10 +37,6 @@ export async function audit(db: Conn, entry: AuditEntry): Promise<void> {
     .execute();
 }
 
-/**
- * Statuses only move forward (docs/ARCHITECTURE.md, invariant 3): a stale `payment_failed` arriving after
- * `succeeded` must not undo it. A failed payment may still succeed (the buyer retries a card).
- */
 /** Money that moved at the provider: a completed ledger row, referenced by the provider event that said so. */
 export async function recordCompleted(
   trx: Trx,
@@ -59,6 +55,10 @@ export async function recordCompleted(
     .execute();
 }
 
+/**
+ * Statuses only move forward (docs/ARCHITECTURE.md, invariant 3): a stale `payment_failed` arriving after
+ * `succeeded` must not undo it. A failed payment may still succeed (the buyer retries a card).
+ */
 export const STATUS_RANK: Record<PaymentStatus, number> = {
   pending: 0,
   failed: 1,

@@ -5,6 +5,7 @@ import { afterCommit, type Trx } from "../db/transaction";
 import type { ProviderIntent } from "../ports/payment-gateway";
 import { failpoint } from "../shared/failpoints";
 import { SEAT_HOLDING, transition } from "../ticketing/participations.repository";
+import { retakePromoUse } from "../ticketing/promo-codes";
 import { takeSeats } from "../ticketing/seats";
 import { notifyOrderConfirmed } from "../mail/notify";
 import type { PaymentsDeps } from "./deps";
@@ -84,6 +85,7 @@ export async function settleSucceeded(
   if (seated) {
     await transition(trx, participation.id, { from: ["pending", "active", "cancelled"], to: "active" });
     await trx.updateTable("orders").set({ status: "confirmed", holdExpiresAt: null }).where("id", "=", order.id).execute();
+    await retakePromoUse(trx, order.id);
     await notifyOrderConfirmed(trx, order.id);
     return participation.status === "cancelled" ? "completed: late payment, seats re-taken" : "completed: participation active";
   }

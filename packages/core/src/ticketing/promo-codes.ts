@@ -229,3 +229,21 @@ export async function releasePromoUse(trx: Trx, orderId: string): Promise<boolea
     RETURNING promo_codes.id AS promo_code_id`.execute(trx);
   return rows.length > 0;
 }
+
+/**
+ * A late payment revived an order whose expiry gave its promo use back: the order used the code
+ * after all, so the use is taken again, exactly once (the same order marker). If the code filled
+ * up meanwhile the buyer keeps the discount they paid with, and the count stays at max_uses (the
+ * table's own check): one late buyer beyond the limit, the only case where that can happen.
+ */
+export async function retakePromoUse(trx: Trx, orderId: string): Promise<void> {
+  await sql`
+    WITH retaken AS (
+      UPDATE orders o SET promo_released_at = NULL
+      FROM promo_codes pc
+      WHERE o.id = ${orderId} AND o.promo_released_at IS NOT NULL AND pc.id = o.promo_code_id
+        AND (pc.max_uses IS NULL OR pc.uses < pc.max_uses)
+      RETURNING o.promo_code_id
+    )
+    UPDATE promo_codes SET uses = uses + 1 FROM retaken WHERE promo_codes.id = retaken.promo_code_id`.execute(trx);
+}
