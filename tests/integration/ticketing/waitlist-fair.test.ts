@@ -160,10 +160,29 @@ describe("tickets", () => {
       organizer,
       typeId,
       { quantity: 3 },
-      { onQuantityIncreased: async (trx, id) => void (await promoteWaitlist(trx, id, promotionOptions(h.deps))) },
+      { onMoreForSale: async (trx, id) => void (await promoteWaitlist(trx, id, promotionOptions(h.deps))) },
     );
     await Promise.allSettled([raise, ...newcomers.map((n) => order(n, eventId, typeId, 1))]);
     expect([await statusOf(q1.participation.id), await statusOf(q2.participation.id)]).toEqual(["pending", "pending"]);
+    await expectCountersMatchRows(eventId);
+  });
+
+  it("switching a ticket type back on promotes the waiter its seat went to no one while it was off", async () => {
+    const { eventId, typeId } = await ticketedEvent(10, 1);
+    const [a, w] = [await makeActor(db), await makeActor(db)];
+    const first = await order(a, eventId, typeId, 1);
+    const queued = await order(w, eventId, typeId, 1);
+    await db.updateTable("ticketTypes").set({ active: false }).where("id", "=", typeId).execute();
+    await cancelOrder(h.deps, a, first.order!.id, null);
+    expect(await statusOf(queued.participation.id)).toBe("waitlisted");
+    await updateTicketType(
+      db,
+      organizer,
+      typeId,
+      { active: true },
+      { onMoreForSale: async (trx, id) => void (await promoteWaitlist(trx, id, promotionOptions(h.deps))) },
+    );
+    expect(await statusOf(queued.participation.id)).toBe("pending");
     await expectCountersMatchRows(eventId);
   });
 });

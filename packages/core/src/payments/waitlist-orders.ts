@@ -83,6 +83,8 @@ export type WaitlistRequest = Omit<TicketParticipationInput, "status">;
  */
 export async function joinTicketWaitlist(trx: Trx, deps: PaymentsDeps, request: WaitlistRequest): Promise<Participation | undefined> {
   const event = await lockEventSeats(trx, request.eventId);
+  // The hold's "no seat" also covers an event cancelled or closed since the buyer's read.
+  if (event && event.status !== "published") throw new DomainError("not_on_sale", `The event is ${event.status}`);
   const type = await trx.selectFrom("ticketTypes").select("quantity").where("id", "=", request.ticketTypeId).executeTakeFirst();
   if (!event || !canEverFit(request.quantity, event.capacity, type?.quantity ?? null)) {
     throw new DomainError("sold_out", "More tickets than this event will ever have: choose a smaller quantity");

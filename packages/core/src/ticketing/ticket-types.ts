@@ -203,12 +203,21 @@ export async function createTicketType(db: Db, actor: Actor, eventId: string, in
 }
 
 export interface UpdateTicketTypeHooks {
-  /** Called inside the transaction when the quantity grew, so the waitlist gets the new seats. */
-  onQuantityIncreased?(trx: Trx, eventId: string): Promise<void>;
+  /**
+   * Called inside the transaction when the edit may put seats within reach of the waitlist: the
+   * quantity grew, the type was switched back on, or its sales window moved. Promotion decides.
+   */
+  onMoreForSale?(trx: Trx, eventId: string): Promise<void>;
 }
 
 const grew = (before: number | null, after: number | null | undefined) =>
   after !== undefined && before !== null && (after === null || after > before);
+
+const moreForSale = (current: TicketType, patch: UpdateTicketTypeInput) =>
+  grew(current.quantity, patch.quantity) ||
+  (patch.active === true && !current.active) ||
+  patch.salesStartAt !== undefined ||
+  patch.salesEndAt !== undefined;
 
 /** Edits a ticket type; quantity never drops below what is taken (one conditional UPDATE). */
 export async function updateTicketType(
@@ -244,7 +253,7 @@ export async function updateTicketType(
     if (typeof patch.quantity === "number") update = update.where(sql<boolean>`quantity_taken <= ${patch.quantity}`);
     const row = await withConstraints(CONSTRAINTS, () => update.returningAll().executeTakeFirst());
     if (!row) throw new DomainError("quantity_below_taken", "Quantity cannot drop below the tickets already taken");
-    if (grew(current.quantity, patch.quantity)) await hooks.onQuantityIncreased?.(trx, event.id);
+    if (moreForSale(current, patch)) await hooks.onMoreForSale?.(trx, event.id);
     return toTicketTypeView(row);
   });
 }

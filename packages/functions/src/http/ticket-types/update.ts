@@ -10,6 +10,6 @@ import { http, requireActor } from "../../lib/http";
 export const handler = http(route, async ({ actor, params, body }) => {
   const deps = await paymentsDeps();
   return updateTicketType(deps.db, requireActor(actor), params.ticketTypeId, body, {
-    onQuantityIncreased: async (trx, eventId) => void (await promoteWaitlist(trx, eventId, promotionOptions(deps))),
+    onMoreForSale: async (trx, eventId) => void (await promoteWaitlist(trx, eventId, promotionOptions(deps))),
   });
 });
