@@ -26,6 +26,9 @@ export function createAuth(scope: Construct, stage: string, config: DeployConfig
     signInAliases: { email: true },
     autoVerify: { email: true },
     standardAttributes: { email: { required: true, mutable: true } },
+    // A changed address replaces the verified one only once it is verified too: the API trusts
+    // only verified emails (tickets, door staff and comps are found by email).
+    keepOriginal: { email: true },
     passwordPolicy: { minLength: 12, requireSymbols: false },
     accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
     // TOTP (an authenticator app) for whoever turns it on; SMS would need an SNS spending budget

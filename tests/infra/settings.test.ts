@@ -62,6 +62,11 @@ describe("CORS and Cognito (prod)", () => {
     expect(JSON.stringify(email.SourceArn)).toContain(":identity/no-reply@evently.example");
   });
 
+  it("keeps a user's verified email until a changed one is verified", () => {
+    const [pool] = resourcesOf<Record<string, unknown>>(prod, "AWS::Cognito::UserPool");
+    expect(pool!.props.UserAttributeUpdateSettings).toEqual({ AttributesRequireVerificationBeforeUpdate: ["email"] });
+  });
+
   it("holds admins to MFA: the pre-token trigger runs auth/pre-token and may only read users of this pool", () => {
     const [pool] = resourcesOf<{ LambdaConfig: { PreTokenGeneration: unknown } }>(prod, "AWS::Cognito::UserPool");
     const trigger = functionsByHandler(prod).get("packages/functions/src/auth/pre-token.handler")!;

@@ -25,6 +25,16 @@ describe("cognito:groups as API Gateway's JWT authorizer passes it", () => {
   ])("%j → %j", (groups, roles) => expect(rolesFromGroups(groups).sort()).toEqual([...roles].sort()));
 });
 
+describe("emails are trusted only when verified", () => {
+  it.each([
+    [{ email_verified: true }, "u1@example.test"],
+    [{ email_verified: "true" }, "u1@example.test"],
+    [{ email_verified: false }, null],
+    [{ email_verified: "false" }, null],
+    [{}, null],
+  ])("%j → %j", (flag, email) => expect(claimsFromPayload({ sub: "u1", email: "u1@example.test", ...flag })?.email).toBe(email));
+});
+
 describe("the local gateway stringifies claims exactly so", () => {
   const token = {
     sub: "u1",

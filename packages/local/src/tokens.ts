@@ -1,4 +1,4 @@
-// Local HS256 tokens shaped like Cognito's: `sub`, `email`, `cognito:groups`.
+// Local HS256 tokens shaped like Cognito's ID tokens: `sub`, a verified `email`, `cognito:groups`.
 import { SignJWT, jwtVerify, type JWTPayload } from "jose";
 import { LOCAL_DEFAULTS } from "./env-defaults";
 
@@ -9,7 +9,7 @@ const key = () => new TextEncoder().encode(localJwtSecret());
 
 export async function signLocalToken(input: { sub: string; role?: LocalRole; email?: string; expiresIn?: string }): Promise<string> {
   const groups = input.role && input.role !== "member" ? [input.role] : [];
-  return new SignJWT({ email: input.email ?? `${input.sub}@example.test`, "cognito:groups": groups })
+  return new SignJWT({ email: input.email ?? `${input.sub}@example.test`, email_verified: true, "cognito:groups": groups })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(input.sub)
     .setIssuedAt()

@@ -11,10 +11,10 @@ export interface UserView {
   roles: string[];
 }
 
-/** Resolves the caller to an Actor, creating or refreshing their `users` row. */
+/** Resolves the caller to an Actor, creating or refreshing their `users` row (its email is the one we know). */
 export async function resolveActor(db: Db, claims: Claims): Promise<Actor> {
   const user = await repo.upsertFromClaims(db, { externalId: claims.sub, email: claims.email, roles: [...claims.roles] });
-  return { ...claims, userId: user.id };
+  return { ...claims, email: user.email, userId: user.id };
 }
 
 /** The caller as `GET /me` shows it; the row was refreshed by `resolveActor` on this request. */

@@ -2,6 +2,7 @@
 import { sql } from "kysely";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";
+import { DomainError } from "../errors";
 import type { User } from "./users.table";
 
 export interface UserClaims {
@@ -12,7 +13,8 @@ export interface UserClaims {
 
 /**
  * Inserts the user on first sight; updates email/roles only when they changed, so a steady
- * stream of requests does not rewrite the row. Concurrent first calls converge on one row.
+ * stream of requests does not rewrite the row. Concurrent first calls converge on one row. A token
+ * without a (verified) email, such as a Cognito access token, keeps the address we know.
  */
 export async function upsertFromClaims(db: Db | Trx, claims: UserClaims): Promise<User> {
   const { rows } = await sql<User>`
@@ -20,8 +22,8 @@ export async function upsertFromClaims(db: Db | Trx, claims: UserClaims): Promis
       INSERT INTO users (external_id, email, roles)
       VALUES (${claims.externalId}, ${claims.email}, ${claims.roles}::text[])
       ON CONFLICT (external_id) DO UPDATE
-        SET email = excluded.email, roles = excluded.roles
-        WHERE (users.email, users.roles) IS DISTINCT FROM (excluded.email, excluded.roles)
+        SET email = coalesce(excluded.email, users.email), roles = excluded.roles
+        WHERE (users.email, users.roles) IS DISTINCT FROM (coalesce(excluded.email, users.email), excluded.roles)
       RETURNING *
     )
     SELECT * FROM upserted
@@ -42,13 +44,16 @@ export const setDisplayName = (db: Db | Trx, id: string, name: string): Promise<
 
 /**
  * A registered user by email, case-insensitively. Emails are not unique in users (the identity
- * provider owns them): the most recent sign-up wins.
+ * provider owns them): when two accounts share one, nobody is picked for the caller (409) and the
+ * caller names the user by id instead.
  */
-export const fromEmail = (db: Db | Trx, email: string): Promise<Pick<User, "id"> | undefined> =>
-  db
+export async function fromEmail(db: Db | Trx, email: string): Promise<Pick<User, "id"> | undefined> {
+  const rows = await db
     .selectFrom("users")
     .select("id")
     .where(sql<string>`lower(email)`, "=", email.toLowerCase())
-    .orderBy("createdAt", "desc")
-    .limit(1)
-    .executeTakeFirst();
+    .limit(2)
+    .execute();
+  if (rows.length > 1) throw new DomainError("conflict", "More than one account uses this email: name the user by id instead");
+  return rows[0];
+}

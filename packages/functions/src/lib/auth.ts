@@ -11,11 +11,19 @@ import { getDb } from "./db";
 
 type Event = Partial<Pick<APIGatewayProxyEventV2WithJWTAuthorizer, "requestContext" | "headers">>;
 
+/**
+ * An address counts only once the identity provider verified it: an unverified one (changed in the
+ * user pool, not yet confirmed) must not receive tickets or be found as someone else's door staff.
+ * API Gateway hands the flag over as text ("true").
+ */
+const verifiedEmail = (payload: Record<string, unknown>): string | null =>
+  typeof payload.email === "string" && (payload.email_verified === true || payload.email_verified === "true") ? payload.email : null;
+
 export function claimsFromPayload(payload: Record<string, unknown>): Claims | undefined {
   if (typeof payload.sub !== "string" || payload.sub.length === 0) return undefined;
   return {
     sub: payload.sub,
-    email: typeof payload.email === "string" ? payload.email : null,
+    email: verifiedEmail(payload),
     roles: rolesFromGroups(payload["cognito:groups"]),
   };
 }
