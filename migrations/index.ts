@@ -13,6 +13,7 @@ import * as m0010 from "./0010_app_role";
 import * as m0011 from "./0011_tickets_and_staff";
 import * as m0012 from "./0012_outbox_and_promos";
 import * as m0013 from "./0013_one_statement_hold";
+import * as m0014 from "./0014_one_statement_rsvp";
 
 // Kysely runs migrations in the order of their names, hence the zero-padded numbers.
 export const migrations: Record<string, Migration> = {
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   "0011_tickets_and_staff": m0011,
   "0012_outbox_and_promos": m0012,
   "0013_one_statement_hold": m0013,
+  "0014_one_statement_rsvp": m0014,
 };

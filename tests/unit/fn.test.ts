@@ -9,6 +9,7 @@ import { fn } from "@evently/core/shared/fn";
 import { createOrder } from "@evently/functions/api/orders";
 import { refundPayment } from "@evently/functions/api/payments";
 import { createEvent, createTicketType, updatePromoCode } from "@evently/functions/api/events";
+import { cancelRsvp, registerRsvp } from "@evently/functions/api/participations";
 
 describe("fn(schema, impl)", () => {
   it("returns the implementation itself, callable as before, with the schema attached", async () => {
@@ -28,6 +29,14 @@ describe("route contracts reuse the commands' schemas", () => {
     expect(createEvent.body).toBe(Events.createEvent.schema);
     expect(createTicketType.body).toBe(Ticketing.createTicketType.schema);
     expect(updatePromoCode.body).toBe(Ticketing.updatePromoCode.schema);
+  });
+
+  it("the RSVP bodies are the core commands' own: none for an RSVP, an optional trimmed reason for a cancellation", () => {
+    expect(registerRsvp.body).toBe(Ticketing.registerRsvp.schema);
+    expect(cancelRsvp.body).toBe(Ticketing.cancelRsvp.schema);
+    expect(registerRsvp.body.safeParse({ seats: 2 }).success).toBe(false);
+    expect(cancelRsvp.body.parse({ reason: "  Plans changed  " })).toEqual({ reason: "Plans changed" });
+    expect(cancelRsvp.body.safeParse({ reason: "   " }).success).toBe(false);
   });
 
   it("a refund below the core's limits is refused by the route's validation with the core's message", () => {

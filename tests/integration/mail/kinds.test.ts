@@ -41,8 +41,8 @@ describe("RSVP mail", () => {
     const a = await registerRsvp(db, alice, { eventId: event.id });
     const b = await registerRsvp(db, bob, { eventId: event.id });
     expect(b.status).toBe("waitlisted");
-    await cancelRsvp(db, alice, { eventId: event.id, holdTtlSeconds: 900 });
-    await cancelRsvp(db, alice, { eventId: event.id, holdTtlSeconds: 900 }); // a repeat changes nothing
+    await cancelRsvp(db, alice, { eventId: event.id });
+    await cancelRsvp(db, alice, { eventId: event.id }); // a repeat changes nothing
 
     const mailer = recordingMailer();
     await sendPending(db, mailer);
@@ -109,7 +109,7 @@ describe("RSVP mail", () => {
       await registerRsvp(db, p, { eventId: event.id });
       await registerRsvp(db, p, { eventId: later.id });
     }
-    await cancelRsvp(db, p2, { eventId: event.id, holdTtlSeconds: 900 });
+    await cancelRsvp(db, p2, { eventId: event.id });
     await Promise.all([sendReminders(db), sendReminders(db, { batchSize: 1 })]);
     await sendReminders(db);
     const reminders = await outboxOf(db, "event_reminder");

@@ -194,10 +194,7 @@ describe("RSVPs", () => {
     await registerRsvp(db, holder, { eventId: event.id });
     const w = await registerRsvp(db, waiter, { eventId: event.id });
     const newcomers = await Promise.all(Array.from({ length: 10 }, () => makeActor(db)));
-    await Promise.all([
-      cancelRsvp(db, holder, { eventId: event.id, holdTtlSeconds: 900 }),
-      ...newcomers.map((n) => registerRsvp(db, n, { eventId: event.id })),
-    ]);
+    await Promise.all([cancelRsvp(db, holder, { eventId: event.id }), ...newcomers.map((n) => registerRsvp(db, n, { eventId: event.id }))]);
     expect(await statusOf(w.id)).toBe("active");
     const facts = await seatFacts(db, event.id);
     expect(facts).toMatchObject({ seatsTaken: 1, held: 1 });
@@ -217,7 +214,7 @@ describe("RSVPs", () => {
     await expect(leaveWaitlist(db, stranger, event.id)).rejects.toMatchObject({ code: "not_waitlisted" });
     await expect(leaveWaitlist(db, holder, event.id)).rejects.toMatchObject({ code: "not_waitlisted" });
     expect((await seatFacts(db, event.id)).seatsTaken).toBe(1);
-    await cancelRsvp(db, holder, { eventId: event.id, holdTtlSeconds: 900 });
+    await cancelRsvp(db, holder, { eventId: event.id });
     expect(await statusOf(s.id)).toBe("active");
   });
 

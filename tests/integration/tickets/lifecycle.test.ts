@@ -39,7 +39,7 @@ describe("tickets follow participations", () => {
     const m = await member();
     const p = await registerRsvp(h.t.db, m, { eventId: event.id });
     expect(await ticketRows(h.t.db, p.id)).toEqual([expect.objectContaining({ seat: 1, status: "valid", ticketTypeId: null })]);
-    await cancelRsvp(h.t.db, m, { eventId: event.id, holdTtlSeconds: 900 });
+    await cancelRsvp(h.t.db, m, { eventId: event.id });
     expect(await ticketStatuses(h.t.db, p.id)).toEqual(["void"]);
     await registerRsvp(h.t.db, m, { eventId: event.id });
     const rows = await ticketRows(h.t.db, p.id);
@@ -55,7 +55,7 @@ describe("tickets follow participations", () => {
     const queued = await registerRsvp(h.t.db, second!, { eventId: event.id });
     expect(queued.status).toBe("waitlisted");
     expect(await ticketStatuses(h.t.db, queued.id)).toEqual([]);
-    await cancelRsvp(h.t.db, first!, { eventId: event.id, holdTtlSeconds: 900 });
+    await cancelRsvp(h.t.db, first!, { eventId: event.id });
     expect(await ticketStatuses(h.t.db, seated.id)).toEqual(["void"]);
     expect(await ticketStatuses(h.t.db, queued.id)).toEqual(["valid"]);
   });

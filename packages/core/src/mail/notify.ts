@@ -1,5 +1,7 @@
 // One function per cause that mails someone, each called inside the transaction of that cause.
 // Each names its cause in the dedupe key, so re-running a cause never writes a second message.
+// RSVP mail is written inside the database by place_rsvp()/cancel_rsvp() (migration 0014's
+// enqueue_participation_mail), with the payload `write` builds here.
 import { sql } from "kysely";
 import type { Trx } from "../db/transaction";
 import { latestOrderOf } from "../payments/orders.repository";
@@ -27,12 +29,6 @@ const write = (
     payload: { event: ctx.event, participation: ctx.participation, ...extra },
     refs: { eventId: ctx.event.id, participationId: ctx.participation.id, ...refs },
   });
-
-/** An RSVP became active (registration). One per registering transaction. */
-export async function notifyRsvpConfirmed(trx: Trx, participationId: string): Promise<void> {
-  const ctx = await participationContext(trx, participationId);
-  if (ctx) await write(trx, "rsvp_confirmed", ctx, `rsvp_confirmed:${participationId}:${await causeId(trx)}`);
-}
 
 /** A request joined the waitlist. One per joining transaction. */
 export async function notifyWaitlistJoined(trx: Trx, participationId: string): Promise<void> {

@@ -2,8 +2,9 @@
 // primitives that orders, hold expiry and event cancellation build on.
 import { fn } from "../shared/fn";
 import * as promoCodes from "./promo-codes";
+import * as rsvp from "./rsvp";
 import * as ticketTypes from "./ticket-types";
-export { registerRsvp, cancelRsvp, type RsvpInput, type CancelRsvpInput } from "./rsvp";
+export { RsvpBody, CancelRsvpBody, type RsvpInput, type CancelRsvpInput } from "./rsvp";
 export { checkIn, requireManagedEvent, type CheckInView, type CheckInResult } from "./check-ins";
 export { myParticipations, type DashboardItem } from "./dashboards";
 export type { Page, PageInput } from "../shared/page";
@@ -35,7 +36,9 @@ export { listPromoCodes, CreatePromoCodeInput, UpdatePromoCodeInput } from "./pr
 export { CreateTicketTypeInput, UpdateTicketTypeInput } from "./ticket-types";
 export type { Participation, ParticipationKind, ParticipationStatus, CheckIn } from "./ticketing.table";
 
-// Ticket-type and promo-code commands, each with the input schema its route validates by.
+// RSVP, ticket-type and promo-code commands, each with the input schema its route validates by.
+export const registerRsvp = fn(rsvp.RsvpBody, rsvp.registerRsvp);
+export const cancelRsvp = fn(rsvp.CancelRsvpBody, rsvp.cancelRsvp);
 export const createTicketType = fn(ticketTypes.CreateTicketTypeInput, ticketTypes.createTicketType);
 export const updateTicketType = fn(ticketTypes.UpdateTicketTypeInput, ticketTypes.updateTicketType);
 export const createPromoCode = fn(promoCodes.CreatePromoCodeInput, promoCodes.createPromoCode);

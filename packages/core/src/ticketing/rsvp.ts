@@ -1,17 +1,16 @@
-// RSVP registration and cancellation for `rsvp` events: one seat per RSVP taken and released with
-// the counters of seats.ts, the waitlist joined and promoted in the same transaction (docs/ARCHITECTURE.md, invariants 1, 5, 6).
-import { sql } from "kysely";
+// RSVP registration and cancellation for `rsvp` events, each one server-side call (rsvp.repository.ts):
+// one seat per RSVP, the waitlist joined and promoted under the event row's lock (docs/ARCHITECTURE.md, invariants 1, 5, 6).
+import * as z from "zod";
 import type { Actor } from "../auth/actor";
-import { setAuditContext } from "../db/audit-context";
 import type { Db } from "../db/client";
-import { retryOnDeadlock, useTransaction, type Trx } from "../db/transaction";
+import { retryOnDeadlock, transactionBudget } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
 import { isPublic } from "../events/access";
-import { notifyRsvpConfirmed, notifyWaitlistJoined } from "../mail/notify";
-import { fromUserAndEvent, insertOrReactivateRsvp, SEAT_HOLDING, transition } from "./participations.repository";
-import { lockEventSeats, releaseSeats, takeSeats } from "./seats";
-import { participationViewOrThrow, type ParticipationView } from "./views";
-import { promoteWaitlist } from "./waitlist";
+import { dispatchMail } from "../mail/outbox";
+import { parseInput, text } from "../shared/validation";
+import { cancelRsvpRow, placeRsvp, type RsvpCall, type RsvpEventFacts, type RsvpOutcome } from "./rsvp.repository";
+import { onEventRow } from "./seats";
+import type { ParticipationView } from "./views";
 
 export interface RsvpInput {
   eventId: string;
@@ -22,156 +21,90 @@ export interface RsvpInput {
 
 export interface CancelRsvpInput extends RsvpInput {
   reason?: string;
-  /** Holds for ticket participations promoted by the freed seat (RSVPs go straight to active). */
-  holdTtlSeconds: number;
 }
 
-const alreadyRegistered = () => new DomainError("already_registered", "You already have an RSVP or a waitlist place for this event");
-const closed = (why: string) => new DomainError("invalid_state", why);
+/** An RSVP's body: none today; one sent must still be an object without unknown fields. */
+export const RsvpBody = z.strictObject({});
 
-/** The event as registration sees it; anything not public does not exist for the caller (404). */
-async function rsvpEvent(db: Db, eventId: string) {
-  const event = await db
-    .selectFrom("events")
-    .select([
-      "kind",
-      "status",
-      "publishedAt",
-      "waitlistEnabled",
-      sql<boolean>`seats_taken >= capacity`.as("full"),
-      sql<boolean>`ends_at <= now()`.as("ended"),
-    ])
-    .where("id", "=", eventId)
-    .executeTakeFirst();
-  if (!event || !isPublic(event)) throw notFound("Event");
+/** A cancellation's body: an optional reason, kept on the row and in its history. */
+export const CancelRsvpBody = z.strictObject({ reason: text(1, 1000).optional() });
+
+const closed = (why: string) => new DomainError("invalid_state", why);
+const notOpen = () => closed("This event is not open for RSVPs");
+
+/** Names a refusal made before any write, from the event as the call read it (404 for anything not public). */
+function refuse(event: RsvpEventFacts | null, registering: boolean): never {
+  if (!event || !isPublic({ status: event.status, publishedAt: event.publishedAt === null ? null : new Date(event.publishedAt) })) {
+    throw notFound("Event");
+  }
   if (event.kind !== "rsvp") throw closed("This event sells tickets: order one instead of sending an RSVP");
   if (event.ended) throw new DomainError("event_ended", "This event has ended: RSVPs are closed");
-  return event;
+  if (registering) throw notOpen();
+  throw new Error(`cancel_rsvp refused an open event: ${JSON.stringify(event)}`);
 }
 
-// Rolls a transaction back without an error reaching the caller: the optimistic path found no seat.
-const NO_SEAT = Symbol("no seat");
-
-const audit = (trx: Trx, actor: Actor, input: RsvpInput, reason: string | null) =>
-  setAuditContext(trx, { actorId: actor.userId, reason, ip: input.ip ?? null, userAgent: input.userAgent ?? null });
-
-/**
- * The hot path while seats remain: the participation first (an already-registered caller fails
- * here, before touching the event row), then the seat. The seat UPDATE locks the event row that
- * every registration for this event needs, so it is the last statement before COMMIT.
- */
-async function registerWithSeat(db: Db, actor: Actor, input: RsvpInput): Promise<string | undefined> {
-  try {
-    return await useTransaction(db, async (trx) => {
-      await audit(trx, actor, input, "RSVP");
-      const row = await insertOrReactivateRsvp(trx, {
-        eventId: input.eventId,
-        userId: actor.userId,
-        status: "active",
-        actorId: actor.userId,
-      });
-      if (!row) throw alreadyRegistered();
-      if (!(await takeSeats(trx, { eventId: input.eventId, ticketTypeId: null, quantity: 1 }))) {
-        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a private sentinel the catch below turns into the waitlist path
-        throw NO_SEAT;
-      }
-      await notifyRsvpConfirmed(trx, row.id);
-      return row.id;
-    });
-  } catch (error) {
-    if (error === NO_SEAT) return undefined;
-    throw error;
+/** The committed answer; every other outcome becomes its domain error. */
+async function answer(outcome: RsvpOutcome, registering: boolean): Promise<ParticipationView> {
+  switch (outcome.kind) {
+    case "done":
+      // The nudge after commit, as for every outbox row; a lost one only waits for the relay job.
+      await dispatchMail(outcome.mailIds);
+      return outcome.participation;
+    case "closed":
+      return refuse(outcome.event, registering);
+    case "already_registered":
+      throw new DomainError("already_registered", "You already have an RSVP or a waitlist place for this event");
+    case "event_full":
+      throw new DomainError("event_full", "This event is full");
+    case "not_open":
+      throw notOpen();
+    case "not_registered":
+      throw new DomainError("not_registered", "You have no RSVP for this event");
+    case "changing":
+      throw new DomainError("conflict", "Your RSVP is changing concurrently; try again");
+    case "no_seat":
+      throw new Error("place_rsvp under the lock cannot run out of seats");
   }
 }
 
-/**
- * The path once the event looks full: decide seat or waitlist holding the event row lock. A
- * cancellation releases and promotes under the same lock, so it either finishes first (and we see
- * its free seat, or the seat already given to the queue) or waits and then promotes our committed
- * row: a waitlisted RSVP never sits behind a free seat, and waitlisted_at order is commit order.
- */
-async function registerUnderLock(db: Db, actor: Actor, input: RsvpInput): Promise<string> {
-  return useTransaction(db, async (trx) => {
-    await audit(trx, actor, input, "RSVP");
-    const seats = await lockEventSeats(trx, input.eventId);
-    if (seats?.status !== "published") throw closed("This event is not open for RSVPs");
-    const seat = seats.seatsTaken < seats.capacity && (await takeSeats(trx, { eventId: input.eventId, ticketTypeId: null, quantity: 1 }));
-    // Re-read under the lock: the organizer may have switched the waitlist off meanwhile.
-    if (!seat && !seats.waitlistEnabled) throw new DomainError("event_full", "This event is full");
-    const row = await insertOrReactivateRsvp(trx, {
+/** One call through the event's gate, with the lock-wait budget left once through it. */
+function onRow(actor: Actor, input: RsvpInput, run: (call: RsvpCall) => Promise<RsvpOutcome>): Promise<RsvpOutcome> {
+  return onEventRow(input.eventId, () => {
+    const budget = transactionBudget();
+    return run({
       eventId: input.eventId,
       userId: actor.userId,
-      status: seat ? "active" : "waitlisted",
-      actorId: actor.userId,
+      ip: input.ip ?? null,
+      userAgent: input.userAgent ?? null,
+      lockTimeout: budget ? `${budget.lockMs}ms` : null,
     });
-    if (!row) throw alreadyRegistered();
-    await (seat ? notifyRsvpConfirmed(trx, row.id) : notifyWaitlistJoined(trx, row.id));
-    return row.id;
   });
 }
 
 /**
  * RSVPs the caller: active while seats remain; waitlisted when full and the event has a waitlist;
- * 409 event_full otherwise. Re-registering after a cancellation reactivates the same row.
- * The seat path locks participation then event, every other path event then participation, so a
+ * 409 event_full otherwise. Re-registering after a cancellation reactivates the same row. One call
+ * while seats remain; a second, deciding under the event row's lock, once the first found none.
+ * The hot path locks participation then event, every other path event then participation, so a
  * user racing themselves (double submit, cancel + re-register) can deadlock: PostgreSQL aborts one
  * side, and running it again sees the other side's outcome.
  */
 export async function registerRsvp(db: Db, actor: Actor, input: RsvpInput): Promise<ParticipationView> {
-  const id = await retryOnDeadlock(async () => {
-    const event = await rsvpEvent(db, input.eventId);
-    if (event.status !== "published") throw closed("This event is not open for RSVPs");
-    if (!(event.full && event.waitlistEnabled)) {
-      const id = await registerWithSeat(db, actor, input);
-      if (id) return id;
-      if (!event.waitlistEnabled) {
-        // No seat can also mean the event stopped being published meanwhile: say which.
-        const now = await rsvpEvent(db, input.eventId);
-        if (now.status !== "published") throw closed("This event is not open for RSVPs");
-        throw new DomainError("event_full", "This event is full");
-      }
-    }
-    return registerUnderLock(db, actor, input);
+  const outcome = await retryOnDeadlock(async () => {
+    const first = await onRow(actor, input, (call) => placeRsvp(db, call, false));
+    return first.kind === "no_seat" ? onRow(actor, input, (call) => placeRsvp(db, call, true)) : first;
   });
-  return participationViewOrThrow(db, id);
+  return answer(outcome, true);
 }
 
 /**
  * Cancels the caller's RSVP. An active one gives its seat back exactly once (the conditional status
- * change comes first) and the seat goes to the head of the waitlist in the same transaction; a
- * waitlisted one just leaves the queue, touching no seat. Cancelling an already cancelled RSVP
- * changes nothing and returns it (DELETE is idempotent); never having registered is 409 not_registered.
+ * change comes first) and the seat goes to the head of the waitlist in the same call; a waitlisted
+ * one just leaves the queue, touching no seat. Cancelling an already cancelled RSVP changes nothing
+ * and returns it (DELETE is idempotent); never having registered is 409 not_registered.
  */
 export async function cancelRsvp(db: Db, actor: Actor, input: CancelRsvpInput): Promise<ParticipationView> {
-  await rsvpEvent(db, input.eventId);
-  const id = await retryOnDeadlock(() =>
-    useTransaction(db, async (trx) => {
-      await audit(trx, actor, input, input.reason ?? "RSVP cancelled by the attendee");
-      // A waitlisted row can be promoted between our read and our update: then look again.
-      for (let look = 0; look < 3; look++) {
-        const own = await fromUserAndEvent(trx, actor.userId, input.eventId);
-        if (!own) throw new DomainError("not_registered", "You have no RSVP for this event");
-        if (own.status === "cancelled" || own.status === "refunded") return own.id;
-        const holdsSeats = SEAT_HOLDING.includes(own.status);
-        // Event row before participation: the order event cancellation and promotion lock them in.
-        if (holdsSeats) await lockEventSeats(trx, own.eventId);
-        const cancelled = await transition(trx, own.id, {
-          from: [own.status],
-          to: "cancelled",
-          reason: input.reason ?? null,
-          actorId: actor.userId,
-        });
-        if (!cancelled) continue;
-        if (holdsSeats) {
-          // Promotions are the system's doing, not the canceller's: their history says so.
-          await setAuditContext(trx, { reason: "Promoted from the waitlist: a seat was freed" });
-          await releaseSeats(trx, { eventId: own.eventId, ticketTypeId: own.ticketTypeId, quantity: own.quantity });
-          await promoteWaitlist(trx, own.eventId, { holdTtlSeconds: input.holdTtlSeconds });
-        }
-        return own.id;
-      }
-      throw new DomainError("conflict", "Your RSVP is changing concurrently; try again");
-    }),
-  );
-  return participationViewOrThrow(db, id);
+  const { reason } = parseInput(CancelRsvpBody, { reason: input.reason });
+  const outcome = await retryOnDeadlock(() => onRow(actor, input, (call) => cancelRsvpRow(db, call, reason ?? null)));
+  return answer(outcome, false);
 }

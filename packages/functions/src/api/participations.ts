@@ -1,6 +1,7 @@
 // Contracts of the participation routes: RSVP, check-in, the member's dashboard and the organizer's
 // participant list.
 import * as z from "zod";
+import * as Ticketing from "@evently/core/ticketing";
 import { defineRoute, idParams, uuid, pageCursor, pageLimit } from "./route-schema";
 import { CheckInSchema, page, ParticipationSchema, PaymentSummary, STATUSES } from "./participations.shapes";
 import { ParticipantSchema, plainText, TicketCheckInSchema, TicketSchema } from "./tickets.shapes";
@@ -25,8 +26,7 @@ export const registerRsvp = defineRoute({
   summary: "RSVP to a published rsvp event: 201 active, or 201 waitlisted when full with a waitlist; 409 event_full or already_registered",
   tags: ["participations"],
   params: eventParams,
-  // No fields today; a body, when sent, must still be a JSON object without unknown fields.
-  body: z.strictObject({}),
+  body: Ticketing.registerRsvp.schema,
   bodyOptional: true,
   response: ParticipationSchema,
   successStatus: 201,
@@ -43,7 +43,7 @@ export const cancelRsvp = defineRoute({
     "Cancel the caller's RSVP: frees the seat and promotes the waitlist; repeating it returns the cancelled RSVP; 409 not_registered without one",
   tags: ["participations"],
   params: eventParams,
-  body: z.strictObject({ reason: z.string().trim().min(1).max(1000).optional() }),
+  body: Ticketing.cancelRsvp.schema,
   bodyOptional: true,
   response: ParticipationSchema,
   problems: ["conflict", "invalid_state", "not_registered"],

@@ -1,7 +1,6 @@
 // DELETE /events/{eventId}/rsvp: cancel the caller's RSVP; the freed seat goes to the waitlist.
 import { cancelRsvp } from "@evently/core/ticketing";
 import { cancelRsvp as schema } from "../../api/participations";
-import { config } from "../../lib/config";
 import { getDb } from "../../lib/db";
 import { http, requireActor } from "../../lib/http";
 
@@ -9,7 +8,6 @@ export const handler = http(schema, async ({ params, body, actor, sourceIp, user
   cancelRsvp(await getDb(), requireActor(actor), {
     eventId: params.eventId,
     reason: body?.reason,
-    holdTtlSeconds: config.holdTtlSeconds,
     ip: sourceIp,
     userAgent,
   }),
