@@ -137,8 +137,12 @@ describe("event cancel", () => {
       await placeOrder(h.deps, buyers[2]!, eventId, { ticketTypeId, quantity: 1 });
       if (typeof fault === "string") enableFailpoint(fault, "throw");
       else arm(fault);
-      const first = await outcome(() => cancelEvent(h.t.db, org, eventId, "Venue flooded", eventCancellationHooks(h.deps, org)));
-      const retry = await outcome(() => cancelEvent(h.t.db, org, eventId, "Venue flooded", eventCancellationHooks(h.deps, org)));
+      const first = await outcome(() =>
+        cancelEvent(h.t.db, org, eventId, { reason: "Venue flooded" }, eventCancellationHooks(h.deps, org)),
+      );
+      const retry = await outcome(() =>
+        cancelEvent(h.t.db, org, eventId, { reason: "Venue flooded" }, eventCancellationHooks(h.deps, org)),
+      );
       await h.conclude({
         path: "event cancel",
         fault: classOf(fault),

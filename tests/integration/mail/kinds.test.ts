@@ -80,7 +80,7 @@ describe("RSVP mail", () => {
     expect(changed).toHaveLength(4);
     expect(new Set(changed.map((m) => m.recipient))).toEqual(new Set(people.map((p) => p.email)));
 
-    await cancelEvent(db, organizer, event.id, "The venue flooded");
+    await cancelEvent(db, organizer, event.id, { reason: "The venue flooded" });
     const cancelled = (await outboxOf(db, "event_cancelled")).filter((m) => m.eventId === event.id);
     expect(cancelled.map((m) => m.recipient).sort()).toEqual(people.map((p) => p.email).sort());
 
@@ -234,7 +234,7 @@ describe("event cancellation of a paid event", () => {
     const type = await makeTicketType(db, organizer, event.id, { priceMinor: 2500 });
     const buyer = await makeActor(db);
     const paid = await paidOrder(h, buyer, event.id, type.id);
-    await cancelEvent(db, organizer, event.id, "Speaker is ill", eventCancellationHooks(h.deps, organizer));
+    await cancelEvent(db, organizer, event.id, { reason: "Speaker is ill" }, eventCancellationHooks(h.deps, organizer));
     const refund = await db.selectFrom("refunds").select("id").where("paymentId", "=", paid.paymentId).executeTakeFirstOrThrow();
     await settleRefunds(h, [refund.id]);
     const kinds = await db

@@ -118,7 +118,7 @@ describe("tickets follow participations", () => {
     const comp = await createComp(h.t.db, org, { eventId: ev.eventId, email: guest.email!, quantity: 3 });
     expect(comp.tickets.map((t) => t.status)).toEqual(["valid", "valid", "valid"]);
     const paid = await paidOrder(h, await member(), ev.eventId, ev.ticketTypeId, 1);
-    await cancelEvent(h.t.db, org, ev.eventId, "The venue flooded", eventCancellationHooks(h.deps, org));
+    await cancelEvent(h.t.db, org, ev.eventId, { reason: "The venue flooded" }, eventCancellationHooks(h.deps, org));
     const { rows } = await sql<{ status: string; n: number }>`
       SELECT status, count(*)::int AS n FROM tickets WHERE event_id = ${ev.eventId} GROUP BY status`.execute(h.t.db);
     expect(rows).toEqual([{ status: "void", n: 4 }]);
