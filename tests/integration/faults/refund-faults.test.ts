@@ -58,8 +58,8 @@ describe("buyer cancel", () => {
     it(`${describeFault(fault)}: the ticket is cancelled once and refunded once`, async () => {
       const t = await paidTicket();
       arm(fault);
-      const first = await outcome(() => withDeadline(Date.now() + 3_000, () => cancelOrder(h.deps, t.buyer, t.orderId, null)));
-      const retry = await outcome(() => cancelOrder(h.deps, t.buyer, t.orderId, null));
+      const first = await outcome(() => withDeadline(Date.now() + 3_000, () => cancelOrder(h.deps, t.buyer, t.orderId)));
+      const retry = await outcome(() => cancelOrder(h.deps, t.buyer, t.orderId));
       expect(retry.saw).toBe("409 invalid_state");
       await h.conclude({
         path: "buyer cancel",

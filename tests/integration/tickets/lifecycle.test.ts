@@ -69,7 +69,7 @@ describe("tickets follow participations", () => {
     await h.drain(h.pending(["payment_intent.succeeded"]));
     const rows = await ticketRows(h.t.db, pending.participation.id);
     expect(rows.map((t) => [t.seat, t.status, t.ticketTypeId])).toEqual([1, 2, 3].map((seat) => [seat, "valid", ev.ticketTypeId]));
-    const cancelled = await cancelOrder(h.deps, buyer, pending.order!.id, "Plans changed");
+    const cancelled = await cancelOrder(h.deps, buyer, pending.order!.id, { reason: "Plans changed" });
     expect(cancelled.tickets.map((t) => t.status)).toEqual(["void", "void", "void"]);
   });
 
