@@ -115,7 +115,7 @@ describe("tickets follow participations", () => {
   it("a comp is active with one ticket per seat; cancelling the event voids every ticket", async () => {
     const ev = await ticketed();
     const guest = await member();
-    const comp = await createComp(h.t.db, org, { eventId: ev.eventId, email: guest.email!, quantity: 3 });
+    const comp = await createComp(h.t.db, org, ev.eventId, { email: guest.email!, quantity: 3 });
     expect(comp.tickets.map((t) => t.status)).toEqual(["valid", "valid", "valid"]);
     const paid = await paidOrder(h, await member(), ev.eventId, ev.ticketTypeId, 1);
     await cancelEvent(h.t.db, org, ev.eventId, { reason: "The venue flooded" }, eventCancellationHooks(h.deps, org));
