@@ -80,7 +80,7 @@ export async function makeEvent(db: Db, organizer: Actor, overrides: MakeEventOp
   });
   if (status === "draft") return draft;
   const published = await publishEvent(db, organizer, draft.id);
-  return status === "published" ? published : cancelEvent(db, organizer, draft.id, "fixture");
+  return status === "published" ? published : cancelEvent(db, organizer, draft.id, { reason: "fixture" });
 }
 
 /** A ticket type (default: "General", 25.00 USD, unlimited quantity) on a ticketed event. */

@@ -2,14 +2,23 @@
 // and the command stays callable exactly as before.
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
+import * as Attendees from "@evently/core/attendees";
 import * as Events from "@evently/core/events";
 import * as Payments from "@evently/core/payments";
+import * as Staff from "@evently/core/staff";
 import * as Ticketing from "@evently/core/ticketing";
+import * as Tickets from "@evently/core/tickets";
+import * as Users from "@evently/core/users";
 import { fn } from "@evently/core/shared/fn";
-import { createOrder } from "@evently/functions/api/orders";
-import { refundPayment } from "@evently/functions/api/payments";
-import { createEvent, createTicketType, updatePromoCode } from "@evently/functions/api/events";
-import { cancelRsvp, registerRsvp } from "@evently/functions/api/participations";
+import type { RouteSchema } from "@evently/functions/api/route-schema";
+import { addStaff, createComp, participantsCsv } from "@evently/functions/api/attendees";
+import { cancelOrder, createOrder } from "@evently/functions/api/orders";
+import { cancelRsvp, createCheckIn, eventParticipants, myParticipations, registerRsvp } from "@evently/functions/api/participations";
+import { myPayments, refundPayment } from "@evently/functions/api/payments";
+import { listVenues } from "@evently/functions/api/places";
+import { updateMe } from "@evently/functions/api/system";
+import { myTickets, updateTicket } from "@evently/functions/api/tickets";
+import { cancelEvent, createEvent, createTicketType, myEvents, updatePromoCode } from "@evently/functions/api/events";
 
 describe("fn(schema, impl)", () => {
   it("returns the implementation itself, callable as before, with the schema attached", async () => {
@@ -23,12 +32,37 @@ describe("fn(schema, impl)", () => {
 });
 
 describe("route contracts reuse the commands' schemas", () => {
-  it("order, refund, event, ticket-type and promo-code bodies are the core command's own schema", () => {
-    expect(createOrder.body).toBe(Payments.placeOrder.schema);
-    expect(refundPayment.body).toBe(Payments.requestRefund.schema);
-    expect(createEvent.body).toBe(Events.createEvent.schema);
-    expect(createTicketType.body).toBe(Ticketing.createTicketType.schema);
-    expect(updatePromoCode.body).toBe(Ticketing.updatePromoCode.schema);
+  it("every body that a core command validates is that command's own schema", () => {
+    const reuse = (routes: RouteSchema[], commands: { schema: z.ZodType }[]) => {
+      expect(routes).toHaveLength(commands.length);
+      routes.forEach((route, i) => expect(route.body, route.path).toBe(commands[i]?.schema));
+    };
+    reuse([createOrder, refundPayment, cancelOrder], [Payments.placeOrder, Payments.requestRefund, Payments.cancelOrder]);
+    reuse([createEvent, cancelEvent], [Events.createEvent, Events.cancelEvent]);
+    reuse([createTicketType, updatePromoCode, createCheckIn], [Ticketing.createTicketType, Ticketing.updatePromoCode, Ticketing.checkIn]);
+    reuse([addStaff, createComp], [Staff.addChecker, Attendees.createComp]);
+    reuse([updateTicket, updateMe], [Tickets.updateTicketHolder, Users.updateMe]);
+  });
+
+  it("list queries keep the core's fields and rules, the event moving to the path and limit parsed from digits", () => {
+    const fields = (schema: z.ZodObject) => Object.keys(schema.shape).sort();
+    expect(fields(eventParticipants.query)).toEqual(["cursor", "limit", "q", "status"]);
+    expect(fields(participantsCsv.query)).toEqual(["q", "status"]);
+    expect(eventParticipants.query.shape.status).toBe(Attendees.eventParticipants.schema.shape.status);
+    expect(participantsCsv.query.shape.q).toBe(Attendees.participantsCsv.schema.shape.q);
+    expect(myTickets.query.shape.cursor).toBe(Tickets.myTickets.schema.shape.cursor);
+    expect(myParticipations.query.shape.cursor).toBe(Ticketing.myParticipations.schema.shape.cursor);
+    expect(myPayments.query.shape.cursor).toBe(Payments.myPayments.schema.shape.cursor);
+    expect(myEvents.query.shape.cursor).toBe(Events.listMyEvents.schema.shape.cursor);
+    expect(listVenues.query.shape.cursor).toBe(Events.listVenues.schema.shape.cursor);
+
+    const list = (query: Record<string, string>) => eventParticipants.query.safeParse(query);
+    expect(list({ limit: "500", status: "waitlisted", q: "Ann" }).data).toEqual({ limit: 500, status: "waitlisted", q: "Ann" });
+    expect([list({ limit: "501" }), list({ status: "gone" }), list({ q: "a\u0000b" }), list({ cursor: "" })].map((r) => r.success)).toEqual(
+      [false, false, false, false],
+    );
+    expect(myTickets.query.safeParse({}).data).toEqual({ limit: 20 });
+    expect(myParticipations.query.safeParse({ limit: "101" }).success).toBe(false);
   });
 
   it("the RSVP bodies are the core commands' own: none for an RSVP, an optional trimmed reason for a cancellation", () => {

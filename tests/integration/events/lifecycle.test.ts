@@ -164,15 +164,21 @@ describe("cancelEvent", () => {
       await seatParticipant(t.db, { eventId: event.id, userId: users[4]!.userId, ticketTypeId: vip.id, status: "refunded" }),
     ];
     const seen: Participation[] = [];
-    const cancelled = await cancelEvent(t.db, org, event.id, "  Venue flooded  ", {
-      onParticipationsCancelled: async (trx, ps, reason) => {
-        // The hook runs once, inside the cancelling transaction, and sees its writes.
-        const row = await trx.selectFrom("events").select("status").where("id", "=", event.id).executeTakeFirstOrThrow();
-        expect(row.status).toBe("cancelled");
-        expect(reason).toBe("Venue flooded");
-        seen.push(...ps);
+    const cancelled = await cancelEvent(
+      t.db,
+      org,
+      event.id,
+      { reason: "  Venue flooded  " },
+      {
+        onParticipationsCancelled: async (trx, ps, reason) => {
+          // The hook runs once, inside the cancelling transaction, and sees its writes.
+          const row = await trx.selectFrom("events").select("status").where("id", "=", event.id).executeTakeFirstOrThrow();
+          expect(row.status).toBe("cancelled");
+          expect(reason).toBe("Venue flooded");
+          seen.push(...ps);
+        },
       },
-    });
+    );
 
     expect(cancelled).toMatchObject({ status: "cancelled", seatsTaken: 0 });
     expect(seen.map((p) => p.id)).toEqual(seated.map((p) => p.id));
@@ -213,7 +219,7 @@ describe("cancelEvent", () => {
     const event = await makeEvent(t.db, org, { capacity: 5 });
     const p = await seatParticipant(t.db, { eventId: event.id, userId: member.userId, quantity: 2 });
     await expect(
-      cancelEvent(t.db, org, event.id, null, { onParticipationsCancelled: () => Promise.reject(new Error("refund queue down")) }),
+      cancelEvent(t.db, org, event.id, {}, { onParticipationsCancelled: () => Promise.reject(new Error("refund queue down")) }),
     ).rejects.toThrow("refund queue down");
     const after = await getEvent(t.db, org, event.id);
     expect(after).toMatchObject({ status: "published", seatsTaken: 2 });
@@ -226,7 +232,7 @@ describe("cancelEvent", () => {
   it("refuses a second cancellation, and edits of a cancelled event", async () => {
     const event = await makeEvent(t.db, org, { status: "cancelled" });
     await expect(cancelEvent(t.db, org, event.id)).rejects.toMatchObject({ code: "invalid_state" });
-    await expect(cancelEvent(t.db, org, event.id, "x".repeat(1_001))).rejects.toMatchObject({
+    await expect(cancelEvent(t.db, org, event.id, { reason: "x".repeat(1_001) })).rejects.toMatchObject({
       code: "validation_failed",
       extra: { errors: [{ path: "reason" }] },
     });

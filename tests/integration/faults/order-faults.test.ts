@@ -151,7 +151,7 @@ describe("payment webhooks", () => {
       const again = await h.drain(events);
       expect(again[0]?.outcome).toMatch(/^duplicate/);
       // A failed payment keeps its hold until expiry; the buyer gives up and cancels.
-      if (card !== "pm_card_visa") await cancelOrder(h.deps, buyer, placed.result.order!.id, null);
+      if (card !== "pm_card_visa") await cancelOrder(h.deps, buyer, placed.result.order!.id);
       await h.conclude({
         path,
         fault: "throw",
@@ -204,7 +204,7 @@ describe("waitlist promotion to a hold", () => {
     const queued = await placeOrder(h.deps, waiting, eventId, { ticketTypeId, quantity: 1 });
     expect(queued.result.participation.status).toBe("waitlisted");
     enableFailpoint("task.before-provider", "throw");
-    await cancelOrder(h.deps, first, held.result.order!.id, null);
+    await cancelOrder(h.deps, first, held.result.order!.id);
     await h.settle();
     const promoted = await h.t.db.selectFrom("orders").select("id").where("userId", "=", waiting.userId).executeTakeFirstOrThrow();
     const order = await getOrder(h.deps, waiting, promoted.id);

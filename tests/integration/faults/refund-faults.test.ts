@@ -58,8 +58,8 @@ describe("buyer cancel", () => {
     it(`${describeFault(fault)}: the ticket is cancelled once and refunded once`, async () => {
       const t = await paidTicket();
       arm(fault);
-      const first = await outcome(() => withDeadline(Date.now() + 3_000, () => cancelOrder(h.deps, t.buyer, t.orderId, null)));
-      const retry = await outcome(() => cancelOrder(h.deps, t.buyer, t.orderId, null));
+      const first = await outcome(() => withDeadline(Date.now() + 3_000, () => cancelOrder(h.deps, t.buyer, t.orderId)));
+      const retry = await outcome(() => cancelOrder(h.deps, t.buyer, t.orderId));
       expect(retry.saw).toBe("409 invalid_state");
       await h.conclude({
         path: "buyer cancel",
@@ -137,8 +137,12 @@ describe("event cancel", () => {
       await placeOrder(h.deps, buyers[2]!, eventId, { ticketTypeId, quantity: 1 });
       if (typeof fault === "string") enableFailpoint(fault, "throw");
       else arm(fault);
-      const first = await outcome(() => cancelEvent(h.t.db, org, eventId, "Venue flooded", eventCancellationHooks(h.deps, org)));
-      const retry = await outcome(() => cancelEvent(h.t.db, org, eventId, "Venue flooded", eventCancellationHooks(h.deps, org)));
+      const first = await outcome(() =>
+        cancelEvent(h.t.db, org, eventId, { reason: "Venue flooded" }, eventCancellationHooks(h.deps, org)),
+      );
+      const retry = await outcome(() =>
+        cancelEvent(h.t.db, org, eventId, { reason: "Venue flooded" }, eventCancellationHooks(h.deps, org)),
+      );
       await h.conclude({
         path: "event cancel",
         fault: classOf(fault),

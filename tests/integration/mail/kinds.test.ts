@@ -80,7 +80,7 @@ describe("RSVP mail", () => {
     expect(changed).toHaveLength(4);
     expect(new Set(changed.map((m) => m.recipient))).toEqual(new Set(people.map((p) => p.email)));
 
-    await cancelEvent(db, organizer, event.id, "The venue flooded");
+    await cancelEvent(db, organizer, event.id, { reason: "The venue flooded" });
     const cancelled = (await outboxOf(db, "event_cancelled")).filter((m) => m.eventId === event.id);
     expect(cancelled.map((m) => m.recipient).sort()).toEqual(people.map((p) => p.email).sort());
 
@@ -176,8 +176,8 @@ describe("ticket mail", () => {
     const type = await makeTicketType(db, organizer, event.id, { priceMinor: 2500 });
     const [quitter, slow] = [await makeActor(db), await makeActor(db)];
     const cancelled = await createOrder(h.deps, quitter, event.id, { ticketTypeId: type.id, quantity: 1 });
-    await cancelOrder(h.deps, quitter, cancelled.order!.id, null);
-    await expect(cancelOrder(h.deps, quitter, cancelled.order!.id, null)).rejects.toMatchObject({ code: "invalid_state" });
+    await cancelOrder(h.deps, quitter, cancelled.order!.id);
+    await expect(cancelOrder(h.deps, quitter, cancelled.order!.id)).rejects.toMatchObject({ code: "invalid_state" });
     const held = await createOrder(h.deps, slow, event.id, { ticketTypeId: type.id, quantity: 1 });
     const future = new Date(Date.now() + 3_600_000);
     await expireHolds(h.deps, { batchSize: 10, now: future });
@@ -203,7 +203,7 @@ describe("ticket mail", () => {
     const one = await createOrder(h.deps, first, event.id, { ticketTypeId: type.id, quantity: 1 });
     const queued = await createOrder(h.deps, waiter, event.id, { ticketTypeId: type.id, quantity: 1 });
     expect(queued.participation.status).toBe("waitlisted");
-    await cancelOrder(h.deps, first, one.order!.id, null);
+    await cancelOrder(h.deps, first, one.order!.id);
     const promoted = (await outboxOf(db, "waitlist_promoted")).filter((m) => m.eventId === event.id);
     expect(promoted.map((m) => m.recipient)).toEqual([waiter.email]);
     const hold = await db
@@ -234,7 +234,7 @@ describe("event cancellation of a paid event", () => {
     const type = await makeTicketType(db, organizer, event.id, { priceMinor: 2500 });
     const buyer = await makeActor(db);
     const paid = await paidOrder(h, buyer, event.id, type.id);
-    await cancelEvent(db, organizer, event.id, "Speaker is ill", eventCancellationHooks(h.deps, organizer));
+    await cancelEvent(db, organizer, event.id, { reason: "Speaker is ill" }, eventCancellationHooks(h.deps, organizer));
     const refund = await db.selectFrom("refunds").select("id").where("paymentId", "=", paid.paymentId).executeTakeFirstOrThrow();
     await settleRefunds(h, [refund.id]);
     const kinds = await db

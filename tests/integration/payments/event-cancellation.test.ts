@@ -34,7 +34,7 @@ describe("eventCancellationHooks", () => {
       .catch(() => undefined);
     await h.drain();
 
-    await cancelEvent(h.t.db, org, event.id, "Venue flooded", eventCancellationHooks(h.deps, org));
+    await cancelEvent(h.t.db, org, event.id, { reason: "Venue flooded" }, eventCancellationHooks(h.deps, org));
     // The cancellation committed the provider work as tasks; the worker (here: one sweep) sends it.
     expect(
       await h.t.db
@@ -104,7 +104,7 @@ describe("eventCancellationHooks", () => {
     await paidOrder(h, await makeActor(h.t.db), event.id, type.id);
     const waiting = await createOrder(h.deps, await makeActor(h.t.db), event.id, { ticketTypeId: type.id, quantity: 1 });
     expect(waiting.order).toBeNull();
-    await cancelEvent(h.t.db, org, event.id, null, eventCancellationHooks(h.deps, org));
+    await cancelEvent(h.t.db, org, event.id, {}, eventCancellationHooks(h.deps, org));
     const refunds = await h.t.db
       .selectFrom("refunds as r")
       .innerJoin("payments as p", "p.id", "r.paymentId")

@@ -51,7 +51,7 @@ it("a use comes back exactly once when a hold expires or an unpaid order is canc
   await buy(expiring, eventId, typeId, "BACK");
   const cancelled = await buy(cancelling, eventId, typeId, "BACK");
   expect(await usesOf(code.id)).toBe(2);
-  await cancelOrder(h.deps, cancelling, cancelled.order!.id, null);
+  await cancelOrder(h.deps, cancelling, cancelled.order!.id);
   expect(await usesOf(code.id)).toBe(1);
   const later = new Date(Date.now() + 3_600_000);
   await expireHolds(h.deps, { batchSize: 10, now: later });
@@ -62,7 +62,7 @@ it("a use comes back exactly once when a hold expires or an unpaid order is canc
   const paid = await createOrder(h.deps, paying, eventId, { ticketTypeId: typeId, quantity: 1, promoCode: "back" });
   await h.stripe.paymentIntents.confirm(paid.payment!.providerPaymentId!, { payment_method: "pm_card_visa" });
   await h.drain(h.pending(["payment_intent.succeeded"]));
-  await cancelOrder(h.deps, organizer, paid.order!.id, "Seat reassigned by the organizer");
+  await cancelOrder(h.deps, organizer, paid.order!.id, { reason: "Seat reassigned by the organizer" });
   expect(await usesOf(code.id)).toBe(1);
 });
 

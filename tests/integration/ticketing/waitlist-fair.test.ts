@@ -79,13 +79,13 @@ describe("tickets", () => {
     const laterW = await order(later, eventId, typeId, 1);
     expect([bigW, smallW, laterW].map((r) => r.participation.status)).toEqual(["waitlisted", "waitlisted", "waitlisted"]);
 
-    await cancelOrder(h.deps, b, orderB.order!.id, null); // frees 1: big (3) does not fit, small does
+    await cancelOrder(h.deps, b, orderB.order!.id); // frees 1: big (3) does not fit, small does
     expect([
       await statusOf(bigW.participation.id),
       await statusOf(smallW.participation.id),
       await statusOf(laterW.participation.id),
     ]).toEqual(["waitlisted", "pending", "waitlisted"]);
-    await cancelOrder(h.deps, a, orderA.order!.id, null); // frees 2: 2 free, big still needs 3; later (1) fits
+    await cancelOrder(h.deps, a, orderA.order!.id); // frees 2: 2 free, big still needs 3; later (1) fits
     expect([await statusOf(bigW.participation.id), await statusOf(laterW.participation.id)]).toEqual(["waitlisted", "pending"]);
     await expectCountersMatchRows(eventId);
   });
@@ -99,7 +99,7 @@ describe("tickets", () => {
       const waiting = await order(waiter, eventId, typeId, 1);
       const newcomers = await Promise.all(Array.from({ length: 8 }, () => makeActor(db)));
       const results = await Promise.allSettled([
-        cancelOrder(h.deps, holder, held.order!.id, null),
+        cancelOrder(h.deps, holder, held.order!.id),
         ...newcomers.map((n) => order(n, eventId, typeId, 1)),
       ]);
       expect(results.filter((r) => r.status === "rejected")).toEqual([]);
@@ -122,7 +122,7 @@ describe("tickets", () => {
     const first = await order(a, eventId, typeId, 2);
     const queued = await order(w, eventId, typeId, 2, { slidingScalePercent: 20, promoCode: "friends" });
     expect(queued.participation.status).toBe("waitlisted");
-    await cancelOrder(h.deps, a, first.order!.id, null);
+    await cancelOrder(h.deps, a, first.order!.id);
     const promoted = await db
       .selectFrom("orders")
       .selectAll()
@@ -143,7 +143,7 @@ describe("tickets", () => {
       .set({ salesEndAt: new Date(Date.now() - 1000), salesStartAt: new Date(Date.now() - 2000) })
       .where("id", "=", typeId)
       .execute();
-    await cancelOrder(h.deps, a, first.order!.id, null);
+    await cancelOrder(h.deps, a, first.order!.id);
     expect(await statusOf(queued.participation.id)).toBe("waitlisted");
     await expectCountersMatchRows(eventId);
   });
@@ -173,7 +173,7 @@ describe("tickets", () => {
     const first = await order(a, eventId, typeId, 1);
     const queued = await order(w, eventId, typeId, 1);
     await db.updateTable("ticketTypes").set({ active: false }).where("id", "=", typeId).execute();
-    await cancelOrder(h.deps, a, first.order!.id, null);
+    await cancelOrder(h.deps, a, first.order!.id);
     expect(await statusOf(queued.participation.id)).toBe("waitlisted");
     await updateTicketType(
       db,

@@ -69,7 +69,7 @@ describe("tickets follow participations", () => {
     await h.drain(h.pending(["payment_intent.succeeded"]));
     const rows = await ticketRows(h.t.db, pending.participation.id);
     expect(rows.map((t) => [t.seat, t.status, t.ticketTypeId])).toEqual([1, 2, 3].map((seat) => [seat, "valid", ev.ticketTypeId]));
-    const cancelled = await cancelOrder(h.deps, buyer, pending.order!.id, "Plans changed");
+    const cancelled = await cancelOrder(h.deps, buyer, pending.order!.id, { reason: "Plans changed" });
     expect(cancelled.tickets.map((t) => t.status)).toEqual(["void", "void", "void"]);
   });
 
@@ -115,10 +115,10 @@ describe("tickets follow participations", () => {
   it("a comp is active with one ticket per seat; cancelling the event voids every ticket", async () => {
     const ev = await ticketed();
     const guest = await member();
-    const comp = await createComp(h.t.db, org, { eventId: ev.eventId, email: guest.email!, quantity: 3 });
+    const comp = await createComp(h.t.db, org, ev.eventId, { email: guest.email!, quantity: 3 });
     expect(comp.tickets.map((t) => t.status)).toEqual(["valid", "valid", "valid"]);
     const paid = await paidOrder(h, await member(), ev.eventId, ev.ticketTypeId, 1);
-    await cancelEvent(h.t.db, org, ev.eventId, "The venue flooded", eventCancellationHooks(h.deps, org));
+    await cancelEvent(h.t.db, org, ev.eventId, { reason: "The venue flooded" }, eventCancellationHooks(h.deps, org));
     const { rows } = await sql<{ status: string; n: number }>`
       SELECT status, count(*)::int AS n FROM tickets WHERE event_id = ${ev.eventId} GROUP BY status`.execute(h.t.db);
     expect(rows).toEqual([{ status: "void", n: 4 }]);

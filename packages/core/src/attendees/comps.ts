@@ -1,23 +1,26 @@
 // Comps: the organizer gives a registered user free seats — an active participation with tickets,
 // no order and no payment, counted against capacity like any other seat.
+import * as z from "zod";
 import type { Actor } from "../auth/actor";
 import { setAuditContext } from "../db/audit-context";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";
 import { DomainError } from "../errors";
 import { managedEvent } from "../events/access";
+import { email, parseInput, positiveInt, uuid } from "../shared/validation";
 import { takeSeats } from "../ticketing/seats";
 import { participationViewOrThrow, type ParticipationView } from "../ticketing/views";
 import { ticketsFor, type TicketView } from "../tickets/views";
 import { fromEmail } from "../users/users.repository";
 
-export interface CompInput {
-  eventId: string;
-  email: string;
-  ticketTypeId?: string;
-  quantity: number;
-  ip?: string;
-  userAgent?: string;
+/** Whom to give seats (a registered user's email), of which ticket type, how many. */
+export const CompInput = z.strictObject({ email: email(), ticketTypeId: uuid().optional(), quantity: positiveInt(1000) });
+export type CompInput = z.input<typeof CompInput>;
+
+/** Where the request came from, for the audit trail. */
+export interface CompMeta {
+  ip?: string | null;
+  userAgent?: string | null;
 }
 
 export interface CompResult extends ParticipationView {
@@ -47,8 +50,9 @@ async function ticketTypeOf(trx: Trx, eventId: string, ticketTypeId: string | un
  * row, or the user's cancelled one reactivated. Activation makes the tickets (the participations
  * trigger), and the history row records who comped it and why — the comp's audit trail.
  */
-export async function createComp(db: Db, actor: Actor, input: CompInput): Promise<CompResult> {
-  const event = await managedEvent(db, actor, input.eventId);
+export async function createComp(db: Db, actor: Actor, eventId: string, body: CompInput, meta: CompMeta = {}): Promise<CompResult> {
+  const input = parseInput(CompInput, body);
+  const event = await managedEvent(db, actor, eventId);
   if (event.kind === "rsvp" && input.ticketTypeId !== undefined)
     throw new DomainError("unknown_ticket_type", "An RSVP event has no ticket types");
   if (event.kind === "rsvp" && input.quantity !== 1)
@@ -57,21 +61,21 @@ export async function createComp(db: Db, actor: Actor, input: CompInput): Promis
     await setAuditContext(trx, {
       actorId: actor.userId,
       reason: `Complimentary ${input.quantity === 1 ? "seat" : `${input.quantity} seats`}`,
-      ip: input.ip ?? null,
-      userAgent: input.userAgent ?? null,
+      ip: meta.ip ?? null,
+      userAgent: meta.userAgent ?? null,
     });
     const userId = await recipient(trx, input.email);
-    const ticketTypeId = await ticketTypeOf(trx, input.eventId, input.ticketTypeId);
+    const ticketTypeId = await ticketTypeOf(trx, eventId, input.ticketTypeId);
     const live = await trx
       .selectFrom("participations")
       .select("status")
       .where("userId", "=", userId)
-      .where("eventId", "=", input.eventId)
+      .where("eventId", "=", eventId)
       .where("status", "in", ["pending", "active", "waitlisted"])
       .executeTakeFirst();
     if (live) throw new DomainError("already_registered", `This user already has a ${live.status} participation in this event`);
     if (event.status !== "published") throw new DomainError("invalid_state", "Only a published event takes comps");
-    if (!(await takeSeats(trx, { eventId: input.eventId, ticketTypeId, quantity: input.quantity }))) {
+    if (!(await takeSeats(trx, { eventId, ticketTypeId, quantity: input.quantity }))) {
       throw new DomainError("sold_out", "Not enough seats left for this comp");
     }
     const values = {
@@ -84,7 +88,7 @@ export async function createComp(db: Db, actor: Actor, input: CompInput): Promis
     };
     const row = await trx
       .insertInto("participations")
-      .values({ ...values, eventId: input.eventId, userId, createdBy: actor.userId })
+      .values({ ...values, eventId, userId, createdBy: actor.userId })
       .onConflict((oc) =>
         oc
           .columns(["userId", "eventId"])

@@ -1,9 +1,11 @@
 // The participant export: RFC 4180 CSV in UTF-8, produced batch by batch so memory stays bounded
 // by one batch whatever the event's size.
+import type * as z from "zod";
 import type { Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { managedEvent } from "../events/access";
-import { attendeeRows, type AttendeeFilter, type AttendeeRow } from "./query";
+import { parseInput } from "../shared/validation";
+import { attendeeRows, AttendeeFilter, type AttendeeRow } from "./query";
 
 export const CSV_HEADER = [
   "name",
@@ -54,7 +56,13 @@ export const csvRow = (r: AttendeeRow): string =>
  * rows read by keyset (never OFFSET, never all at once). The caller checks nothing else: access
  * is checked here, before the first chunk.
  */
-export async function participantsCsv(db: Db, actor: Actor, filter: AttendeeFilter, batchSize = 1000): Promise<AsyncIterable<string>> {
+export async function participantsCsv(
+  db: Db,
+  actor: Actor,
+  input: z.input<typeof AttendeeFilter>,
+  batchSize = 1000,
+): Promise<AsyncIterable<string>> {
+  const filter = parseInput(AttendeeFilter, input);
   await managedEvent(db, actor, filter.eventId);
   return (async function* () {
     yield line(CSV_HEADER);

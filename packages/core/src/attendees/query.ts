@@ -1,16 +1,19 @@
 // The attendee desk's one query: an event's participations with the buyer, order, payment and
 // ticket type, filtered by status and a name/email prefix; the list and the CSV both page it.
 import { sql } from "kysely";
+import * as z from "zod";
 import type { Db } from "../db/client";
-import type { ParticipationStatus } from "../ticketing/ticketing.table";
+import { PARTICIPATION_STATUSES, type ParticipationStatus } from "../ticketing/ticketing.table";
+import { plainText, uuid } from "../shared/validation";
 import { isoMicros, paymentSummary, selectParticipations } from "../ticketing/views";
 
-export interface AttendeeFilter {
-  eventId: string;
-  status?: ParticipationStatus;
-  /** Case-insensitive prefix of the buyer's or a ticket holder's name or email. */
-  q?: string;
-}
+/** Which of an event's participants the list and the CSV show. */
+export const AttendeeFilter = z.object({
+  eventId: uuid(),
+  status: z.enum(PARTICIPATION_STATUSES).optional().meta({ description: "Only participations with this status" }),
+  q: plainText(1, 200).optional().meta({ description: "Case-insensitive prefix of the buyer's or a ticket holder's name or email" }),
+});
+export type AttendeeFilter = z.output<typeof AttendeeFilter>;
 
 /** LIKE treats % and _ as wildcards and \ as the escape: a search for "a_b" means exactly that. */
 const likePrefix = (q: string) => `${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

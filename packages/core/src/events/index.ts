@@ -9,7 +9,8 @@ import { availabilityOf } from "./availability";
 import { withConstraints, type ConstraintMap } from "./constraint-errors";
 import * as repo from "./events.repository";
 import type { EventRow, EventUpdate } from "./events.table";
-import { CreateEventInput, ListEventsOptions, UpdateEventInput } from "./inputs";
+import { CancelEventInput, CreateEventInput, ListEventsOptions, UpdateEventInput } from "./inputs";
+import * as lifecycle from "./lifecycle";
 import * as listing from "./listing";
 import * as mine from "./mine";
 import * as places from "./places";
@@ -20,7 +21,7 @@ import { toEventView, toTicketTypeView, type EventDetailView, type EventView } f
 export { canView, isPublic, managedEvent, viewableEvent } from "./access";
 export { availabilityOf, getAvailability } from "./availability";
 export { CancelEventInput, CreateEventInput, ListEventsOptions, UpdateEventInput } from "./inputs";
-export { cancelEvent, publishEvent, type CancelEventHooks } from "./lifecycle";
+export { publishEvent, type CancelEventHooks } from "./lifecycle";
 export type { Page } from "../shared/page";
 export { MyEventsInput } from "./mine";
 export { CreateCategoryInput, CreateVenueInput, ListPageInput, type CategoryView, type VenueView } from "./places";
@@ -152,7 +153,8 @@ async function update(db: Db, actor: Actor, eventId: string, input: UpdateEventI
 }
 export const updateEvent = fn(UpdateEventInput, update);
 
-// The listing and place commands, each with the input schema its route validates by.
+// The cancellation, listing and place commands, each with the input schema its route validates by.
+export const cancelEvent = fn(CancelEventInput, lifecycle.cancelEvent);
 export const listEvents = fn(ListEventsOptions, listing.listEvents);
 export const listMyEvents = fn(mine.MyEventsInput, mine.listMyEvents);
 export const listVenues = fn(places.ListPageInput, places.listVenues);

@@ -1,5 +1,6 @@
 // Input schemas of the event services; the HTTP routes validate bodies with these same schemas.
 import * as z from "zod";
+import { pageFields } from "../shared/page";
 import { isAfter, positiveInt, text, timeZone, timestamp } from "../shared/validation";
 
 const MAX_CATEGORIES = 20;
@@ -61,7 +62,6 @@ export const ListEventsOptions = z.object({
   to: timestamp().optional().meta({ description: "Only events that start before then" }),
   category: text(1, 100).optional().meta({ description: "Category slug or id" }),
   q: text(1, 200).optional().meta({ description: "Full-text search in title and description" }),
-  limit: z.number().int().min(1).max(100).default(20).meta({ description: "Page size 1–100 (default 20)" }),
-  cursor: z.string().min(1).max(512).optional().meta({ description: "`nextCursor` of the previous page" }),
+  ...pageFields(),
 });
 export type ListEventsOptions = z.input<typeof ListEventsOptions>;

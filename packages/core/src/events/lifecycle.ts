@@ -54,10 +54,10 @@ export async function cancelEvent(
   db: Db,
   actor: Actor,
   eventId: string,
-  reason?: string | null,
+  input: CancelEventInput = {},
   hooks: CancelEventHooks = {},
 ): Promise<EventView> {
-  const why = parseInput(CancelEventInput, { reason: reason ?? undefined }).reason ?? null;
+  const why = parseInput(CancelEventInput, input).reason ?? null;
   return useTransaction(db, async (trx) => {
     await managedEvent(trx, actor, eventId);
     const locked = await repo.lockForUpdate(trx, eventId);

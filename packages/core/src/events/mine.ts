@@ -5,14 +5,11 @@ import * as z from "zod";
 import { requireRole, type Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { categoryIdsColumn } from "./events.repository";
-import { decodeCursor, toPage, type Page } from "../shared/page";
+import { decodeCursor, pageFields, toPage, type Page } from "../shared/page";
 import { parseInput } from "../shared/validation";
 import { toEventView, type EventView } from "./views";
 
-export const MyEventsInput = z.strictObject({
-  limit: z.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(512).optional(),
-});
+export const MyEventsInput = z.strictObject(pageFields());
 
 export async function listMyEvents(db: Db, actor: Actor, input: z.input<typeof MyEventsInput> = {}): Promise<Page<EventView>> {
   requireRole(actor, "organizer");

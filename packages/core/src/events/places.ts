@@ -6,7 +6,7 @@ import type { Db } from "../db/client";
 import { DomainError } from "../errors";
 import { withConstraints } from "./constraint-errors";
 import type { Category, Venue } from "./events.table";
-import { decodeCursor, toPage } from "../shared/page";
+import { decodeCursor, pageFields, toPage } from "../shared/page";
 import { parseInput, positiveInt, text } from "../shared/validation";
 
 export interface VenueView {
@@ -46,10 +46,7 @@ export const CreateCategoryInput = z.strictObject({
 });
 export type CreateCategoryInput = z.input<typeof CreateCategoryInput>;
 
-export const ListPageInput = z.strictObject({
-  limit: z.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(512).optional(),
-});
+export const ListPageInput = z.strictObject(pageFields());
 
 const toVenueView = (v: Venue): VenueView => ({
   id: v.id,

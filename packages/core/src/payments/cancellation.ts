@@ -85,7 +85,7 @@ export async function settleCancelledTickets(
 /**
  * What an event's cancellation does to its tickets' money, inside its transaction: every captured
  * payment refunded in full, every payment in flight abandoned. The handler passes it:
- * `cancelEvent(db, actor, id, reason, eventCancellationHooks(deps, actor))`.
+ * `cancelEvent(db, actor, id, { reason }, eventCancellationHooks(deps, actor))`.
  */
 export function eventCancellationHooks(deps: PaymentsDeps, actor: { userId: string }): Required<CancelEventHooks> {
   return {

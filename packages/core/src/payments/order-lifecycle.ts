@@ -118,13 +118,17 @@ async function cancelParticipation(deps: PaymentsDeps, c: CancelTicket): Promise
   });
 }
 
+/** Why the order is cancelled, when the caller says; the history and the refund record it. */
+export const CancelOrderInput = z.strictObject({ reason: text(1, 1000).optional() });
+
 export async function cancelOrder(
   deps: PaymentsDeps,
   actor: Actor,
   orderId: string,
-  reason: string | null,
+  input: z.input<typeof CancelOrderInput> = {},
   meta: RequestMeta = {},
 ): Promise<OrderResult> {
+  const { reason } = parseInput(CancelOrderInput, input);
   const order = await loadOrder(deps, actor, orderId);
   if (!order.manages) {
     const deadline = order.startsAt.getTime() - order.cancellationCutoffHours * 3_600_000;

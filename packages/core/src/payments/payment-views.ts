@@ -1,11 +1,13 @@
 // The Payment and Refund resources (docs/API.md "Resource shapes") and the reads that return them: one payment for its
 // buyer, the event's organizer or an admin, and the buyer's own history, newest first.
 import { sql } from "kysely";
+import * as z from "zod";
 import { canManage, isAdmin, type Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";
 import { notFound } from "../errors";
-import { decodeCursor, toPage, type Page, type PageInput } from "../shared/page";
+import { decodeCursor, pageFields, toPage, type Page } from "../shared/page";
+import { parseInput } from "../shared/validation";
 import { isoMicros } from "../ticketing/views";
 import type { PaymentsDeps } from "./deps";
 import type { PaymentStatus, PaymentTransactionStatus, PaymentTransactionType, RefundStatus } from "./payments.table";
@@ -147,8 +149,15 @@ export async function getPayment(deps: Pick<PaymentsDeps, "db">, actor: Actor, p
 
 export type PaymentPage = Page<PaymentView>;
 
+export const MyPaymentsInput = z.object(pageFields());
+
 /** GET /me/payments: the caller's payments of every status, newest first (payments_user_id_created_at_idx). */
-export async function myPayments(deps: Pick<PaymentsDeps, "db">, actor: Actor, page: PageInput): Promise<PaymentPage> {
+export async function myPayments(
+  deps: Pick<PaymentsDeps, "db">,
+  actor: Actor,
+  input: z.input<typeof MyPaymentsInput> = {},
+): Promise<PaymentPage> {
+  const page = parseInput(MyPaymentsInput, input);
   const after = decodeCursor("payments", page.cursor);
   const rows = await basePayments(deps.db)
     .select(isoMicros("p.createdAt").as("sortKey"))

@@ -4,10 +4,16 @@ import * as z from "zod";
 import { DomainError } from "../errors";
 
 export interface PageInput {
-  /** The HTTP schema enforces the bounds and the default. */
+  /** Already within bounds: parsed by `pageFields` below or by the route's schema. */
   limit: number;
   cursor?: string;
 }
+
+/** A list command's paging fields: up to `max` rows (default 20) after the previous page's cursor. */
+export const pageFields = (max = 100) => ({
+  limit: z.number().int().min(1).max(max).default(20),
+  cursor: z.string().min(1).max(512).optional().meta({ description: "`nextCursor` of the previous page" }),
+});
 
 export interface Page<T> {
   items: T[];

@@ -9,6 +9,20 @@ export const MAX_CAPACITY = 1_000_000;
 /** A trimmed string of `min`–`max` characters. */
 export const text = (min: number, max: number) => z.string().trim().min(min).max(max);
 
+/** `text` without NUL, which a PostgreSQL text column cannot hold: for names and searches. */
+export const plainText = (min: number, max: number) =>
+  text(min, max).refine((s) => !s.includes("\u0000"), { message: "Must not contain NUL characters" });
+
+/** A trimmed email address of at most 320 characters (RFC 5321's limit). */
+export const email = () =>
+  z
+    .string()
+    .trim()
+    .max(320)
+    .pipe(z.email({ message: "Must be an email address" }));
+
+export const uuid = () => z.uuid({ message: "Must be a UUID" });
+
 /** ISO-8601 with an explicit zone ("Z" or an offset): a bare local time names no instant. */
 export const timestamp = () => z.iso.datetime({ offset: true, message: "Must be an ISO-8601 date-time with a time zone" });
 

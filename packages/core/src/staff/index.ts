@@ -1,8 +1,11 @@
 // Door staff: an event's organizer (or an admin) makes registered users checkers of that one event.
+import * as z from "zod";
 import type { Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { DomainError, notFound } from "../errors";
 import { managedEvent } from "../events/access";
+import { fn } from "../shared/fn";
+import { email, parseInput, uuid } from "../shared/validation";
 import { isoMicros } from "../ticketing/views";
 import * as users from "../users/users.repository";
 
@@ -17,7 +20,9 @@ export interface StaffView {
   createdAt: string;
 }
 
-export type StaffMember = { userId: string } | { email: string };
+/** Who becomes a checker: a registered user, named by id or by email. */
+export const AddCheckerInput = z.union([z.strictObject({ userId: uuid() }), z.strictObject({ email: email() })]);
+export type StaffMember = z.input<typeof AddCheckerInput>;
 
 const unknownUser = () => new DomainError("unknown_user", "No registered user has this id or email; they must sign in once first");
 
@@ -37,7 +42,8 @@ const staffView = (db: Db, eventId: string, userId: string) =>
     .executeTakeFirst();
 
 /** Makes the user a checker of this event; adding one twice returns the first (created: false). */
-export async function addChecker(db: Db, actor: Actor, eventId: string, who: StaffMember): Promise<{ created: boolean; staff: StaffView }> {
+async function add(db: Db, actor: Actor, eventId: string, input: StaffMember): Promise<{ created: boolean; staff: StaffView }> {
+  const who = parseInput(AddCheckerInput, input);
   await managedEvent(db, actor, eventId);
   const userId = await resolveUser(db, who);
   const inserted = await db
@@ -50,6 +56,7 @@ export async function addChecker(db: Db, actor: Actor, eventId: string, who: Sta
   if (!staff) throw new DomainError("conflict", "The staff entry changed concurrently; try again");
   return { created: inserted !== undefined, staff };
 }
+export const addChecker = fn(AddCheckerInput, add);
 
 /** Removes a checker; one who is not a checker of this event is 404. */
 export async function removeChecker(db: Db, actor: Actor, eventId: string, userId: string): Promise<StaffView> {

@@ -1,10 +1,14 @@
-// Door check-ins: the event's organizer, an admin or a checker checks in an active participation, once.
+// Door check-ins: the event's organizer, an admin or a checker checks in an active participation
+// (the whole party) or one scanned ticket, once.
 import { sql } from "kysely";
+import * as z from "zod";
 import { canManage, type Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";
 import { DomainError, notFound } from "../errors";
+import { parseInput, text, uuid } from "../shared/validation";
 import { doorAccess } from "../staff/access";
+import { checkInByCode, type TicketCheckInResult } from "../tickets/check-in";
 import { isoMicros } from "./views";
 
 export interface CheckInView {
@@ -35,7 +39,7 @@ const columns = ["id", "participationId", "checkedInBy", isoMicros("checkedInAt"
  * lets exactly one INSERT win; a repeat (or the loser of a race) reads the winner's row. The whole
  * party is in: its tickets not scanned yet are checked in with it.
  */
-export async function checkIn(db: Db, actor: Actor, input: { eventId: string; participationId: string }): Promise<CheckInResult> {
+async function checkInParticipation(db: Db, actor: Actor, input: { eventId: string; participationId: string }): Promise<CheckInResult> {
   await doorAccess(db, actor, input.eventId);
   return db.transaction().execute(async (trx) => {
     // FOR SHARE: a concurrent cancellation (which locks the row to change its status) waits for
@@ -77,4 +81,16 @@ export async function checkIn(db: Db, actor: Actor, input: { eventId: string; pa
       .executeTakeFirstOrThrow();
     return { created: false, checkIn: first };
   });
+}
+
+/** A participation's id (the whole party) or a scanned ticket's code (one ticket). */
+export const CheckInInput = z.union([z.strictObject({ participationId: uuid() }), z.strictObject({ code: text(1, 2048) })]);
+export type CheckInInput = z.input<typeof CheckInInput>;
+
+/** Checks in at this event's door; `created` is false when it had been checked in before. */
+export async function checkIn(db: Db, actor: Actor, eventId: string, input: CheckInInput): Promise<CheckInResult | TicketCheckInResult> {
+  const by = parseInput(CheckInInput, input);
+  return "code" in by
+    ? checkInByCode(db, actor, { eventId, code: by.code })
+    : checkInParticipation(db, actor, { eventId, participationId: by.participationId });
 }

@@ -1,9 +1,11 @@
 // The member's dashboard of upcoming events, keyset-paginated (the organizer's participant list
 // lives with the attendee desk).
 import { sql } from "kysely";
+import * as z from "zod";
 import type { Actor } from "../auth/actor";
 import type { Db } from "../db/client";
-import { decodeCursor, toPage, type Page, type PageInput } from "../shared/page";
+import { decodeCursor, pageFields, toPage, type Page } from "../shared/page";
+import { parseInput } from "../shared/validation";
 import type { ParticipationStatus } from "./ticketing.table";
 import { ticketsFor, type TicketView } from "../tickets/views";
 import { isoMicros, paymentSummary, selectParticipations, toParticipationView, type ParticipationView, type PaymentSummary } from "./views";
@@ -18,11 +20,18 @@ export interface DashboardItem extends ParticipationView, PaymentSummary {
 /** Statuses that still hold a place at an upcoming event, or a place in its queue. */
 const LIVE: ParticipationStatus[] = ["active", "pending", "waitlisted"];
 
+export const MyParticipationsInput = z.object(pageFields());
+
 /**
  * The caller's upcoming events (the member's dashboard): live participations only — active,
  * pending (seats held for payment) and waitlisted — soonest event first.
  */
-export async function myParticipations(db: Db, actor: Actor, page: PageInput): Promise<Page<DashboardItem>> {
+export async function myParticipations(
+  db: Db,
+  actor: Actor,
+  input: z.input<typeof MyParticipationsInput> = {},
+): Promise<Page<DashboardItem>> {
+  const page = parseInput(MyParticipationsInput, input);
   const after = decodeCursor("mine", page.cursor);
   const rows = await selectParticipations(db)
     .innerJoin("events as e", "e.id", "p.eventId")

@@ -7,7 +7,8 @@ type CreatedAt = ColumnType<Date, never, never>;
 type UpdatedAt = ColumnType<Date, never, Date>;
 
 export type ParticipationKind = "rsvp" | "ticket";
-export type ParticipationStatus = "pending" | "active" | "waitlisted" | "cancelled" | "refunded";
+export const PARTICIPATION_STATUSES = ["pending", "active", "waitlisted", "cancelled", "refunded"] as const;
+export type ParticipationStatus = (typeof PARTICIPATION_STATUSES)[number];
 export type ParticipationAction = "Created" | "Updated" | "Cancelled" | "Refunded" | "StatusChanged" | "PaymentUpdated";
 
 /** Money columns are bigint minor units and percents numeric(5,2); the db client reads both as numbers. */

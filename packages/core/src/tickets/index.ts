@@ -1,11 +1,14 @@
 // The tickets service: the caller's tickets, giving a seat to someone, QR images and door check-in
 // by code. Tickets themselves are created and voided by the participations trigger.
 import { sql } from "kysely";
+import * as z from "zod";
 import { isAdmin, canManage, type Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { notFound } from "../errors";
 import { isCheckerOf } from "../staff/access";
-import { decodeCursor, toPage, type Page, type PageInput } from "../shared/page";
+import { fn } from "../shared/fn";
+import { decodeCursor, pageFields, toPage, type Page } from "../shared/page";
+import { email, parseInput, plainText } from "../shared/validation";
 import { isoMicros } from "../ticketing/views";
 import { ticketVoid } from "./codes";
 import { qrSvg } from "./qr";
@@ -28,8 +31,11 @@ export interface MyTicket extends TicketView {
   event: { id: string; title: string; startsAt: string; location: string | null };
 }
 
+export const MyTicketsInput = z.object(pageFields());
+
 /** The caller's valid tickets (theirs as buyer), soonest event first. */
-export async function myTickets(db: Db, actor: Actor, page: PageInput): Promise<Page<MyTicket>> {
+async function mine(db: Db, actor: Actor, input: z.input<typeof MyTicketsInput> = {}): Promise<Page<MyTicket>> {
+  const page = parseInput(MyTicketsInput, input);
   const after = decodeCursor("tickets", page.cursor);
   const rows = await selectTickets(db)
     .innerJoin("events as e", "e.id", "t.eventId")
@@ -47,6 +53,7 @@ export async function myTickets(db: Db, actor: Actor, page: PageInput): Promise<
     event: { id: row.eventId, title: row.title, startsAt: row.startsAt.toISOString(), location: row.location },
   }));
 }
+export const myTickets = fn(MyTicketsInput, mine);
 
 async function ticketRow(db: Db, ticketId: string) {
   return selectTickets(db)
@@ -56,13 +63,14 @@ async function ticketRow(db: Db, ticketId: string) {
     .executeTakeFirst();
 }
 
+/** Whom a seat is given to: a name, an email or both. */
+export const UpdateTicketHolderInput = z
+  .strictObject({ holderName: plainText(1, 200).optional(), holderEmail: email().optional() })
+  .refine((b) => b.holderName !== undefined || b.holderEmail !== undefined, { message: "Send holderName, holderEmail or both" });
+
 /** Gives one seat to a person: the buyer only; another user's ticket does not exist for the caller. */
-export async function updateTicketHolder(
-  db: Db,
-  actor: Actor,
-  ticketId: string,
-  input: { holderName?: string; holderEmail?: string },
-): Promise<TicketView> {
+async function updateHolder(db: Db, actor: Actor, ticketId: string, body: z.input<typeof UpdateTicketHolderInput>): Promise<TicketView> {
+  const input = parseInput(UpdateTicketHolderInput, body);
   const updated = await db
     .updateTable("tickets as t")
     .set({
@@ -82,6 +90,7 @@ export async function updateTicketHolder(
   const [view] = await toTicketViews([row]);
   return view!;
 }
+export const updateTicketHolder = fn(UpdateTicketHolderInput, updateHolder);
 
 /** The ticket's code as an SVG QR image, for its buyer, the event's managers and its checkers. */
 export async function ticketQr(db: Db, actor: Actor, ticketId: string): Promise<string> {

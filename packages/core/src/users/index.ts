@@ -1,6 +1,9 @@
 // Users service: the caller's row, created from JWT claims on first sight.
+import * as z from "zod";
 import type { Db } from "../db/client";
 import type { Actor, Claims } from "../auth/actor";
+import { fn } from "../shared/fn";
+import { parseInput, plainText } from "../shared/validation";
 import * as repo from "./users.repository";
 
 export type { User } from "./users.table";
@@ -30,8 +33,12 @@ export async function profile(db: Db, actor: Actor): Promise<ProfileView> {
   return { ...me(actor), name: user?.displayName ?? null };
 }
 
+export const UpdateMeInput = z.strictObject({ name: plainText(1, 200) });
+
 /** Sets the caller's display name, which their tickets, participant rows and exports show. */
-export async function updateMe(db: Db, actor: Actor, input: { name: string }): Promise<ProfileView> {
-  const user = await repo.setDisplayName(db, actor.userId, input.name);
+async function update(db: Db, actor: Actor, input: z.input<typeof UpdateMeInput>): Promise<ProfileView> {
+  const { name } = parseInput(UpdateMeInput, input);
+  const user = await repo.setDisplayName(db, actor.userId, name);
   return { ...me(actor), name: user.displayName };
 }
+export const updateMe = fn(UpdateMeInput, update);

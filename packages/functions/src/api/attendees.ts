@@ -1,8 +1,10 @@
 // Contracts of the attendee desk: door staff, the CSV export and comps.
 import * as z from "zod";
+import * as Attendees from "@evently/core/attendees";
+import * as Staff from "@evently/core/staff";
 import { defineRoute, idParams, uuid } from "./route-schema";
-import { ParticipationSchema, STATUSES } from "./participations.shapes";
-import { email, plainText, StaffSchema, TicketSchema } from "./tickets.shapes";
+import { ParticipationSchema } from "./participations.shapes";
+import { StaffSchema, TicketSchema } from "./tickets.shapes";
 import { ROUTE_LIMITS } from "../manifest";
 
 const eventParams = idParams("eventId");
@@ -16,7 +18,7 @@ export const addStaff = defineRoute({
   summary: "Make a registered user (by userId or email) a checker of this event: 201, or 200 if already one; 422 unknown_user",
   tags: ["staff"],
   params: eventParams,
-  body: z.union([z.strictObject({ userId: uuid() }), z.strictObject({ email: email() })]),
+  body: Staff.addChecker.schema,
   response: StaffSchema,
   successStatus: 201,
   problems: ["conflict", "unknown_user"],
@@ -45,10 +47,8 @@ export const participantsCsv = defineRoute({
   summary: "Every participant as CSV (UTF-8, header row, RFC 4180), read in batches; gzip when the client accepts it",
   tags: ["participations"],
   params: eventParams,
-  query: z.object({
-    status: z.enum(STATUSES).optional(),
-    q: plainText(1, 200).optional().meta({ description: "Name or email prefix, case-insensitive" }),
-  }),
+  // The event is the path's.
+  query: Attendees.participantsCsv.schema.omit({ eventId: true }),
   response: z
     .string()
     .meta({ description: "name,email,status,ticket_type,quantity,amount_paid,currency,payment_status,checked_in_at,order_id" }),
@@ -64,7 +64,7 @@ export const createComp = defineRoute({
   summary: "Give a registered user free seats: 201 active participation with tickets, no payment; 409 sold_out when full",
   tags: ["participations"],
   params: eventParams,
-  body: z.strictObject({ email: email(), ticketTypeId: uuid().optional(), quantity: z.number().int().min(1).max(1000) }),
+  body: Attendees.createComp.schema,
   response: ParticipationSchema.extend({ tickets: z.array(TicketSchema) }),
   successStatus: 201,
   problems: ["already_registered", "invalid_quantity", "invalid_state", "sold_out", "unknown_ticket_type", "unknown_user"],

@@ -3,7 +3,7 @@
 import * as Events from "@evently/core/events";
 import * as z from "zod";
 import * as Ticketing from "@evently/core/ticketing";
-import { defineRoute, idParams, pageCursor, pageLimit } from "./route-schema";
+import { defineRoute, idParams, pageLimit } from "./route-schema";
 import {
   AvailabilitySchema,
   EventDetailSchema,
@@ -96,7 +96,7 @@ export const cancelEvent = defineRoute({
   summary: "Cancel an event, its participations, and refund completed payments",
   tags: ["events"],
   params: eventParams,
-  body: Events.CancelEventInput,
+  body: Events.cancelEvent.schema,
   bodyOptional: true,
   response: EventSchema,
   problems: ["invalid_state"],
@@ -206,6 +206,6 @@ export const myEvents = defineRoute({
   timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Events the caller organizes, any status, newest first, with seats taken",
   tags: ["events"],
-  query: z.strictObject({ limit: pageLimit(), cursor: pageCursor() }),
+  query: Events.listMyEvents.schema.extend({ limit: pageLimit() }),
   response: EventPageSchema,
 });

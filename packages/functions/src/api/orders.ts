@@ -98,7 +98,7 @@ export const cancelOrder = defineRoute({
   summary: "Cancel an order; a completed payment is refunded in full",
   tags: ["orders"],
   params: idParams("orderId"),
-  body: z.strictObject({ reason: z.string().trim().min(1).max(1000).optional() }),
+  body: Payments.cancelOrder.schema,
   bodyOptional: true,
   response: OrderResult,
   problems: ["cancellation_closed", "invalid_state"],

@@ -1,8 +1,8 @@
 // Response shapes of the participation routes (docs/API.md "Resource shapes"); payments can reuse
 // ParticipationSchema in its order responses.
 import * as z from "zod";
+import { PARTICIPATION_STATUSES } from "@evently/core/ticketing";
 
-export const STATUSES = ["pending", "active", "waitlisted", "cancelled", "refunded"] as const;
 const micros = (description: string) => z.string().meta({ description: `${description} (ISO-8601 UTC, microseconds)` });
 
 /** docs/API.md's Participation; payments can reuse it in order responses. */
@@ -12,7 +12,7 @@ export const ParticipationSchema = z
     eventId: z.uuid(),
     userId: z.uuid(),
     kind: z.enum(["rsvp", "ticket"]),
-    status: z.enum(STATUSES),
+    status: z.enum(PARTICIPATION_STATUSES),
     quantity: z.number().int(),
     waitlistPosition: z.number().int().min(1).nullable().meta({ description: "1-based place in the queue while waitlisted, else null" }),
     holdExpiresAt: micros("Until when pending seats are held").nullable(),

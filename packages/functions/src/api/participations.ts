@@ -1,21 +1,17 @@
 // Contracts of the participation routes: RSVP, check-in, the member's dashboard and the organizer's
 // participant list.
 import * as z from "zod";
+import * as Attendees from "@evently/core/attendees";
 import * as Ticketing from "@evently/core/ticketing";
-import { defineRoute, idParams, uuid, pageCursor, pageLimit } from "./route-schema";
-import { CheckInSchema, page, ParticipationSchema, PaymentSummary, STATUSES } from "./participations.shapes";
-import { ParticipantSchema, plainText, TicketCheckInSchema, TicketSchema } from "./tickets.shapes";
+import { defineRoute, idParams, pageLimit } from "./route-schema";
+import { CheckInSchema, page, ParticipationSchema, PaymentSummary } from "./participations.shapes";
+import { ParticipantSchema, TicketCheckInSchema, TicketSchema } from "./tickets.shapes";
 import { ROUTE_LIMITS } from "../manifest";
 
 const eventParams = idParams("eventId");
 
 /** A participation's check-in (by `participationId`) or one ticket's (by `code`). */
 const checkInResult = z.union([CheckInSchema, TicketCheckInSchema]);
-
-const pageQuery = {
-  limit: pageLimit(),
-  cursor: pageCursor(),
-};
 
 export const registerRsvp = defineRoute({
   method: "POST",
@@ -59,7 +55,7 @@ export const createCheckIn = defineRoute({
     "Check in by scanned ticket `code` (one ticket) or by `participationId` (the whole party): 201 the first time, 200 with that same check-in afterwards; 409 not_active or ticket_void; 422 invalid_ticket_code (organizer, admin or checker)",
   tags: ["participations"],
   params: eventParams,
-  body: z.union([z.strictObject({ participationId: uuid() }), z.strictObject({ code: z.string().trim().min(1).max(2048) })]),
+  body: Ticketing.checkIn.schema,
   response: checkInResult,
   successStatus: 201,
   // Member access: the core lets the event's managers and checkers in, and refuses other members (403).
@@ -77,7 +73,7 @@ export const myParticipations = defineRoute({
   timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "The caller's upcoming events (active, pending and waitlisted participations), soonest first",
   tags: ["participations"],
-  query: z.object(pageQuery),
+  query: Ticketing.myParticipations.schema.extend({ limit: pageLimit() }),
   response: page(
     ParticipationSchema.extend({
       event: z.object({ id: z.uuid(), title: z.string(), startsAt: z.string(), location: z.string().nullable() }),
@@ -97,13 +93,8 @@ export const eventParticipants = defineRoute({
   summary: "The event's participants in registration order with buyer, order, payment, check-in and tickets (organizer, admin or checker)",
   tags: ["participations"],
   params: eventParams,
-  query: z.object({
-    // The door desk pages a whole event's list through: larger pages, fewer round trips.
-    limit: pageLimit(500),
-    cursor: pageCursor(),
-    status: z.enum(STATUSES).optional().meta({ description: "Only participations with this status" }),
-    q: plainText(1, 200).optional().meta({ description: "Case-insensitive prefix of the buyer's or a ticket holder's name or email" }),
-  }),
+  // The event is the path's; the core's page-size bound, parsed from the query string's digits.
+  query: Attendees.eventParticipants.schema.omit({ eventId: true }).extend({ limit: pageLimit(500) }),
   response: page(ParticipantSchema),
   // Member access: the core lets the event's managers and checkers in, and refuses other members (403).
   problems: ["forbidden"],

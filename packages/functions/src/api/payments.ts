@@ -1,7 +1,7 @@
 // Contracts of the payment routes: read a payment, refund it (Idempotency-Key), the buyer's history.
 import * as z from "zod";
 import * as Payments from "@evently/core/payments";
-import { defineRoute, idParams, pageCursor, pageLimit } from "./route-schema";
+import { defineRoute, idParams, pageLimit } from "./route-schema";
 import { ROUTE_LIMITS } from "../manifest";
 
 const Refund = z
@@ -89,9 +89,6 @@ export const myPayments = defineRoute({
   timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "The caller's payments, newest first",
   tags: ["payments"],
-  query: z.object({
-    limit: pageLimit(),
-    cursor: pageCursor(),
-  }),
+  query: Payments.myPayments.schema.extend({ limit: pageLimit() }),
   response: z.object({ items: z.array(Payment), nextCursor: z.string().nullable() }),
 });

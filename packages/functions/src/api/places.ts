@@ -1,7 +1,7 @@
 // Contracts of the venue and category routes: public lists, created by organizers and admins.
 import * as z from "zod";
 import * as Events from "@evently/core/events";
-import { defineRoute, pageCursor, pageLimit } from "./route-schema";
+import { defineRoute, pageLimit } from "./route-schema";
 import { ROUTE_LIMITS } from "../manifest";
 
 const at = () => z.iso.datetime();
@@ -15,7 +15,8 @@ const VenueSchema = z.object({
   createdAt: at(),
 });
 const CategorySchema = z.object({ id: z.uuid(), name: z.string(), slug: z.string(), createdAt: at() });
-const pageQuery = z.strictObject({ limit: pageLimit(), cursor: pageCursor() });
+// Venues and categories page alike: the core's paging rules, limit parsed from the query string.
+const pageQuery = Events.listVenues.schema.extend({ limit: pageLimit() });
 const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export const listVenues = defineRoute({

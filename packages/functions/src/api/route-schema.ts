@@ -68,8 +68,6 @@ export const pageLimit = (max = 100) => {
     .meta({ description: `Page size 1–${max} (default 20)` });
 };
 
-export const pageCursor = () => z.string().min(1).max(512).optional().meta({ description: "`nextCursor` of the previous page" });
-
 export const Problem = z
   .object({
     type: z.string(),

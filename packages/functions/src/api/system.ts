@@ -1,7 +1,7 @@
 // Contracts of the system routes: health, the OpenAPI document and the caller.
 import * as z from "zod";
+import * as Users from "@evently/core/users";
 import { defineRoute } from "./route-schema";
-import { plainText } from "./tickets.shapes";
 import { ROUTE_LIMITS } from "../manifest";
 
 /** The caller as GET and PATCH /me answer it. */
@@ -51,6 +51,6 @@ export const updateMe = defineRoute({
   timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "Set the caller's name, shown on their tickets, in participant lists and exports",
   tags: ["users"],
-  body: z.strictObject({ name: plainText(1, 200) }),
+  body: Users.updateMe.schema,
   response: Me,
 });

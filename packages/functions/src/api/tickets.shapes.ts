@@ -3,22 +3,6 @@
 import * as z from "zod";
 import { ParticipationSchema, PaymentSummary } from "./participations.shapes";
 
-/** Trimmed text of min–max characters without NUL (PostgreSQL text cannot hold it). */
-export const plainText = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .min(min)
-    .max(max)
-    .refine((s) => !s.includes("\u0000"), { message: "Must not contain NUL characters" });
-
-export const email = () =>
-  z
-    .string()
-    .trim()
-    .max(320)
-    .pipe(z.email({ message: "Must be an email address" }));
-
 const micros = (description: string) => z.string().meta({ description: `${description} (ISO-8601 UTC, microseconds)` });
 
 export const TicketSchema = z

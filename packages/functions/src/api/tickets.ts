@@ -1,9 +1,10 @@
 // Contracts of the ticket routes: the caller's tickets, giving a seat away, QR images and the
 // public keys that verify ticket codes.
 import * as z from "zod";
-import { defineRoute, idParams, pageCursor, pageLimit } from "./route-schema";
+import * as Tickets from "@evently/core/tickets";
+import { defineRoute, idParams, pageLimit } from "./route-schema";
 import { page } from "./participations.shapes";
-import { email, plainText, TicketSchema } from "./tickets.shapes";
+import { TicketSchema } from "./tickets.shapes";
 import { ROUTE_LIMITS } from "../manifest";
 
 export const myTickets = defineRoute({
@@ -14,7 +15,7 @@ export const myTickets = defineRoute({
   timeoutSeconds: ROUTE_LIMITS.standard,
   summary: "The caller's valid tickets, soonest event first",
   tags: ["tickets"],
-  query: z.object({ limit: pageLimit(), cursor: pageCursor() }),
+  query: Tickets.myTickets.schema.extend({ limit: pageLimit() }),
   response: page(
     TicketSchema.extend({ event: z.object({ id: z.uuid(), title: z.string(), startsAt: z.string(), location: z.string().nullable() }) }),
   ),
@@ -29,9 +30,7 @@ export const updateTicket = defineRoute({
   summary: "Give a seat to a person: holder name and email (the buyer only); 409 ticket_void",
   tags: ["tickets"],
   params: idParams("ticketId"),
-  body: z
-    .strictObject({ holderName: plainText(1, 200).optional(), holderEmail: email().optional() })
-    .refine((b) => b.holderName !== undefined || b.holderEmail !== undefined, { message: "Send holderName, holderEmail or both" }),
+  body: Tickets.updateTicketHolder.schema,
   response: TicketSchema,
   problems: ["ticket_void"],
 });

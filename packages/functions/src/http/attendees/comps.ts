@@ -5,10 +5,5 @@ import { getDb } from "../../lib/db";
 import { http, requireActor } from "../../lib/http";
 
 export const handler = http(schema, async ({ params, body, actor, sourceIp, userAgent }) =>
-  createComp(await getDb(), requireActor(actor), {
-    eventId: params.eventId,
-    ...body,
-    ...(sourceIp ? { ip: sourceIp } : {}),
-    ...(userAgent ? { userAgent } : {}),
-  }),
+  createComp(await getDb(), requireActor(actor), params.eventId, body, { ip: sourceIp, userAgent }),
 );

@@ -9,5 +9,5 @@ import { http, requireActor } from "../../lib/http";
 export const handler = http(route, async ({ actor, params, body }) => {
   const deps = await paymentsDeps();
   const caller = requireActor(actor);
-  return cancelEvent(deps.db, caller, params.eventId, body?.reason, eventCancellationHooks(deps, caller));
+  return cancelEvent(deps.db, caller, params.eventId, body, eventCancellationHooks(deps, caller));
 });

@@ -5,7 +5,7 @@ import { paymentsDeps } from "../../lib/deps";
 import { http, requireActor } from "../../lib/http";
 
 export const handler = http(cancelOrder, async (req) =>
-  cancel(await paymentsDeps(), requireActor(req.actor), req.params.orderId, req.body?.reason ?? null, {
+  cancel(await paymentsDeps(), requireActor(req.actor), req.params.orderId, req.body, {
     ip: req.sourceIp,
     userAgent: req.userAgent,
   }),
