@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { health } from "@evently/functions/api/system";
 import { http } from "@evently/functions/lib/http";
 import { job } from "@evently/functions/lib/job";
-import { tracer } from "@evently/functions/lib/observability";
 import { createSqsQueue } from "@evently/functions/lib/sqs-queue";
+import { tracer } from "@evently/functions/lib/tracing";
 import { createProcessor } from "@evently/functions/queue/webhook-batch";
 import { lambdaContext } from "@evently/local/server/apigw-event";
 
@@ -51,8 +51,8 @@ describe("Tracer", () => {
     vi.stubEnv("AWS_LAMBDA_FUNCTION_NAME", "evently-prod-fn");
     vi.stubEnv("BLIND_INDEX_KEY_SECRET_ARN", arn);
     vi.resetModules();
-    const observability = await import("@evently/functions/lib/observability");
-    const capture = vi.spyOn(observability.tracer, "captureAWSv3Client");
+    const tracing = await import("@evently/functions/lib/tracing");
+    const capture = vi.spyOn(tracing.tracer, "captureAWSv3Client");
     const sm = mockClient(SecretsManagerClient);
     sm.on(GetSecretValueCommand, { SecretId: arn }).resolves({ SecretString: "from-secrets-manager" });
     const { getSecretValue } = await import("@evently/functions/lib/secrets");

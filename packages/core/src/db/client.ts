@@ -1,6 +1,6 @@
 // Creates the Kysely instance over a pg Pool: camelCase in TypeScript, snake_case in SQL.
 import { CamelCasePlugin, Kysely, PostgresDialect } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 import type { Database } from "./database";
 
 export interface DbOptions {
@@ -38,18 +38,19 @@ const BIGINT_OID = 20;
 const NUMERIC_OID = 1700;
 
 /** Money is bigint minor units well inside 2^53; percents are numeric(5,2): both read as numbers. */
-const types = {
-  getTypeParser(oid: number, format?: "text" | "binary") {
-    if (oid === BIGINT_OID || oid === NUMERIC_OID) return (v: string) => Number(v);
-    return pg.types.getTypeParser(oid, format);
-  },
-} as pg.CustomTypesConfig;
+const typesOf = (driver: typeof pg) =>
+  ({
+    getTypeParser(oid: number, format?: "text" | "binary") {
+      if (oid === BIGINT_OID || oid === NUMERIC_OID) return (v: string) => Number(v);
+      return driver.types.getTypeParser(oid, format);
+    },
+  }) as pg.CustomTypesConfig;
 
 export type Db = Kysely<Database>;
 
 /** pg-pool uses one setting for the pool wait and the connect; each client gets its own, shorter, one. */
-function clientWithConnectTimeout(connectTimeoutMs: number): typeof pg.Client {
-  return class extends pg.Client {
+function clientWithConnectTimeout(driver: typeof pg, connectTimeoutMs: number): typeof pg.Client {
+  return class extends driver.Client {
     constructor(config?: string | pg.ClientConfig) {
       const base = typeof config === "string" ? { connectionString: config } : config;
       // pg-pool hides `password` (non-enumerable, to keep it out of stack traces): a spread would drop it.
@@ -71,24 +72,32 @@ function withPasswordCallback(connectionString: string, password: () => Promise<
   };
 }
 
+/**
+ * pg (with Node's net, tls and crypto under it) is loaded by the first query, not by importing this
+ * module: a function's cold start then only pays for it on a path that reaches the database.
+ */
 export function createDb(options: DbOptions): Db {
-  const pool = new pg.Pool({
-    connectionString: options.connectionString,
-    max: options.max ?? 10,
-    idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: options.poolWaitMs ?? 10_000,
-    Client: clientWithConnectTimeout(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
-    statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
-    lock_timeout: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
-    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
-    types,
-    ...(options.password ? withPasswordCallback(options.connectionString, options.password) : {}),
-    ...(options.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
-  });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
-  pool.on("error", () => undefined);
-  // Nor a checked-out one (the pool listens only while a client is idle): its query already
-  // rejects with the error, which is where callers see it (failover, pg_terminate_backend).
-  pool.on("connect", (client) => client.on("error", () => undefined));
+  const pool = async () => {
+    const { default: driver } = await import("pg");
+    const created = new driver.Pool({
+      connectionString: options.connectionString,
+      max: options.max ?? 10,
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: options.poolWaitMs ?? 10_000,
+      Client: clientWithConnectTimeout(driver, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
+      statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      lock_timeout: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      types: typesOf(driver),
+      ...(options.password ? withPasswordCallback(options.connectionString, options.password) : {}),
+      ...(options.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
+    });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    created.on("error", () => undefined);
+    // Nor a checked-out one (the pool listens only while a client is idle): its query already
+    // rejects with the error, which is where callers see it (failover, pg_terminate_backend).
+    created.on("connect", (client) => client.on("error", () => undefined));
+    return created;
+  };
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
 }

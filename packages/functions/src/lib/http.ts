@@ -6,7 +6,6 @@ import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyEventV2WithJWTAuthorizer,
@@ -22,7 +21,7 @@ import type { Body, Params, Query, RouteSchema } from "../api/route-schema";
 import { cacheControl } from "../manifest";
 import { assertConfigured } from "./config";
 import "./mail"; // mail written by a request is nudged to the sender after commit
-import { logger, metrics, TRACE_OPTIONS, tracer } from "./observability";
+import { logger, metrics, traceInvocations } from "./observability";
 import { problemResponse, toProblem } from "./problem";
 // Registers the ticket key loader: any route may render ticket codes.
 import "./ticket-keys";
@@ -124,7 +123,7 @@ export function http<S extends RouteSchema>(schema: S, impl: (req: HttpRequest<S
       throw new DeadlineExceeded("the request");
     },
   })
-    .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
+    .use(traceInvocations())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .use(httpHeaderNormalizer())

@@ -4,7 +4,6 @@ import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { failAbandonedRuns, finishJobRun, startJobRun, type JobCounts } from "@evently/core/jobs/runs";
 import { withContextDeadline } from "@evently/core/shared/deadline";
@@ -13,7 +12,7 @@ import { getDb } from "./db";
 import { JOB_DIMENSION, JobMetric, METRICS_NAMESPACE, SERVICE_NAME } from "./metric-names";
 import { assertConfigured } from "./config";
 import "./mail"; // mail written by a job is nudged to the sender after commit
-import { logger, metrics, TRACE_OPTIONS, tracer } from "./observability";
+import { logger, metrics, traceInvocations } from "./observability";
 
 export interface JobRunContext {
   /** Milliseconds before the platform kills this invocation (Lambda's timeout, or the local one). */
@@ -55,7 +54,7 @@ export function job<C extends object>(name: string, run: (ctx: JobRunContext) =>
 
   return (
     middy<ScheduledEvent | undefined, JobResult>()
-      .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
+      .use(traceInvocations())
       .use(injectLambdaContext(logger, { resetKeys: true }))
       .use(logMetrics(jobMetrics))
       .use({ after: flushServiceMetrics, onError: flushServiceMetrics })

@@ -3,11 +3,12 @@
 // can log a whole error object, a token or a row value.
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import { Tracer } from "@aws-lambda-powertools/tracer";
+import type { MiddlewareObj } from "@middy/core";
 import { METRICS_NAMESPACE, SERVICE_NAME } from "./metric-names";
 import { redactLogValue } from "./redact";
+import type * as Tracing from "./tracing";
 
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME;
+export const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME;
 
 export const logger = new Logger({ serviceName, jsonReplacerFn: redactLogValue });
 
@@ -18,15 +19,28 @@ export const metrics = new Metrics({
   logger: logger.createChild({ logLevel: "ERROR" }),
 });
 
+let tracing: Promise<typeof Tracing> | undefined;
+
+/** The Tracer's module (tracing.ts), loaded once per container on first use. */
+function loadTracing(): Promise<typeof Tracing> {
+  tracing ??= import("./tracing").catch((error: unknown) => {
+    tracing = undefined; // the next invocation tries again rather than never tracing
+    throw error;
+  });
+  return tracing;
+}
+
 /**
- * X-Ray, active only in Lambda with tracing on: outgoing HTTPS (Stripe, Cognito's JWKS) is
- * captured by patching node's https module here; AWS SDK clients are wrapped where they are made
- * (traced()). Responses are never recorded: they carry client secrets and personal data.
+ * Powertools' captureLambdaHandler for a middy stack, with the Tracer loaded by the first
+ * invocation: the same segments and annotations (the first one is still the cold start), without
+ * the X-Ray SDK in every function's import.
  */
-export const tracer = new Tracer({ serviceName, captureHTTPsRequests: true });
-
-/** An AWS SDK v3 client whose calls become X-Ray subsegments. */
-export const traced = <T>(client: T): T => tracer.captureAWSv3Client(client);
-
-/** The middy options every stack passes to captureLambdaHandler. */
-export const TRACE_OPTIONS = { captureResponse: false } as const;
+export function traceInvocations(): MiddlewareObj {
+  let capture: MiddlewareObj | undefined;
+  const middleware = async () => (capture ??= (await loadTracing()).captureHandler());
+  return {
+    before: async (request) => (await middleware()).before?.(request),
+    after: async (request) => (await middleware()).after?.(request),
+    onError: async (request) => (await middleware()).onError?.(request),
+  };
+}

@@ -28,7 +28,7 @@ function secretsProvider(): Promise<SecretsProvider> {
   provider ??= Promise.all([
     import("@aws-lambda-powertools/parameters/secrets"),
     import("@aws-sdk/client-secrets-manager"),
-    import("./observability"),
+    import("./tracing"),
   ]).then(
     ([{ SecretsProvider }, { SecretsManagerClient }, { traced }]) =>
       new SecretsProvider({ awsSdkV3Client: traced(new SecretsManagerClient({})) }),

@@ -1,7 +1,7 @@
 // The Queue port over Amazon SQS: what the webhook ingest uses in AWS (WEBHOOK_QUEUE_URL).
 import { SendMessageCommand, SQSClient, type MessageAttributeValue } from "@aws-sdk/client-sqs";
 import type { Queue, QueueMessage } from "@evently/core/ports/queue";
-import { traced } from "./observability";
+import { traced } from "./tracing";
 
 function toAttributes(attributes: QueueMessage["attributes"]): Record<string, MessageAttributeValue> | undefined {
   const entries = Object.entries(attributes ?? {}).filter(([, value]) => value !== "");

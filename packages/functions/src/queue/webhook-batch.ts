@@ -7,11 +7,10 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { withContextDeadline } from "@evently/core/shared/deadline";
 import { CONSUMER_DIMENSION, METRICS_NAMESPACE, SERVICE_NAME, WebhookMetric } from "../lib/metric-names";
-import { logger, TRACE_OPTIONS, tracer } from "../lib/observability";
+import { logger, traceInvocations } from "../lib/observability";
 
 /** The part of a Stripe event the core dispatcher reads. */
 export interface StripeEventEnvelope {
@@ -115,7 +114,7 @@ export function createProcessor(handle: BatchHandler) {
 
   return (
     middy<SQSEvent, SQSBatchResponse>()
-      .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
+      .use(traceInvocations())
       .use(injectLambdaContext(logger, { resetKeys: true }))
       .use(logMetrics(webhookMetrics))
       // The batch's calls out take their budgets from the invocation's remaining time.
