@@ -4,6 +4,7 @@ import { sql } from "kysely";
 import type { Db } from "../db/client";
 import type { Mailer } from "../ports/mailer";
 import { renderMail } from "./render";
+import { mailTickets } from "./tickets";
 
 export interface SenderDeps {
   db: Db;
@@ -56,9 +57,11 @@ export async function sendOutboxMessage(deps: SenderDeps, id: string): Promise<S
   }
   const possibleDuplicate = claimed.previousSend !== null && !mailer.dedupesById;
   const row = await db.selectFrom("outbox").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
-  const rendered = renderMail(row, deps.baseUrl);
   let providerMessageId: string;
   try {
+    // Rendering can fail too (a template, a ticket's signing key): inside the bookkeeping, so such a
+    // row counts its attempts and ends failed instead of being claimed again forever.
+    const rendered = renderMail(row, deps.baseUrl, { tickets: await mailTickets(db, row) });
     ({ providerMessageId } = await mailer.send({
       id,
       to: row.recipient,
@@ -71,7 +74,7 @@ export async function sendOutboxMessage(deps: SenderDeps, id: string): Promise<S
       ),
     }));
   } catch (error) {
-    // The provider refused: nothing went out, so the next attempt is no duplicate.
+    // Nothing went out (the message did not render, or the provider refused): no duplicate next time.
     const failed = row.attempts >= (deps.maxAttempts ?? 8);
     await db
       .updateTable("outbox")
@@ -84,7 +87,7 @@ export async function sendOutboxMessage(deps: SenderDeps, id: string): Promise<S
       .where("id", "=", id)
       .execute();
     if (failed) return { outcome: "failed for good", possibleDuplicate };
-    throw new RetryLater(`outbox ${id}: provider refused`, { cause: error });
+    throw new RetryLater(`outbox ${id}: not sent`, { cause: error });
   }
   await deps.afterSend?.(id);
   await db
