@@ -1,6 +1,12 @@
 // The Mailer port over Amazon SES (v2 API): what the mail sender uses in AWS (MAIL_FROM set).
 import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import type { Mailer } from "@evently/core/ports/mailer";
+import { budgetMs } from "@evently/core/shared/deadline";
+
+/** The longest one SendEmail may take, the SDK's retries included, however much time is left. */
+export const SES_CALL_CAP_MS = 10_000;
+/** Kept back after the call: recording its outcome on the outbox row. */
+export const SES_RESERVE_MS = 1_500;
 
 /**
  * SES has no idempotency key, so `dedupesById` is false: the sender counts a resend after an
@@ -11,6 +17,9 @@ export function createSesMailer(from: string, client: SESv2Client = new SESv2Cli
   return {
     dedupesById: false,
     async send(mail) {
+      // Bounded by the invocation's remaining time: a hanging call fails its one message (retried
+      // later), not the whole batch at the Lambda timeout.
+      const timeoutMs = budgetMs({ reserveMs: SES_RESERVE_MS, capMs: SES_CALL_CAP_MS, what: "sending mail" });
       const out = await client.send(
         new SendEmailCommand({
           FromEmailAddress: from,
@@ -27,6 +36,7 @@ export function createSesMailer(from: string, client: SESv2Client = new SESv2Cli
           ],
           ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
         }),
+        { abortSignal: AbortSignal.timeout(timeoutMs) },
       );
       if (!out.MessageId) throw new Error("SES accepted the message without a MessageId");
       return { providerMessageId: out.MessageId };
