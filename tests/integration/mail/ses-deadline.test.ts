@@ -7,12 +7,13 @@ import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { useTransaction } from "@evently/core/db/transaction";
 import { enqueueMail } from "@evently/core/mail/outbox";
+import { RetryLater, sendOutboxMessage } from "@evently/core/mail/sender";
 import { withDeadline } from "@evently/core/shared/deadline";
 import { createSesMailer, SES_RESERVE_MS } from "@evently/functions/lib/ses-mailer";
 import { createMailSender } from "@evently/functions/queue/mail-sender";
 import { lambdaContext } from "@evently/local/server/apigw-event";
 import { createTestDatabase, type TestDatabase } from "../../support/db";
-import { sqsEvent } from "./support";
+import { recordingMailer, sqsEvent } from "./support";
 
 const HANGS = "hangs@example.test";
 let t: TestDatabase;
@@ -85,5 +86,13 @@ it("in a batch, the hanging message alone fails (recorded, retried later) and th
   const byId = new Map(rows.map((r) => [r.id, r]));
   expect([byId.get(fine)!.status, byId.get(alsoFine)!.status]).toEqual(["sent", "sent"]);
   expect(byId.get(hangs)).toMatchObject({ status: "pending", attempts: 1 });
-  expect(byId.get(hangs)!.lastError).not.toBeNull();
+  expect(byId.get(hangs)!.lastError).toContain("SES did not answer");
+});
+
+it("a send cut off by its time limit may have been delivered: the next attempt is flagged a possible duplicate", async () => {
+  const id = await mail(HANGS);
+  const deps = { db: t.db, baseUrl: "https://app.test", mailer: createSesMailer("tickets@evently.test", client) };
+  await expect(withDeadline(Date.now() + SES_RESERVE_MS + 300, () => sendOutboxMessage(deps, id))).rejects.toBeInstanceOf(RetryLater);
+  const recorder = recordingMailer();
+  expect(await sendOutboxMessage({ ...deps, mailer: recorder }, id)).toEqual({ outcome: "sent", possibleDuplicate: true });
 });

@@ -31,6 +31,12 @@ export interface SendResult {
 export class RetryLater extends Error {}
 
 /**
+ * Thrown by a Mailer when the provider may have accepted the message although the call failed
+ * (it timed out after the request went out): the next attempt is then a possible duplicate.
+ */
+export class MaybeSent extends Error {}
+
+/**
  * Claims the row with a lease: only a pending row whose lease ran out can be claimed, so two
  * deliveries of one id never send at once. `sending_since` still set at claim time means the last
  * claimant died after (or while) sending: its message may have gone out.
@@ -74,14 +80,16 @@ export async function sendOutboxMessage(deps: SenderDeps, id: string): Promise<S
       ),
     }));
   } catch (error) {
-    // Nothing went out (the message did not render, or the provider refused): no duplicate next time.
+    // The message did not render, or the provider refused it: nothing went out, so the next attempt
+    // is no duplicate. A call that timed out may have delivered: sending_since stays, and the next
+    // claim counts it as a possible duplicate.
     const failed = row.attempts >= (deps.maxAttempts ?? 8);
     await db
       .updateTable("outbox")
       .set({
         status: failed ? "failed" : "pending",
         lockedUntil: null,
-        sendingSince: null,
+        ...(error instanceof MaybeSent ? {} : { sendingSince: null }),
         lastError: String((error as Error)?.message ?? error).slice(0, 1000),
       })
       .where("id", "=", id)
