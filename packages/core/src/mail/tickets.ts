@@ -3,10 +3,8 @@
 // signed codes and QR images are made when it is sent. So the paying transaction never waits on the
 // signing key (a secret fetched over the network), and a signing failure retries one message
 // instead of rolling back a payment.
-import QRCode from "qrcode";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";
-import { ticketsFor } from "../tickets";
 import type { OutboxRow } from "./outbox.table";
 
 /** What the outbox payload keeps of each ticket. */
@@ -38,8 +36,10 @@ export const ticketsForMail = (trx: Trx, participationId: string): Promise<Ticke
  * A QR image of `code` as a PNG data URI, with the same error correction and quiet zone as the
  * SVG the API serves; 6 px modules keep a ~300-byte code scannable from a phone held at the door.
  */
-export const qrPngDataUri = (code: string): Promise<string> =>
-  QRCode.toDataURL(code, { type: "image/png", errorCorrectionLevel: "M", margin: 4, scale: 6 });
+export async function qrPngDataUri(code: string): Promise<string> {
+  const { default: QRCode } = await import("qrcode");
+  return QRCode.toDataURL(code, { type: "image/png", errorCorrectionLevel: "M", margin: 4, scale: 6 });
+}
 
 /**
  * The message's tickets with codes signed now. A ticket voided since the mail was written (its
@@ -48,6 +48,8 @@ export const qrPngDataUri = (code: string): Promise<string> =>
 export async function mailTickets(db: Db, row: Pick<OutboxRow, "kind" | "participationId" | "payload">): Promise<MailTicket[]> {
   const refs = (row.payload.tickets ?? []) as TicketRef[];
   if (row.kind !== "order_confirmed" || !row.participationId || refs.length === 0) return [];
+  // Loaded on the first receipt only: the sender's other messages never pay for jose or qrcode.
+  const { ticketsFor } = await import("../tickets");
   const current = new Map((await ticketsFor(db, [row.participationId])).get(row.participationId)?.map((t) => [t.id, t]));
   const valid = refs.flatMap((ref) => {
     const ticket = current.get(ref.id);
