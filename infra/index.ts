@@ -28,9 +28,10 @@ export const STACKS: readonly ((ctx: StackContext) => unknown)[] = [
   TicketKeys,
   Database,
   Migrations,
+  // Before the consumers: they nudge the mail queue (their manifest entries name "mail-queue").
+  Mail,
   ProviderTasks,
   Webhooks,
-  Mail,
   Api,
   ...ROUTE_STACKS,
   ApiStage,

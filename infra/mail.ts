@@ -14,9 +14,16 @@ import { Database } from "./database";
 import { Migrations } from "./migrations";
 import { Network } from "./network";
 import { Secrets } from "./secrets";
+import { TicketKeys } from "./ticket-keys";
 import { exportForConsumers, isProdStage } from "./stage";
 
-export const MAIL_SENDER = { name: "mail-sender", handler: "queue/mail-sender", timeoutSeconds: 30, resources: ["db", "metrics"] } as const;
+/** ticket-key: order_confirmed signs its tickets' codes when it is sent. */
+export const MAIL_SENDER = {
+  name: "mail-sender",
+  handler: "queue/mail-sender",
+  timeoutSeconds: 30,
+  resources: ["db", "ticket-key", "metrics"],
+} as const;
 /** SQS hides a received message for 6× the consumer's timeout, as AWS advises for Lambda sources. */
 export const MAIL_VISIBILITY_SECONDS = 6 * MAIL_SENDER.timeoutSeconds;
 export const MAIL_MAX_RECEIVE_COUNT = 5;
@@ -45,7 +52,7 @@ export function mailConfig(stage: string): { from: string; identity: string; lin
 }
 
 export function Mail({ app, stack }: StackContext): MailOutputs {
-  const deps = { network: use(Network), database: use(Database), secrets: use(Secrets) };
+  const deps = { network: use(Network), database: use(Database), secrets: use(Secrets), ticketKey: use(TicketKeys).secret };
   const { topic } = use(Alerts);
   dependsOn(Migrations);
   const config = mailConfig(app.stage);

@@ -6,6 +6,7 @@ import { consumerQueue } from "./consumer-queue";
 import { Alerts } from "./alerts";
 import { TASK_CONSUMER, TASK_MAX_RECEIVE_COUNT, TASK_VISIBILITY_SECONDS } from "./contracts";
 import { Database } from "./database";
+import { Mail } from "./mail";
 import { Migrations } from "./migrations";
 import { Network } from "./network";
 import { Secrets } from "./secrets";
@@ -18,7 +19,7 @@ export interface ProviderTasksOutputs {
 }
 
 export function ProviderTasks({ app, stack }: StackContext): ProviderTasksOutputs {
-  const deps = { network: use(Network), database: use(Database), secrets: use(Secrets) };
+  const deps = { network: use(Network), database: use(Database), secrets: use(Secrets), mailQueue: use(Mail).queue };
   const { topic } = use(Alerts);
   dependsOn(Migrations);
   const settings = stageSettings(app.stage);

@@ -5,6 +5,7 @@ import { consumerQueue } from "./consumer-queue";
 import { Alerts } from "./alerts";
 import { WEBHOOK_CONSUMER, WEBHOOK_MAX_RECEIVE_COUNT, WEBHOOK_VISIBILITY_SECONDS } from "./contracts";
 import { Database } from "./database";
+import { Mail } from "./mail";
 import { Migrations } from "./migrations";
 import { Network } from "./network";
 import { ProviderTasks } from "./provider-tasks";
@@ -18,7 +19,13 @@ export interface WebhooksOutputs {
 }
 
 export function Webhooks({ app, stack }: StackContext): WebhooksOutputs {
-  const deps = { network: use(Network), database: use(Database), secrets: use(Secrets), taskQueue: use(ProviderTasks).queue };
+  const deps = {
+    network: use(Network),
+    database: use(Database),
+    secrets: use(Secrets),
+    taskQueue: use(ProviderTasks).queue,
+    mailQueue: use(Mail).queue,
+  };
   const { topic } = use(Alerts);
   dependsOn(Migrations);
   const settings = stageSettings(app.stage);

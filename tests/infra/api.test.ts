@@ -2,6 +2,7 @@
 import { MAIL_SENDER } from "../../infra/mail";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handlerPath, needsAuthorizer, type Resource, type RouteDef } from "@evently/functions/manifest";
+import { consumers } from "@evently/functions/consumers";
 import { routes } from "@evently/functions/routes";
 import { schedules } from "@evently/functions/schedules";
 import { ENV_CONTRACT } from "@evently/functions/lib/metric-names";
@@ -164,8 +165,7 @@ function contracts(): { handler: string; resources: readonly Resource[] }[] {
   return [
     ...routes.map((r) => ({ handler: handlerPath(r.handler), resources: r.resources })),
     ...schedules.map((j) => ({ handler: handlerPath(j.handler), resources: j.resources })),
-    { handler: handlerPath("queue/webhook-processor"), resources: ["db", "stripe-key", "data-key", "task-queue", "metrics"] },
-    { handler: handlerPath("queue/provider-tasks"), resources: ["db", "stripe-key", "data-key", "metrics"] },
+    ...consumers.map((c) => ({ handler: handlerPath(c.handler), resources: c.resources })),
     { handler: handlerPath("ops/migrate"), resources: ["db"] },
     { handler: handlerPath(MAIL_SENDER.handler), resources: MAIL_SENDER.resources },
     // Reads the key set it rotates (granted with the rotation schedule, not from a manifest).

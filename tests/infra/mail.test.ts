@@ -2,6 +2,7 @@
 // the sender's queue with a DLQ and partial batch failures, its alarms, and MAIL_QUEUE_URL + send
 // rights for every function whose manifest entry names "mail-queue".
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { consumers } from "@evently/functions/consumers";
 import { handlerPath } from "@evently/functions/manifest";
 import { routes } from "@evently/functions/routes";
 import { schedules } from "@evently/functions/schedules";
@@ -26,6 +27,8 @@ describe("Mail stack", () => {
     expect(identity!.props.EmailIdentity).toBe("mail.evently.test");
     const sender = functionsByHandler(synth).get(SENDER)!;
     expect(sender.props.Environment?.Variables).toMatchObject({ MAIL_FROM: "tickets@mail.evently.test" });
+    // order_confirmed signs its tickets' codes at send time.
+    expect(sender.props.Environment?.Variables).toHaveProperty("TICKET_KEY_SECRET_ARN");
     expect(sender.props.Timeout).toBe(MAIL_SENDER.timeoutSeconds);
   });
 
@@ -67,10 +70,15 @@ describe("Mail stack", () => {
     expect(names.some((n) => n.includes("MailPossibleDuplicate"))).toBe(true);
   });
 
-  it("every route and job naming mail-queue gets MAIL_QUEUE_URL and sqs:SendMessage on the mail queue only", () => {
+  it("every route, job and queue consumer naming mail-queue gets MAIL_QUEUE_URL and sqs:SendMessage on the mail queue", () => {
     const functions = functionsByHandler(synth);
     const [queue] = resourcesOf(synth, "AWS::SQS::Queue", "Mail").filter((q) => (q.props as { RedrivePolicy?: unknown }).RedrivePolicy);
-    const entries = [...routes, ...schedules].filter((e) => e.resources.includes("mail-queue"));
+    const entries = [...routes, ...schedules, ...consumers].filter((e) => e.resources.includes("mail-queue"));
+    // The payment consumers write receipts and refund mail: without the queue it waits for the relay.
+    expect(consumers.filter((c) => c.resources.includes("mail-queue")).map((c) => c.handler)).toEqual([
+      "queue/webhook-processor",
+      "queue/provider-tasks",
+    ]);
     expect(entries.length).toBeGreaterThan(5);
     const senders = new Set(
       statementsByRole(synth)

@@ -10,8 +10,9 @@ import type { ConsumerDef } from "./manifest";
 export const webhookConsumer = {
   name: "webhook-processor",
   handler: "queue/webhook-processor",
-  // task-queue: settlement hands refunds and intent work to the provider-task worker.
-  resources: ["db", "stripe-key", "data-key", "task-queue", "metrics"],
+  // task-queue: settlement hands refunds and intent work to the provider-task worker; mail-queue:
+  // the receipts and refund mail it writes are nudged to the sender at commit, not left for the relay.
+  resources: ["db", "stripe-key", "data-key", "task-queue", "mail-queue", "metrics"],
   timeoutSeconds: 30,
   batchSize: 10,
 } as const satisfies ConsumerDef;
@@ -23,7 +24,8 @@ export const webhookConsumer = {
 export const taskConsumer = {
   name: "provider-task-worker",
   handler: "queue/provider-tasks",
-  resources: ["db", "stripe-key", "data-key", "metrics"],
+  // mail-queue: a settled refund or cancellation mails its buyer, nudged at commit.
+  resources: ["db", "stripe-key", "data-key", "mail-queue", "metrics"],
   timeoutSeconds: 30,
   batchSize: 10,
 } as const satisfies ConsumerDef;

@@ -147,6 +147,29 @@ it("after maxAttempts failures the row is failed for good and never sent", async
   expect(mailer.sent).toHaveLength(0);
 });
 
+it("a message that does not render counts its attempts and ends failed, not claimed again forever", async () => {
+  // refund_issued without its refund: the template reads it.refund.amount and throws.
+  const id = await useTransaction(t.db, (trx) =>
+    enqueueMail(trx, {
+      kind: "refund_issued",
+      to: "broken@example.test",
+      dedupeKey: `broken:${++n}`,
+      payload: {
+        event: { id: "5f1c2d7e-8a3b-4c1d-9e2f-0a1b2c3d4e5f", title: "T", startsAt: "2030-01-15T18:30:00.000Z", timezone: "UTC" },
+      },
+      refs: {},
+    }),
+  );
+  await expect(sendOutboxMessage(deps({ maxAttempts: 2 }), id!)).rejects.toBeInstanceOf(RetryLater);
+  const first = await row(id!);
+  expect(first).toMatchObject({ status: "pending", attempts: 1, lockedUntil: null, sendingSince: null });
+  expect(first.lastError).toMatch(/amount/);
+  // Nothing went out, so the last attempt is no possible duplicate either.
+  expect(await sendOutboxMessage(deps({ maxAttempts: 2 }), id!)).toEqual({ outcome: "failed for good", possibleDuplicate: false });
+  expect(await row(id!)).toMatchObject({ status: "failed", attempts: 2 });
+  expect(mailer.sent).toHaveLength(0);
+});
+
 const crash = () => {
   throw new Error("sender died after the provider accepted the message");
 };

@@ -3,7 +3,7 @@
 // possible duplicate — SES has no idempotency key, so that resend cannot be prevented, only seen.
 import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import { mockClient } from "aws-sdk-client-mock";
-import type { Context, SQSEvent } from "aws-lambda";
+import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { sql } from "kysely";
 import { useTransaction } from "@evently/core/db/transaction";
@@ -12,6 +12,7 @@ import { sendOutboxMessage } from "@evently/core/mail/sender";
 import { createSesMailer } from "@evently/functions/lib/ses-mailer";
 import { lambdaContext } from "@evently/local/server/apigw-event";
 import { createTestDatabase, type TestDatabase } from "../../support/db";
+import { sqsEvent } from "./support";
 
 const ses = mockClient(SESv2Client);
 let t: TestDatabase;
@@ -47,20 +48,6 @@ const mail = () =>
         refs: { eventId: "5f1c2d7e-8a3b-4c1d-9e2f-0a1b2c3d4e5f" },
       }))!,
   );
-const sqsEvent = (bodies: string[]): SQSEvent => ({
-  Records: bodies.map((body, i) => ({
-    messageId: `m${i}`,
-    receiptHandle: "r",
-    body,
-    attributes: { ApproximateReceiveCount: "1" } as never,
-    messageAttributes: {},
-    md5OfBody: "",
-    eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:mail",
-    awsRegion: "us-east-1",
-  })),
-});
-
 it("SES gets one SendEmail from the configured address, text and HTML, tagged with the outbox id", async () => {
   const id = await mail();
   const mailer = createSesMailer("tickets@evently.test", new SESv2Client({ region: "us-east-1" }));

@@ -4,6 +4,7 @@ import { Eta } from "eta";
 import { eventTime, money } from "./format";
 import type { OutboxRow } from "./outbox.table";
 import { PARTIALS, TEMPLATES } from "./templates";
+import type { MailTicket } from "./tickets";
 
 export interface RenderedMail {
   subject: string;
@@ -29,8 +30,14 @@ interface Payload {
   previous?: { startsAt: string } | null;
 }
 
+/** What the sender prepares before rendering: what is made at send time rather than stored. */
+export interface RenderExtras {
+  /** order_confirmed: the tickets with their codes and QR images (mailTickets). */
+  tickets?: readonly MailTicket[];
+}
+
 /** The view every template sees: the payload plus times in the event's zone, money and links. */
-function view(row: OutboxRow, baseUrl: string) {
+function view(row: OutboxRow, baseUrl: string, extras: RenderExtras) {
   const p = row.payload as unknown as Payload & Record<string, unknown>;
   const tz = p.event.timezone;
   const base = baseUrl.replace(/\/+$/, "");
@@ -41,6 +48,7 @@ function view(row: OutboxRow, baseUrl: string) {
     holdUntil: row.kind === "waitlist_promoted" && p.participation?.holdExpiresAt ? eventTime(p.participation.holdExpiresAt, tz) : null,
     total: p.order ? money(p.order.amountMinor, p.order.currency) : null,
     refund: p.refund ? { ...p.refund, amount: money(p.refund.amountMinor, p.refund.currency) } : null,
+    tickets: extras.tickets ?? [],
     links: {
       base,
       event: `${base}/events/${p.event.id}`,
@@ -49,8 +57,8 @@ function view(row: OutboxRow, baseUrl: string) {
   };
 }
 
-export function renderMail(row: OutboxRow, baseUrl: string): RenderedMail {
-  const it = view(row, baseUrl);
+export function renderMail(row: OutboxRow, baseUrl: string, extras: RenderExtras = {}): RenderedMail {
+  const it = view(row, baseUrl, extras);
   const body = engines.html.render(`@${row.kind}`, it);
   return {
     subject: engines.subject.render(`@${row.kind}`, it).replace(/\s+/g, " ").trim(),

@@ -4,6 +4,7 @@ import { sql } from "kysely";
 import type { Db } from "../db/client";
 import type { Mailer } from "../ports/mailer";
 import { renderMail } from "./render";
+import { mailTickets } from "./tickets";
 
 export interface SenderDeps {
   db: Db;
@@ -28,6 +29,12 @@ export interface SendResult {
 
 /** Thrown to ask the queue to deliver the id again later (another sender holds it, or the provider failed). */
 export class RetryLater extends Error {}
+
+/**
+ * Thrown by a Mailer when the provider may have accepted the message although the call failed
+ * (it timed out after the request went out): the next attempt is then a possible duplicate.
+ */
+export class MaybeSent extends Error {}
 
 /**
  * Claims the row with a lease: only a pending row whose lease ran out can be claimed, so two
@@ -56,9 +63,11 @@ export async function sendOutboxMessage(deps: SenderDeps, id: string): Promise<S
   }
   const possibleDuplicate = claimed.previousSend !== null && !mailer.dedupesById;
   const row = await db.selectFrom("outbox").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
-  const rendered = renderMail(row, deps.baseUrl);
   let providerMessageId: string;
   try {
+    // Rendering can fail too (a template, a ticket's signing key): inside the bookkeeping, so such a
+    // row counts its attempts and ends failed instead of being claimed again forever.
+    const rendered = renderMail(row, deps.baseUrl, { tickets: await mailTickets(db, row) });
     ({ providerMessageId } = await mailer.send({
       id,
       to: row.recipient,
@@ -71,20 +80,22 @@ export async function sendOutboxMessage(deps: SenderDeps, id: string): Promise<S
       ),
     }));
   } catch (error) {
-    // The provider refused: nothing went out, so the next attempt is no duplicate.
+    // The message did not render, or the provider refused it: nothing went out, so the next attempt
+    // is no duplicate. A call that timed out may have delivered: sending_since stays, and the next
+    // claim counts it as a possible duplicate.
     const failed = row.attempts >= (deps.maxAttempts ?? 8);
     await db
       .updateTable("outbox")
       .set({
         status: failed ? "failed" : "pending",
         lockedUntil: null,
-        sendingSince: null,
+        ...(error instanceof MaybeSent ? {} : { sendingSince: null }),
         lastError: String((error as Error)?.message ?? error).slice(0, 1000),
       })
       .where("id", "=", id)
       .execute();
     if (failed) return { outcome: "failed for good", possibleDuplicate };
-    throw new RetryLater(`outbox ${id}: provider refused`, { cause: error });
+    throw new RetryLater(`outbox ${id}: not sent`, { cause: error });
   }
   await deps.afterSend?.(id);
   await db

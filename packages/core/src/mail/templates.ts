@@ -42,9 +42,9 @@ export const TEMPLATES: Record<MailKind, Template> = {
   ),
   order_confirmed: both(
     `Your order is confirmed: <%= it.order.quantity %> × <%= it.order.ticketTypeName %>, <%= it.total %>. Order: <%= it.links.order %>
-<% if (it.tickets.length) { %><% it.tickets.forEach(function (t) { %>
-Ticket <%= t.id %>: <%= t.code %> (QR: <%= it.links.base %><%= t.qrPath %>)<% }) %><% } else { %>Your tickets are in your account; show them at the door.<% } %>`,
-    `Your order is confirmed: <%= it.order.quantity %> × <%= it.order.ticketTypeName %>, <%= it.total %>. <a href="<%= it.links.order %>">Your order</a>.</p><% if (it.tickets.length) { %><ul><% it.tickets.forEach(function (t) { %><li><img alt="QR code of ticket <%= t.id %>" src="<%= it.links.base %><%= t.qrPath %>"><br><code><%= t.code %></code></li><% }) %></ul><% } else { %><p>Your tickets are in your account; show them at the door.<% } %>`,
+<% if (it.tickets.length) { %>Show each ticket's QR code (in this mail's HTML version) or its code at the door:<% it.tickets.forEach(function (t, i) { %>
+Ticket <%= i + 1 %><% if (t.holderName) { %> (<%= t.holderName %>)<% } %>: <%= t.code %><% }) %><% } else { %>Your tickets are in your account; show them at the door.<% } %>`,
+    `Your order is confirmed: <%= it.order.quantity %> × <%= it.order.ticketTypeName %>, <%= it.total %>. <a href="<%= it.links.order %>">Your order</a>.</p><% if (it.tickets.length) { %><p>Show each ticket's QR code at the door:</p><ul><% it.tickets.forEach(function (t, i) { %><li>Ticket <%= i + 1 %><% if (t.holderName) { %> (<%= t.holderName %>)<% } %><br><img alt="QR code of ticket <%= i + 1 %>" width="240" src="<%= t.qrDataUri %>"><br><code style="word-break:break-all"><%= t.code %></code></li><% }) %></ul><% } else { %><p>Your tickets are in your account; show them at the door.<% } %>`,
     `Your tickets for <%= it.event.title %>`,
   ),
   hold_expired: both(

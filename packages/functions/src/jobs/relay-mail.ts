@@ -1,5 +1,5 @@
-// Every minute: outbox rows still pending after their after-commit nudge (lost in a crash, or a
-// send that failed) are put on the mail queue again.
+// Every other minute (schedules.ts): outbox rows still pending a minute after they were written
+// (their after-commit nudge was lost in a crash, or their send failed) are put on the mail queue again.
 import { relayPendingMail } from "@evently/core/mail/relay";
 import { getDb } from "../lib/db";
 import { job } from "../lib/job";

@@ -3,26 +3,33 @@
 import { setMailDispatcher } from "@evently/core/mail/outbox";
 import type { Mailer } from "@evently/core/ports/mailer";
 import type { Queue } from "@evently/core/ports/queue";
+import type { BatchSender } from "./sqs-batch";
 
 let localQueue: Queue | undefined;
 let localMailer: Mailer | undefined;
 let ses: Promise<Mailer> | undefined;
-let sqs: Promise<Queue> | undefined;
+let sqs: Promise<BatchSender> | undefined;
 
-function queue(): Promise<Queue> | undefined {
+function sender(): Promise<BatchSender> | undefined {
   const url = process.env.MAIL_QUEUE_URL;
   // The SDK is loaded on first send only, so the local runtime never pays for it.
-  if (url) return (sqs ??= import("./sqs-queue").then(({ createSqsQueue }) => createSqsQueue(url)));
-  return localQueue ? Promise.resolve(localQueue) : undefined;
+  if (url) return (sqs ??= import("./sqs-batch").then(({ createSqsBatchSender }) => createSqsBatchSender(url)));
+  const local = localQueue;
+  if (!local) return undefined;
+  return Promise.resolve(async (messages) => void (await Promise.all(messages.map((m) => local.send(m)))));
 }
 
-/** Every outbox id becomes one message on the sender's queue. */
+/**
+ * Every outbox id becomes one message on the sender's queue (one id per message keeps the
+ * sender's per-message retries and dedupe by outbox id), sent in batches.
+ */
 export function installMailDispatch(): void {
   setMailDispatcher(async (ids) => {
-    const q = queue();
-    if (!q) return; // no queue here: the relay job picks the rows up
-    const target = await q;
-    await Promise.all(ids.map((id) => target.send({ body: id, attributes: { outboxId: id } })));
+    const send = sender();
+    if (!send) return; // no queue here: the relay job picks the rows up
+    await (
+      await send
+    )(ids.map((id) => ({ body: id, attributes: { outboxId: id } })));
   });
 }
 installMailDispatch();

@@ -3,7 +3,7 @@ import { SendMessageCommand, SQSClient, type MessageAttributeValue } from "@aws-
 import type { Queue, QueueMessage } from "@evently/core/ports/queue";
 import { traced } from "./tracing";
 
-function toAttributes(attributes: QueueMessage["attributes"]): Record<string, MessageAttributeValue> | undefined {
+export function toAttributes(attributes: QueueMessage["attributes"]): Record<string, MessageAttributeValue> | undefined {
   const entries = Object.entries(attributes ?? {}).filter(([, value]) => value !== "");
   // SQS rejects a String attribute with an empty value, and an empty map is the same as none.
   if (entries.length === 0) return undefined;

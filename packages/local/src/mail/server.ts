@@ -17,9 +17,20 @@ const json = (res: http.ServerResponse, status: number, body: unknown) => {
 const notFound = (res: http.ServerResponse, detail: string) =>
   json(res, 404, { type: "about:blank", title: "Not Found", status: 404, detail, code: "not_found" });
 
+/** A path segment decoded, or undefined when it is no valid percent-encoding (`%ZZ`): no such message. */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startMailSink(options: { port?: number; dir?: string } = {}): Promise<MailSink> {
   const mailbox = await openMailbox(options.dir ?? path.resolve(".local/mail"));
   const server = http.createServer((req, res) => {
+    // A request target no URL parser accepts must not throw inside the listener (that ends the process).
+    if (!URL.canParse(req.url ?? "/", "http://sink")) return notFound(res, "Try GET /messages");
     const url = new URL(req.url ?? "/", "http://sink");
     if (req.method !== "GET")
       return json(res, 405, {
@@ -31,7 +42,8 @@ export async function startMailSink(options: { port?: number; dir?: string } = {
       });
     if (url.pathname === "/messages") return json(res, 200, { items: mailbox.list({ to: url.searchParams.get("to") ?? undefined }) });
     const one = /^\/messages\/([^/]+)$/.exec(url.pathname);
-    const mail = one ? mailbox.get(decodeURIComponent(one[1]!)) : undefined;
+    const id = one ? decodeSegment(one[1]!) : undefined;
+    const mail = id === undefined ? undefined : mailbox.get(id);
     if (mail) return json(res, 200, mail);
     return notFound(res, one ? "No such message" : "Try GET /messages");
   });
