@@ -3,7 +3,7 @@
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import pLimit from "p-limit";
 import type { QueueMessage } from "@evently/core/ports/queue";
-import { traced } from "./observability";
+import { traced } from "./tracing";
 import { toAttributes } from "./sqs-queue";
 
 /** SQS takes at most ten entries per SendMessageBatch. */
