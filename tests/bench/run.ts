@@ -23,7 +23,7 @@ import {
 
 // Cold start first (it wants an idle machine), memory last (it reads the other stages' samples).
 // The data-growth curve takes long and runs only when asked for (--curve or --only curve).
-const RUN_ORDER: StageName[] = ["coldstart", "queries", "http", "limit", "rush", "webhooks", "archive", "memory", "curve"];
+const RUN_ORDER: StageName[] = ["coldstart", "queries", "http", "limit", "rush", "webhooks", "archive", "cancel", "memory", "curve"];
 const ON_REQUEST: StageName[] = ["curve"];
 
 const { values } = parseArgs({

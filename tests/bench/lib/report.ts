@@ -5,7 +5,7 @@ import path from "node:path";
 import type { Machine } from "./machine";
 import { HOW_TO_RUN, INTRO, STAGE_PROSE } from "./prose";
 
-export const STAGES = ["queries", "http", "rush", "webhooks", "archive", "coldstart", "memory", "limit", "curve"] as const;
+export const STAGES = ["queries", "http", "rush", "webhooks", "archive", "coldstart", "memory", "limit", "curve", "cancel"] as const;
 export type StageName = (typeof STAGES)[number];
 
 /** The numbering, which PERFORMANCE.md keeps. */
@@ -19,6 +19,7 @@ export const STAGE_TITLES: Record<StageName, string> = {
   memory: "7. Memory",
   limit: "8. The physical limit: the same rows in one statement",
   curve: "9. Cost as the data grows",
+  cancel: "10. Cancelling a 10,000-ticket event",
 };
 
 export type Cell = string | number;
