@@ -2,33 +2,28 @@
 // passes, against one statement writing the same rows; then the refunds its provider tasks send,
 // drained by the product's own queue worker, settled by the product's webhook batch processor,
 // and checked for exactly once — with every task message and webhook delivered a second time.
-import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import pg from "pg";
 import type { Actor } from "@evently/core/auth/actor";
 import { createDb } from "@evently/core/db/client";
 import { cancelEvent } from "@evently/core/events/lifecycle";
 import { eventCancellationHooks } from "@evently/core/payments/cancellation";
-import type { PaymentsDeps } from "@evently/core/payments/deps";
 import type { QueueMessage } from "@evently/core/ports/queue";
-import { processStripeBatch } from "@evently/core/webhooks";
-import { taskConsumer, webhookConsumer } from "@evently/functions/consumers";
 import { ROUTE_LIMITS } from "@evently/functions/manifest";
-import { lambdaContext } from "@evently/local/server/apigw-event";
-import { toSqsRecord } from "@evently/local/queue/sqs-records";
 import { cancelFacts, oneStatementCancel, PRICE_MINOR, seedPaidEvent, type CancelFacts } from "../lib/cancel-sql";
+import { counted, drainTasks, settleRefunds, sweepUntilDone } from "../lib/consumers";
 import type { StageContext } from "../lib/context";
 import { createMembers, createOrganizer } from "../lib/fixtures";
 import { benchPaymentsDeps } from "../lib/instant-gateway";
-import { tracePg } from "../lib/pg-trace";
 import { cancelProse } from "../lib/prose";
-import { refundingGateway, refundSucceededEvents, type RefundBooks } from "../lib/refund-gateway";
-import { runConcurrent } from "../lib/load";
+import { refundingGateway } from "../lib/refund-gateway";
 import { int, ms, perSecond, ratio } from "../lib/stats";
 
 /** Worker invocations at a time: one per core here; each runs its batch's tasks in parallel. */
 const WORKERS = 2;
 const POOL = 10;
 const REASON = "The venue flooded";
+/** How long the sweep may take to finish what the worker left (tasks back off 2.5–5 s after a failed attempt). */
+const SWEEP_DEADLINE_MS = 120_000;
 
 export interface CancelRun {
   tickets: number;
@@ -46,11 +41,13 @@ export interface CancelRun {
   /** The same facts after every task message and webhook was delivered again. */
   again: CancelFacts;
   providerRefundsAgain: number;
+  /** Tasks the worker's invocations left to back off, run by the sweep. */
+  swept: number;
+  /** Tasks still pending when the sweep's deadline passed. */
+  left: number;
+  /** SQS records the worker reported failed (SQS would deliver them again, as the second pass does). */
   workerFailures: number;
 }
-
-const chunk = <T>(items: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 export async function run(ctx: StageContext): Promise<void> {
   const tickets = ctx.scale(10_000);
@@ -85,20 +82,47 @@ export async function run(ctx: StageContext): Promise<void> {
     const baselineTasks = await oneStatementCancel(client, baseline.eventId, organizer.id, REASON).finally(() => client.release());
     const baselineMs = performance.now() - started;
     if (baselineTasks !== tickets) ctx.note(`the one statement wrote ${baselineTasks} refund tasks for ${tickets} payments`);
+    // Only the product's refunds go to the provider: the baseline's tasks were rows to write, not work to do.
+    await pool.query(
+      `DELETE FROM provider_tasks WHERE payment_id IN (SELECT p.id FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.event_id = $1)`,
+      [baseline.eventId],
+    );
 
     ctx.log("product: cancelEvent with the payments hooks on the second event");
-    const cancelled = await counted(() => cancelEvent(deps.db, actor, product.eventId, REASON, eventCancellationHooks(deps, actor)));
+    const cancelled = await counted(() =>
+      cancelEvent(deps.db, actor, product.eventId, REASON, eventCancellationHooks(deps, actor)).then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+      ),
+    );
+    if (cancelled.result) {
+      failedCommit(ctx, {
+        tickets,
+        baselineMs,
+        productMs: cancelled.ms,
+        statements: cancelled.statements,
+        limitSeconds: ROUTE_LIMITS.bulk,
+        error: cancelled.result,
+      });
+      return;
+    }
 
     ctx.log(`draining ${int(sent.length)} task messages through the provider-task worker`);
-    const drain = await counted(() => drainTasks(sent));
+    const pending = async () =>
+      (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM provider_tasks WHERE status = 'pending'`)).rows[0]!.n;
+    const drain = await counted(async () => {
+      const failures = await drainTasks(sent, WORKERS);
+      return { failures, ...(await sweepUntilDone(deps, pending, SWEEP_DEADLINE_MS)) };
+    });
+    if (drain.result.swept > 0) ctx.log(`${int(drain.result.swept)} tasks the worker left to back off were run by the sweep`);
     ctx.log(`settling ${int(gateway.books.refunds().length)} refunds through the webhook batch processor`);
-    const settled = await counted(() => settle(deps, gateway.books.refunds()));
+    const settled = await counted(() => settleRefunds(deps, gateway.books.refunds(), WORKERS));
     const facts = await cancelFacts(pool, product.eventId);
     const providerRefunds = gateway.books.refunds().length;
 
     ctx.log("delivering every task message and refund webhook a second time");
-    const again = await drainTasks(sent);
-    await settle(deps, gateway.books.refunds());
+    const again = await drainTasks(sent, WORKERS);
+    await settleRefunds(deps, gateway.books.refunds(), WORKERS);
     const r: CancelRun = {
       tickets,
       baselineMs,
@@ -114,7 +138,9 @@ export async function run(ctx: StageContext): Promise<void> {
       facts,
       again: await cancelFacts(pool, product.eventId),
       providerRefundsAgain: gateway.books.refunds().length,
-      workerFailures: drain.result + again,
+      swept: drain.result.swept,
+      left: drain.result.left,
+      workerFailures: drain.result.failures + again,
     };
     ctx.data.cancel = r;
     report(ctx, r);
@@ -123,51 +149,6 @@ export async function run(ctx: StageContext): Promise<void> {
     setPaymentGateway(undefined);
     await db.destroy();
     await pool.end();
-  }
-}
-
-/** The messages as SQS hands them to the worker: batches of the consumer's size, WORKERS invocations at a time. */
-async function drainTasks(messages: readonly QueueMessage[]): Promise<number> {
-  const { handler } = await import("@evently/functions/queue/provider-tasks");
-  const now = Date.now();
-  const records = messages.map((m, i) =>
-    toSqsRecord(
-      { data: { id: `bench-task-${i}`, body: m.body, attributes: {}, sentAt: now }, receiveCount: 1, firstReceivedAt: now },
-      "provider-tasks",
-      "us-east-1",
-    ),
-  );
-  const batches = chunk(records, taskConsumer.batchSize);
-  let failures = 0;
-  const r = await runConcurrent(batches.length, WORKERS, async (i) => {
-    const event: SQSEvent = { Records: batches[i]! };
-    const response = (await handler(event, lambdaContext(taskConsumer.name, taskConsumer.timeoutSeconds))) as SQSBatchResponse;
-    failures += response.batchItemFailures.length;
-  });
-  return failures + r.failures;
-}
-
-/** refund.updated (succeeded) for every refund, in the webhook consumer's batches, WORKERS at a time. */
-async function settle(deps: PaymentsDeps, refunds: ReturnType<RefundBooks["refunds"]>): Promise<void> {
-  const batches = chunk(refundSucceededEvents(refunds), webhookConsumer.batchSize);
-  const r = await runConcurrent(batches.length, WORKERS, async (i) => {
-    const results = await processStripeBatch(deps, batches[i]!);
-    const failed = results.find((x) => !x.ok);
-    if (failed && !failed.ok) throw failed.error instanceof Error ? failed.error : new Error(String(failed.error));
-  });
-  if (r.failures > 0) throw new Error(`${r.failures} webhook batches failed`);
-}
-
-/** Runs `work` alone, timing it and counting every statement this process sends meanwhile. */
-async function counted<T>(work: () => Promise<T>): Promise<{ result: T; ms: number; statements: number }> {
-  let statements = 0;
-  const stop = tracePg(() => statements++);
-  const started = performance.now();
-  try {
-    const result = await work();
-    return { result, ms: performance.now() - started, statements };
-  } finally {
-    stop();
   }
 }
 
@@ -184,6 +165,22 @@ function exactlyOnce(r: CancelRun, f: CancelFacts, providerRefunds: number): str
     wrong.push(`ledger: paid ${f.paid} ≠ refunded ${f.refundedLedger} + net ${f.net}`);
   if ((f.participations.refunded ?? 0) !== n) wrong.push(`participations ${JSON.stringify(f.participations)}`);
   return wrong;
+}
+
+/** The cancellation rolled back: that is the finding; there are no refunds to drain. */
+function failedCommit(
+  ctx: StageContext,
+  f: { tickets: number; baselineMs: number; productMs: number; statements: number; limitSeconds: number; error: Error },
+): void {
+  ctx.data.cancel = { ...f, error: f.error.message };
+  ctx.check({
+    name: `cancel: ${int(f.tickets)}-ticket event commits within the route's ${f.limitSeconds} s limit`,
+    measured: `rolled back after ${ms(f.productMs)} ms (${f.error.message}); the one statement committed in ${ms(f.baselineMs)} ms`,
+    target: `≤ ${f.limitSeconds} s`,
+    pass: false,
+    advice: cancelProse.rolledBackAdvice(f),
+  });
+  ctx.skipPart("the refunds", "the cancellation did not commit, so no refund task exists");
 }
 
 function report(ctx: StageContext, r: CancelRun): void {
@@ -248,9 +245,9 @@ function report(ctx: StageContext, r: CancelRun): void {
   const wrong = exactlyOnce(r, r.facts, r.providerRefunds);
   ctx.check({
     name: "cancel: every payment refunded exactly once, every ticket void, ledger balanced",
-    measured: wrong.length ? wrong.join("; ") : cancelProse.exactlyOnce(r),
+    measured: `${wrong.length ? wrong.join("; ") : cancelProse.exactlyOnce(r)}${r.workerFailures ? cancelProse.redelivered(r.workerFailures) : ""}`,
     target: "all",
-    pass: wrong.length === 0 && r.workerFailures === 0,
+    pass: wrong.length === 0,
   });
   const wrongAgain = exactlyOnce(r, r.again, r.providerRefundsAgain);
   ctx.check({
