@@ -56,6 +56,8 @@ export interface StageResult {
   mode: "quick" | "full";
   startedAt: string;
   durationMs: number;
+  /** CPU time of the bench process during the stage (user + system); PostgreSQL and the runtime child are not in it. */
+  cpuMs?: number;
   tables: Table[];
   checks: Check[];
   notes: string[];
@@ -67,7 +69,7 @@ export interface StageResult {
 export interface ResultsFile {
   generatedAt: string;
   machine: Machine;
-  runs: Array<{ startedAt: string; mode: "quick" | "full"; stages: StageName[]; durationMs: number; command: string }>;
+  runs: Array<{ startedAt: string; mode: "quick" | "full"; stages: StageName[]; durationMs: number; cpuMs?: number; command: string }>;
   stages: Partial<Record<StageName, StageResult>>;
 }
 
@@ -151,7 +153,9 @@ export function renderMarkdown(file: ResultsFile): string {
   );
   out.push("Runs that produced this file:", "");
   for (const run of file.runs)
-    out.push(`- ${run.startedAt}: \`${run.command}\` (${run.mode}, ${humanDuration(run.durationMs)}): ${run.stages.join(", ")}`);
+    out.push(
+      `- ${run.startedAt}: \`${run.command}\` (${run.mode}, ${humanDuration(run.durationMs)}${run.cpuMs === undefined ? "" : `, ${humanDuration(run.cpuMs)} CPU in the bench process`}): ${run.stages.join(", ")}`,
+    );
   out.push("");
   out.push("## How to run", "", ...HOW_TO_RUN, "");
 

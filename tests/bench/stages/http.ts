@@ -60,8 +60,8 @@ async function measure(ctx: StageContext, pool: pg.Pool, servers: Record<Target,
     },
   };
   const readSeconds = ctx.quick ? 1 : 4;
-  const writeAmount = ctx.quick ? 120 : 1_000;
-  const warmup = ctx.quick ? 30 : 200;
+  const writeAmount = ctx.quick ? 60 : 1_000;
+  const warmup = ctx.quick ? 16 : 200;
 
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const scenarios: Scenario[] = [

@@ -102,7 +102,7 @@ async function measure(
   ctx: StageContext,
   { raw, db, seeded, users, events }: { raw: pg.Client; db: Db; seeded: Awaited<ReturnType<typeof seed>>; users: number; events: number },
 ): Promise<void> {
-  const iterations = ctx.quick ? 150 : 1_000;
+  const iterations = ctx.quick ? 80 : 1_000;
   const random = seededRandom(42);
 
   const pairs = (

@@ -53,7 +53,7 @@ async function measure(ctx: StageContext, live: Live): Promise<void> {
   const pool = live.pool;
   // The 20,000 orders against 50,000 seats; quick mode about a thirtieth (a tenth would not
   // fit its time).
-  const orders = ctx.quick ? 600 : 20_000;
+  const orders = ctx.quick ? 300 : 20_000;
   const seats = ctx.quick ? 1_500 : 50_000;
   const organizer = await createOrganizer(pool);
   const variants: Variant[] = [];

@@ -89,7 +89,7 @@ export async function run(ctx: StageContext): Promise<void> {
 }
 
 async function measure(ctx: StageContext, o: { pool: pg.Pool; db: Db; runtime: ServerChild; raw: ServerChild }): Promise<void> {
-  const total = ctx.scale(10_000);
+  const total = ctx.quick ? 500 : 10_000;
   const need = paymentsNeeded(total);
   const sandboxUrl = String(o.runtime.ready.sandboxUrl);
   const apiUrl = String(o.runtime.ready.apiUrl);

@@ -22,7 +22,7 @@ export const INTRO = [
 export const HOW_TO_RUN = [
   "```sh",
   "npm run bench                       # full: 10,000 events, 1,000,000 participations, 200,000 payments (< 15 min)",
-  "npm run bench -- --quick            # everything scaled down (target < 3 min on an idle machine; 12 min at load 13 on 2 cores)",
+  "npm run bench -- --quick            # a smoke check, everything scaled down (target < 3 min on an idle machine); prints wall and CPU time",
   "npm run bench -- --only rush,http   # some stages; results of the others are kept from earlier runs",
   "npm run bench -- --curve            # stage 9 only: 100 k, 1 M and 5 M participations (17 min at load 13 on 2 cores)",
   "npm run bench -- --curve --quick    # stage 9 at 10 k, 100 k and 500 k (about 6 min)",
