@@ -23,7 +23,7 @@ import {
 
 // Cold start first (it wants an idle machine), memory last (it reads the other stages' samples).
 // The data-growth curve takes long and runs only when asked for (--curve or --only curve).
-const RUN_ORDER: StageName[] = ["coldstart", "queries", "http", "limit", "rush", "webhooks", "archive", "memory", "curve"];
+const RUN_ORDER: StageName[] = ["coldstart", "queries", "http", "limit", "rush", "webhooks", "archive", "cancel", "memory", "curve"];
 const ON_REQUEST: StageName[] = ["curve"];
 
 const { values } = parseArgs({
@@ -56,6 +56,7 @@ const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.sl
 
 const machine = describeMachine();
 const runStarted = performance.now();
+const cpuAtStart = process.cpuUsage();
 const startedAt = new Date().toISOString();
 console.log(`evently bench (${mode}): ${selected.join(", ")}`);
 console.log(
@@ -102,16 +103,20 @@ for (const name of selected) {
     }
   }
   results.set(name, finish());
-  ctx.log(`${result.status} in ${(result.durationMs / 1000).toFixed(1)} s`);
+  ctx.log(
+    `${result.status} in ${(result.durationMs / 1000).toFixed(1)} s (${((result.cpuMs ?? 0) / 1000).toFixed(1)} s CPU in this process)`,
+  );
 }
 
 if (live) await (await live).stop().catch((error: unknown) => console.error("stopping the runtime:", error));
 if (postgres) await (await postgres).stop().catch((error: unknown) => console.error("stopping postgres:", error));
 
 const durationMs = Math.round(performance.now() - runStarted);
+const cpuUsed = process.cpuUsage(cpuAtStart);
+const cpuMs = Math.round((cpuUsed.user + cpuUsed.system) / 1000);
 const previous = requested.length > 0 ? await readPrevious() : undefined;
 const stages: ResultsFile["stages"] = { ...(previous?.stages ?? {}), ...Object.fromEntries(results) };
-const run = { startedAt, mode, stages: selected, durationMs, command } as const;
+const run = { startedAt, mode, stages: selected, durationMs, cpuMs, command } as const;
 // Keep the runs that still own a stage of the merged file.
 const runs = [...(previous?.runs ?? []), run].filter(
   (r) => r === run || r.stages.some((s) => stages[s]?.startedAt && results.get(s) === undefined && r.stages.includes(s)),
@@ -119,12 +124,14 @@ const runs = [...(previous?.runs ?? []), run].filter(
 const file: ResultsFile = { generatedAt: new Date().toISOString(), machine, runs, stages };
 await writeOutputs(file);
 
-console.log(`\nbench ${mode} finished in ${(durationMs / 1000).toFixed(1)} s`);
+console.log(
+  `\nbench ${mode} finished in ${(durationMs / 1000).toFixed(1)} s wall, ${(cpuMs / 1000).toFixed(1)} s CPU in this process (load at the end ${describeMachine().loadAverage})`,
+);
 for (const name of selected) {
   const r = results.get(name)!;
   const misses = r.checks.filter((c) => c.pass === false).length;
   console.log(
-    `  ${name.padEnd(10)} ${r.status.padEnd(8)} ${(r.durationMs / 1000).toFixed(1).padStart(6)} s  ${r.checks.length} checks, ${misses} missed${r.reason ? `  (${r.reason})` : ""}`,
+    `  ${name.padEnd(10)} ${r.status.padEnd(8)} ${(r.durationMs / 1000).toFixed(1).padStart(6)} s  ${((r.cpuMs ?? 0) / 1000).toFixed(1).padStart(6)} s CPU  ${r.checks.length} checks, ${misses} missed${r.reason ? `  (${r.reason})` : ""}`,
   );
 }
 console.log(`wrote ${RESULTS_JSON} and ${PERFORMANCE_MD}`);

@@ -42,6 +42,7 @@ export function createContext(options: {
   earlier: (name: StageName) => StageResult | undefined;
 }): { ctx: StageContext; result: StageResult; finish(): StageResult } {
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const result: StageResult = {
     name: options.name,
     title: options.title,
@@ -96,6 +97,8 @@ export function createContext(options: {
     result,
     finish() {
       result.durationMs = Math.round(performance.now() - started);
+      const cpu = process.cpuUsage(cpuAtStart);
+      result.cpuMs = Math.round((cpu.user + cpu.system) / 1000);
       return result;
     },
   };

@@ -5,7 +5,7 @@ import path from "node:path";
 import type { Machine } from "./machine";
 import { HOW_TO_RUN, INTRO, STAGE_PROSE } from "./prose";
 
-export const STAGES = ["queries", "http", "rush", "webhooks", "archive", "coldstart", "memory", "limit", "curve"] as const;
+export const STAGES = ["queries", "http", "rush", "webhooks", "archive", "coldstart", "memory", "limit", "curve", "cancel"] as const;
 export type StageName = (typeof STAGES)[number];
 
 /** The issue's numbering, which PERFORMANCE.md keeps. */
@@ -19,6 +19,7 @@ export const STAGE_TITLES: Record<StageName, string> = {
   memory: "7. Memory",
   limit: "8. The physical limit: the same rows in one statement",
   curve: "9. Cost as the data grows",
+  cancel: "10. Cancelling a 10,000-ticket event",
 };
 
 export type Cell = string | number;
@@ -55,6 +56,8 @@ export interface StageResult {
   mode: "quick" | "full";
   startedAt: string;
   durationMs: number;
+  /** CPU time of the bench process during the stage (user + system); PostgreSQL and the runtime child are not in it. */
+  cpuMs?: number;
   tables: Table[];
   checks: Check[];
   notes: string[];
@@ -66,7 +69,7 @@ export interface StageResult {
 export interface ResultsFile {
   generatedAt: string;
   machine: Machine;
-  runs: Array<{ startedAt: string; mode: "quick" | "full"; stages: StageName[]; durationMs: number; command: string }>;
+  runs: Array<{ startedAt: string; mode: "quick" | "full"; stages: StageName[]; durationMs: number; cpuMs?: number; command: string }>;
   stages: Partial<Record<StageName, StageResult>>;
 }
 
@@ -150,7 +153,9 @@ export function renderMarkdown(file: ResultsFile): string {
   );
   out.push("Runs that produced this file:", "");
   for (const run of file.runs)
-    out.push(`- ${run.startedAt}: \`${run.command}\` (${run.mode}, ${humanDuration(run.durationMs)}): ${run.stages.join(", ")}`);
+    out.push(
+      `- ${run.startedAt}: \`${run.command}\` (${run.mode}, ${humanDuration(run.durationMs)}${run.cpuMs === undefined ? "" : `, ${humanDuration(run.cpuMs)} CPU in the bench process`}): ${run.stages.join(", ")}`,
+    );
   out.push("");
   out.push("## How to run", "", ...HOW_TO_RUN, "");
 

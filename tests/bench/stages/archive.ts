@@ -8,6 +8,7 @@ import pg from "pg";
 import { createDb, type Db } from "@evently/core/db/client";
 import type { StageContext } from "../lib/context";
 import { tracePg, transactionSpans, type TracedQuery } from "../lib/pg-trace";
+import { archiveProse } from "../lib/prose";
 import { ROOT } from "../lib/report";
 import { dropSecondaryIndexes } from "../lib/seed";
 import { int, ms, perSecond, ratio } from "../lib/stats";
@@ -214,7 +215,7 @@ export async function run(ctx: StageContext): Promise<void> {
 
   const expectedMoved = amounts.historyOld + amounts.txOld;
   ctx.table({
-    title: `The archive job over ${int(amounts.historyOld + amounts.historyRecent)} history rows and ${int(amounts.txOld + amounts.txOldPending + amounts.txRecent)} payment transactions`,
+    title: archiveProse.caption(amounts.historyOld + amounts.historyRecent, amounts.txOld + amounts.txOldPending + amounts.txRecent),
     columns: ["run", "rows moved", "seconds", "rows/s", "vs raw", "batches", "longest batch ms", "job's own longestBatchMs"],
     rows: [
       [
@@ -238,13 +239,9 @@ export async function run(ctx: StageContext): Promise<void> {
         "–",
       ],
     ],
-    notes: [
-      `Job counts: ${JSON.stringify(result.counts)}; second run: ${JSON.stringify(again.counts)}.`,
-      `Rows before → after: history ${int(before.ph)} → ${int(after.ph)} (archive ${int(after.pha)}), transactions ${int(before.pt)} → ${int(after.pt)} (archive ${int(after.pta)}); expected to move ${int(expectedMoved)}. Average batch ${int(batchSize)} rows.`,
-      "Longest batch = the longest BEGIN…COMMIT the job's connection held (from the statements traced in this process), i.e. how long its row locks lasted.",
-    ],
+    notes: archiveProse.notes({ counts: result.counts, again: again.counts, before, after, expected: expectedMoved, batchSize }),
   });
-  if (batchSpans.length === 0) ctx.note("no DELETE seen in the job's statements: the longest batch could not be timed");
+  if (batchSpans.length === 0) ctx.note(archiveProse.noBatches);
   ctx.data.job = { moved, jobMs, rate, longest, batches: batchSpans.length, counts: result.counts, again: again.counts };
   ctx.data.raw = { moved: raw.moved, ms: rawMs, rate: rawRate };
 
@@ -253,24 +250,14 @@ export async function run(ctx: StageContext): Promise<void> {
     measured: `${int(rate)} rows/s (${ratio(rate / rawRate)} of raw ${int(rawRate)})`,
     target: "≥ 20,000 rows/s",
     pass: rate >= 20_000,
-    ...(rate < 20_000
-      ? {
-          advice:
-            "moveBatch (core/archival/index.ts) finds due rows through the created_at/processed_at index and then re-finds each by primary key (DELETE … WHERE id IN (SELECT id …)); batches commit one at a time on one connection. Raise BATCH_SIZE (functions/src/jobs/archive.ts) while the longest batch stays well under 1 s, and select ctid instead of id in the inner query to drop the per-row primary-key probe.",
-        }
-      : {}),
+    ...(rate < 20_000 ? { advice: archiveProse.rateAdvice } : {}),
   });
   ctx.check({
     name: "archive: longest batch transaction",
     measured: `${ms(longest)} ms over ${batchSpans.length} batches`,
     target: "≤ 1,000 ms",
     pass: longest <= 1000,
-    ...(longest > 1000
-      ? {
-          advice:
-            "Lower BATCH_SIZE in packages/functions/src/jobs/archive.ts (5,000) so one batch's locks are held under a second on this hardware, or make it adaptive from the previous batch's duration (the job already measures it).",
-        }
-      : {}),
+    ...(longest > 1000 ? { advice: archiveProse.batchAdvice } : {}),
   });
   const correct =
     moved === expectedMoved &&

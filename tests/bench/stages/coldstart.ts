@@ -25,8 +25,9 @@ import {
 import type { EnvName } from "@evently/functions/lib/config";
 import type { StageContext } from "../lib/context";
 import { runNode } from "../lib/proc";
+import { coldstartProse } from "../lib/prose";
 import { ROOT } from "../lib/report";
-import { kb, mb, median, ms, ratio } from "../lib/stats";
+import { kb, median, ms, ratio } from "../lib/stats";
 
 export interface LibraryCost {
   pkg: string;
@@ -93,8 +94,7 @@ async function entryPoints(ctx: StageContext, profile: Profile): Promise<Entry[]
     if (!entries.has(module)) entries.set(module, { name: module, role: "function", kind, file, profile });
   };
   for (const r of routes) add(r.handler, `${r.method} ${r.path}`);
-  if (schedules.length === 0)
-    ctx.note("schedules.ts lists no jobs yet: no job bundles (they are picked up as soon as schedules.ts names them)");
+  if (schedules.length === 0) ctx.note(coldstartProse.noJobs);
   for (const s of schedules) add(s.handler, `job ${s.name}`);
   for (const f of (await readdir(path.join(FUNCTIONS_SRC, "queue"))).filter((f) => f.endsWith(".ts")).sort())
     add(`queue/${f.replace(/\.ts$/, "")}`, "SQS consumer");
@@ -296,12 +296,7 @@ export async function run(ctx: StageContext): Promise<void> {
         ],
         ...rows,
       ],
-      notes: [
-        "Targets: without Stripe ≤ 0.6 × naive import time and ≤ 400 KB loaded at import; with Stripe ≤ 0.8 × naive+stripe import time (size shown as a ratio only). “With Stripe” = the stripe package is anywhere in the bundle, lazily loaded chunks included.",
-        "“Loaded at import” = the entry file plus the chunks it imports statically (code splitting moves lazily imported modules into chunks loaded on first use); source maps are not counted.",
-        "The naive references (and the single libraries below) are plain builds — one file, no source maps, run without --enable-source-maps — like the issue's reference figures (~730 KB / 87 ms; ~980 KB / 110 ms with Stripe), so any cost of the deploy settings counts against the functions.",
-        `An empty ES module imports in ${ms(empty.importMs)} ms (process RSS ${mb(empty.rssBytes)}); it is included in every figure above.`,
-      ],
+      notes: coldstartProse.bundleNotes(empty),
     });
 
     if (libraryCosts.length)
@@ -349,7 +344,7 @@ export async function run(ctx: StageContext): Promise<void> {
         : "no functions",
       target: "≤ 0.60×",
       pass: noStripe.length ? timeMisses.length === 0 : null,
-      ...(timeMisses.length ? { advice: adviceFor("time", timeMisses, context) } : {}),
+      ...(timeMisses.length ? { advice: coldstartProse.advice("time", timeMisses, context) } : {}),
     });
     ctx.check({
       name: "cold start: bundle size without Stripe ≤ 400 KB",
@@ -358,7 +353,7 @@ export async function run(ctx: StageContext): Promise<void> {
         : "no functions",
       target: "≤ 400 KB",
       pass: noStripe.length ? sizeMisses.length === 0 : null,
-      ...(sizeMisses.length ? { advice: adviceFor("size", sizeMisses, context) } : {}),
+      ...(sizeMisses.length ? { advice: coldstartProse.advice("size", sizeMisses, context) } : {}),
     });
     ctx.check({
       name: "cold start: import time with Stripe ≤ 0.8 × naive+stripe",
@@ -367,7 +362,7 @@ export async function run(ctx: StageContext): Promise<void> {
         : "no functions",
       target: "≤ 0.80×",
       pass: withStripe.length ? stripeMisses.length === 0 : null,
-      ...(stripeMisses.length ? { advice: adviceFor("stripe", stripeMisses, context) } : {}),
+      ...(stripeMisses.length ? { advice: coldstartProse.advice("stripe", stripeMisses, context) } : {}),
     });
 
     // The biggest bundles, by what they load at import (distinct shapes only).
@@ -393,54 +388,4 @@ export async function run(ctx: StageContext): Promise<void> {
   } finally {
     await rm(OUT, { recursive: true, force: true });
   }
-}
-
-const names = (list: BundleMeasure[]) =>
-  list.length > 6
-    ? `${list
-        .slice(0, 6)
-        .map((m) => m.name)
-        .join(", ")} and ${list.length - 6} more`
-    : list.map((m) => m.name).join(", ");
-const describe = (l: LibraryCost | undefined) => (l ? `${kb(l.bytes)}, ${ms(l.importMs)} ms` : "");
-
-/** What the lead can trim, from what the missing bundles load and what each library costs here. */
-function adviceFor(
-  check: "time" | "size" | "stripe",
-  misses: BundleMeasure[],
-  c: { libs: LibraryCost[]; asDeployed?: BundleMeasure; whatIfs: BundleMeasure[]; profile: Profile },
-): string {
-  const cost = (pkg: string) => c.libs.find((l) => l.pkg === pkg);
-  const loads = (pkg: string) => misses.filter((m) => m.contributors.some((x) => x.pkg === pkg));
-  const tips: string[] = [];
-  if (check !== "size" && c.profile.enableSourceMaps) {
-    tips.push(
-      `NODE_OPTIONS=--enable-source-maps (infra/bundling.ts) makes Node read and parse each bundle's source map at load: set it on debug stages only`,
-    );
-  }
-  if (check === "stripe" && misses.some((m) => m.name === "http/webhooks/stripe")) {
-    tips.push(
-      `http/webhooks/stripe.ts imports the whole stripe SDK (${describe(cost("stripe"))} alone) statically, only for Stripe.webhooks.constructEventAsync: verify the Stripe-Signature HMAC-SHA256 (t=…,v1=… over \`\${t}.\${rawBody}\`, 300 s tolerance) with node:crypto createHmac + timingSafeEqual in a small lib/stripe-signature.ts`,
-    );
-  }
-  const zod = loads("zod");
-  if (zod.length) {
-    tips.push(
-      `zod (${describe(cost("zod"))} alone) is loaded at import by ${zod.length} of them through the route and core input schemas; zod/mini costs ${describe(cost("zod/mini"))} — the OpenAPI builder (lib/openapi.ts, z.toJSONSchema and .meta) would then live only in http/openapi`,
-    );
-  }
-  const pg = loads("pg");
-  if (check !== "size" && pg.length) {
-    tips.push(
-      `pg (${describe(cost("pg"))} alone, mostly Node's net/tls/crypto) is imported statically by core/db/client.ts into ${pg.length} of them; importing it inside createDb's first call (await import("pg") in lib/db.ts connect()) moves that cost from init to the first query — it only saves time for invocations that never touch the database (health without DB, rejected requests)`,
-    );
-  }
-  const kysely = loads("kysely");
-  if (check === "size" && kysely.length) tips.push(`kysely is ${describe(cost("kysely"))} alone and is needed by every database route`);
-  if (misses.some((m) => m.awsSdk && m.contributors.some((x) => x.pkg.startsWith("@aws-sdk/") || x.pkg.startsWith("@smithy/")))) {
-    tips.push(
-      `@aws-sdk v3 is still loaded at import by some: mark "@aws-sdk/*" external in sst.config.ts (the nodejs22.x runtime ships it)`,
-    );
-  }
-  return `Functions: ${names(misses)}. ${tips.join("; ") || "see the contributors tables"}.`;
 }

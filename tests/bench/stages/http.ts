@@ -7,6 +7,7 @@ import type { StageContext } from "../lib/context";
 import { createEvent, createOrganizer } from "../lib/fixtures";
 import { loadTest, signTokens, smoke, type LoadResult, type RequestSpec } from "../lib/load";
 import type { ServerChild } from "../lib/proc";
+import { httpProse } from "../lib/prose";
 import { int, mb, ms, ratio } from "../lib/stats";
 
 type Target = "product" | "raw";
@@ -59,8 +60,8 @@ async function measure(ctx: StageContext, pool: pg.Pool, servers: Record<Target,
     },
   };
   const readSeconds = ctx.quick ? 1 : 4;
-  const writeAmount = ctx.quick ? 120 : 1_000;
-  const warmup = ctx.quick ? 30 : 200;
+  const writeAmount = ctx.quick ? 60 : 1_000;
+  const warmup = ctx.quick ? 16 : 200;
 
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const scenarios: Scenario[] = [
@@ -183,7 +184,7 @@ async function measure(ctx: StageContext, pool: pg.Pool, servers: Record<Target,
         measured: `${ratio(share)} (${int(p.result.rps)} vs ${int(b.result.rps)} req/s)`,
         target: `≥ ${need}×`,
         pass: share >= need && nonOk(p.result) === 0,
-        ...(share < need ? { advice: adviceFor(scenario.key, p.statementsPerRequest, b.statementsPerRequest) } : {}),
+        ...(share < need ? { advice: httpProse.advice(scenario.key, p.statementsPerRequest, b.statementsPerRequest) } : {}),
       });
       if (connections === 16) {
         ctx.check({
@@ -193,7 +194,11 @@ async function measure(ctx: StageContext, pool: pg.Pool, servers: Record<Target,
           pass: p.result.p99 < 20,
           ...(p.result.p99 >= 20
             ? {
-                advice: `${b.result.p99 >= 20 ? `The raw baseline's p99 is ${ms(b.result.p99)} ms in the same run: at 16 connections this machine (2 cores shared by the load generator, both servers, PostgreSQL and whatever else runs) cannot show < 20 ms for either, so the target is not reachable here; the product's own share (${ms(p.result.p50 - b.result.p50)} ms at p50): ` : ""}${adviceFor(scenario.key, p.statementsPerRequest, b.statementsPerRequest)}`,
+                advice: httpProse.p99Advice(
+                  scenario.key,
+                  { p50: p.result.p50, sql: p.statementsPerRequest },
+                  { p50: b.result.p50, p99: b.result.p99, sql: b.statementsPerRequest },
+                ),
               }
             : {}),
         });
@@ -201,7 +206,7 @@ async function measure(ctx: StageContext, pool: pg.Pool, servers: Record<Target,
     }
   }
   ctx.table({
-    title: `Requests/s and latency through the local runtime vs the raw pg baseline (reads ${readSeconds} s each; writes ${int(writeAmount)} requests each, every one a new user)`,
+    title: httpProse.caption(readSeconds, int(writeAmount)),
     columns: [
       "route",
       "conns",
@@ -219,25 +224,6 @@ async function measure(ctx: StageContext, pool: pg.Pool, servers: Record<Target,
       "runtime peak RSS",
     ],
     rows,
-    notes: [
-      "Both servers run in their own processes with a pool of 20 connections; the load generator (autocannon, in the bench process) shares neither event loop. Writes use a fresh user (own token) per request; orders add an Idempotency-Key and a Stripe sandbox PaymentIntent (each server calls its own in-process sandbox).",
-      "The raw baseline verifies the same HS256 token, upserts the same user row, and sends the product's statements (captured from its Kysely queries) with pg, without middy, zod, Kysely or the Stripe SDK.",
-    ],
+    notes: httpProse.notes,
   });
-}
-
-/** Where the time goes per route, from the code: what the lead can cut. */
-function adviceFor(route: string, productSql: number, rawSql: number): string {
-  const sql = `${productSql.toFixed(1)} statements per request (raw ${rawSql.toFixed(1)})`;
-  switch (route) {
-    case "event":
-    case "availability":
-      return `${sql}. GET /events/{id} and /availability read the event, its ticket types and the waitlist count in one statement (events.repository.ts detailFromId, countersFromId); what remains over raw is the middy stack, zod and Kysely. Public reads carry Cache-Control (30 s for an event, 5 s for availability), so behind API Gateway or a CDN most of them never reach a function.`;
-    case "rsvp":
-      return `${sql}. registerRsvp (core/ticketing/rsvp.ts) is still the multi-statement transaction: it reads the event, then BEGIN, set_config, INSERT, UPDATE events, the confirmation mail's context and outbox row, COMMIT, then the mail nudge and a re-read of the participation. It has not been folded into one server-side call as the paid hold has (place_ticket_hold, migration 0013); and the local runtime renders and delivers every confirmation mail in the same process, which the raw baseline does not.`;
-    case "orders":
-      return `${sql}. Per order: the Idempotency-Key lookup, eventWithTicketType, one call of place_ticket_hold (participation, promo use, order, payment, audit row, intent task, key and both seat counters in one statement), the Stripe sandbox PaymentIntent, and one statement that records the intent, the task and the completed key; the answer is built from the returned rows.`;
-    default:
-      return sql;
-  }
 }

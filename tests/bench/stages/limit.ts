@@ -57,8 +57,8 @@ async function measure(
   apiUrl: string,
   runtimeErrors: () => string[],
 ): Promise<void> {
-  const inProcess = ctx.quick ? 300 : 5_000;
-  const overHttp = ctx.quick ? 150 : 2_000;
+  const inProcess = ctx.quick ? 150 : 5_000;
+  const overHttp = ctx.quick ? 80 : 2_000;
   const organizer = await createOrganizer(setup);
   const deps = benchPaymentsDeps(db);
   const runs: LimitRun[] = [];

@@ -7,7 +7,7 @@ import type { StageContext } from "../lib/context";
 import { createEvent, createOrganizer, seatFacts } from "../lib/fixtures";
 import { burst, loadTest, signTokens, smoke, type LoadResult } from "../lib/load";
 import type { Live } from "../lib/live";
-import { rushAdvice } from "../lib/prose";
+import { rushProse } from "../lib/prose";
 import { int, ms, percentile, perSecond, ratio } from "../lib/stats";
 import { baselineOf, type LimitRun } from "./limit";
 
@@ -53,7 +53,7 @@ async function measure(ctx: StageContext, live: Live): Promise<void> {
   const pool = live.pool;
   // The issue's 20,000 orders against 50,000 seats; quick mode about a thirtieth (a tenth would not
   // fit its time).
-  const orders = ctx.quick ? 600 : 20_000;
+  const orders = ctx.quick ? 300 : 20_000;
   const seats = ctx.quick ? 1_500 : 50_000;
   const organizer = await createOrganizer(pool);
   const variants: Variant[] = [];
@@ -118,7 +118,7 @@ async function measure(ctx: StageContext, live: Live): Promise<void> {
       .flatMap((line) => [...line.matchAll(/"message":"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1] ?? ""))
       .find((m) => m && m !== "Unhandled error" && m !== "local gateway error");
     ctx.table({
-      title: `(a) ${int(buyers)} buyers at once for ${seatCount} seats of one event, through HTTP (POST /events/{id}/orders, each with its own token and Idempotency-Key)`,
+      title: rushProse.burstCaption(buyers, seatCount),
       columns: ["measure", "value"],
       rows: [
         [
@@ -142,14 +142,17 @@ async function measure(ctx: StageContext, live: Live): Promise<void> {
         ["answer latency p50 / p99", `${ms(percentile(latencies, 50))} / ${ms(percentile(latencies, 99))} ms`],
         ...(fivexx && runtimeError ? [["the runtime's error for the 5xx", runtimeError.slice(0, 160)]] : []),
       ],
-      notes: [
-        `Every request was on its own already-open keep-alive socket, so all were sent in the same instant; the handler was warmed up by ${ctx.quick ? 100 : 300} orders on another event first.`,
-      ],
+      notes: [rushProse.burstNote(ctx.quick ? 100 : 300)],
     });
     const poolTimeout = /timeout exceeded when trying to connect/.test(runtimeError ?? "");
-    const burstAdvice = poolTimeout
-      ? `${fivexx} buyers got a 500 after waiting over 5 s for a database connection (pg-pool: "timeout exceeded when trying to connect"): the local gateway runs all ${int(buyers)} invocations at once against the process's one pool of 20 (DB_POOL_MAX), and core/db/client.ts:31 sets connectionTimeoutMillis: 5_000. ${facts.seats_taken - created.length > 0 ? `${facts.seats_taken - created.length} of them had already committed their hold (seats_taken ${facts.seats_taken}, ${created.length} × 201): they hold a seat without a PaymentIntent, and since a 5xx releases the Idempotency-Key, their retry runs createOrder again and gets 409 already_registered. ` : ""}Fixes: (1) packages/local/src/server/http-server.ts:78 — cap concurrent handler invocations at DB_POOL_MAX with a small semaphore, so excess requests queue in the gateway as they would behind Lambda's concurrency, instead of timing out on the pool; (2) core/db/client.ts:31 — outside Lambda, a pool-acquire timeout at least the route timeout (30 s); (3) core/payments/orders.ts:80 — when the caller already holds a pending participation with an order on this event, resume it (attachIntent + orderResult) instead of 409, so a retried order after a post-commit failure returns the hold. In AWS each container has its own connection (pool max 1), so (1)–(2) are local-runtime fixes; (3) matters everywhere.`
-      : `${fivexx} 5xx${runtimeError ? ` (runtime: ${runtimeError.slice(0, 200)})` : ""}; see the runtime log.`;
+    const burstAdvice = rushProse.burstAdvice({
+      poolTimeout,
+      fivexx,
+      buyers,
+      created: created.length,
+      seatsTaken: facts.seats_taken,
+      runtimeError,
+    });
     ctx.check({
       name: `rush (a): exactly ${seatCount} held of ${int(buyers)} at once`,
       measured: `${created.length} × 201, seats_taken ${facts.seats_taken}, ${facts.pending} pending, ${facts.distinct_intents} intents`,
@@ -161,10 +164,7 @@ async function measure(ctx: StageContext, live: Live): Promise<void> {
         facts.distinct_intents === seatCount,
       ...(created.length !== seatCount || facts.distinct_intents !== seatCount
         ? {
-            advice:
-              facts.seats_taken > seatCount
-                ? "OVERSOLD: seats_taken exceeds capacity — the conditional UPDATE in ticketing/seats.ts did not hold."
-                : burstAdvice,
+            advice: facts.seats_taken > seatCount ? rushProse.oversold : burstAdvice,
           }
         : {}),
     });
@@ -208,7 +208,7 @@ async function measure(ctx: StageContext, live: Live): Promise<void> {
   ctx.data.baseline = baseline;
   if (http) {
     ctx.table({
-      title: `(b) sustained at concurrency ${CONCURRENCY} on one event with ${int(seats)} seats: ${int(orders)} orders through HTTP`,
+      title: rushProse.sustainedCaption(CONCURRENCY, seats, orders),
       columns: ["path", "holds", "of", "seconds", "holds/s", "vs one statement", "p50 ms", "p99 ms", "non-201 / failures"],
       rows: variants.map((v) => [
         v.label,
@@ -221,10 +221,7 @@ async function measure(ctx: StageContext, live: Live): Promise<void> {
         ms(v.p99),
         int(v.failures),
       ]),
-      notes: [
-        `One statement = the limit stage's physical limit on one event at concurrency ${CONCURRENCY} in this run: ${Number.isFinite(baseline) ? `${int(baseline)} holds/s` : "not measured (run the limit stage too)"}.`,
-        `Through HTTP an order is ${Number.isFinite(ctx.data.httpStatementsPerOrder as number) ? (ctx.data.httpStatementsPerOrder as number).toFixed(1) : "–"} SQL statements plus one Stripe sandbox call (the sandbox runs inside the runtime process, as in \`npm start\`).`,
-      ],
+      notes: rushProse.sustainedNotes(CONCURRENCY, baseline, ctx.data.httpStatementsPerOrder as number),
     });
   }
   const target = "≥ 1,000 holds/s";
@@ -238,6 +235,6 @@ async function measure(ctx: StageContext, live: Live): Promise<void> {
     measured: `${int(http.holdsPerSecond)} holds/s (${ratio(http.holdsPerSecond / baseline)} of one statement), p99 ${ms(http.p99)} ms`,
     target,
     pass: http.holdsPerSecond >= 1000,
-    ...(http.holdsPerSecond < 1000 ? { advice: rushAdvice(baseline, ctx.data.httpStatementsPerOrder as number) } : {}),
+    ...(http.holdsPerSecond < 1000 ? { advice: rushProse.advice(baseline, ctx.data.httpStatementsPerOrder as number) } : {}),
   });
 }
