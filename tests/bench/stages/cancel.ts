@@ -91,7 +91,7 @@ export async function run(ctx: StageContext): Promise<void> {
 
     ctx.log("product: cancelEvent with the payments hooks on the second event");
     const cancelled = await counted(() =>
-      cancelEvent(deps.db, actor, product.eventId, REASON, eventCancellationHooks(deps, actor)).then(
+      cancelEvent(deps.db, actor, product.eventId, { reason: REASON }, eventCancellationHooks(deps, actor)).then(
         () => undefined,
         (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
       ),
