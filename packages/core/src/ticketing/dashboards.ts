@@ -5,7 +5,7 @@ import type { Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { decodeCursor, toPage, type Page, type PageInput } from "../shared/page";
 import type { ParticipationStatus } from "./ticketing.table";
-import { ticketsFor, type TicketView } from "../tickets/views";
+import { ticketsColumn, withTicketViews, type TicketView } from "../tickets/views";
 import { isoMicros, paymentSummary, selectParticipations, toParticipationView, type ParticipationView, type PaymentSummary } from "./views";
 
 export interface DashboardItem extends ParticipationView, PaymentSummary {
@@ -36,6 +36,7 @@ export async function myParticipations(db: Db, actor: Actor, page: PageInput): P
       "pm.paymentStatus",
       "pm.amountPaidMinor",
       "pm.currency",
+      ticketsColumn.as("tickets"),
     ])
     .where("p.userId", "=", actor.userId)
     .where("p.status", "in", LIVE)
@@ -45,17 +46,18 @@ export async function myParticipations(db: Db, actor: Actor, page: PageInput): P
     .orderBy("p.id")
     .limit(page.limit + 1)
     .execute();
-  const tickets = await ticketsFor(
-    db,
-    rows.slice(0, page.limit).map((row) => row.id),
-  );
-  return toPage("mine", rows, page.limit, (row) => ({
-    ...toParticipationView(row),
-    tickets: tickets.get(row.id) ?? [],
-    event: { id: row.eventId, title: row.title, startsAt: row.startsAt.toISOString(), location: row.location },
-    paymentStatus: row.paymentStatus ?? null,
-    amountPaidMinor: row.amountPaidMinor ?? null,
-    currency: row.currency ?? null,
-    cancellationDeadline: row.cancellationDeadline.toISOString(),
-  }));
+  const { items, nextCursor } = toPage("mine", rows, page.limit, (row) => row);
+  const signed = await withTicketViews(items);
+  return {
+    items: signed.map((row) => ({
+      ...toParticipationView(row),
+      tickets: row.tickets,
+      event: { id: row.eventId, title: row.title, startsAt: row.startsAt.toISOString(), location: row.location },
+      paymentStatus: row.paymentStatus ?? null,
+      amountPaidMinor: row.amountPaidMinor ?? null,
+      currency: row.currency ?? null,
+      cancellationDeadline: row.cancellationDeadline.toISOString(),
+    })),
+    nextCursor,
+  };
 }
