@@ -46,8 +46,8 @@ export async function eventParticipants(db: Db, actor: Actor, input: PageInput &
     .execute();
   // No row: no such event. A row without a participation: an empty page, or a caller kept out.
   doorRole(actor, rows[0]);
-  type Row = (typeof rows)[number];
-  const found = rows.filter((row): row is Row & NonNullable<Awaited<ReturnType<typeof page.executeTakeFirst>>> => row.id !== null);
+  type PageRow = Awaited<ReturnType<typeof page.execute>>[number];
+  const found = rows.filter((row): row is (typeof rows)[number] & PageRow => row.id !== null);
   const { items, nextCursor } = toPage("participants", found, input.limit, (row) => row);
   return {
     items: (await withTicketViews(items)).map((row) => ({
