@@ -5,7 +5,7 @@ import * as z from "zod";
 import type { Db } from "../db/client";
 import { PARTICIPATION_STATUSES, type ParticipationStatus } from "../ticketing/ticketing.table";
 import { plainText, uuid } from "../shared/validation";
-import { isoMicros, paymentSummary, selectParticipations } from "../ticketing/views";
+import { isoMicros, orderSummary, selectParticipations } from "../ticketing/views";
 
 /** Which of an event's participants the list and the CSV show. */
 export const AttendeeFilter = z.object({
@@ -32,21 +32,22 @@ const matching = (eventId: string, q: string) => {
     WHERE t.event_id = ${eventId} AND (lower(t.holder_name) LIKE ${prefix} OR lower(t.holder_email) LIKE ${prefix}))`;
 };
 
-/** Keyset pages in registration order, `after` being the (created_at, id) of the previous row. */
-export function attendeeRows(db: Db, filter: AttendeeFilter, after: { key: string; id: string } | undefined, limit: number) {
+/**
+ * Keyset pages in registration order, `after` being the (created_at, id) of the previous row: the
+ * participation with its buyer, latest order and payment. Unexecuted, so the list can wrap it.
+ */
+export function attendeeQuery(db: Db, filter: AttendeeFilter, after: { key: string; id: string } | undefined, limit: number) {
   return selectParticipations(db)
     .innerJoin("users as u", "u.id", "p.userId")
-    .leftJoin("ticketTypes as tt", "tt.id", "p.ticketTypeId")
-    .leftJoinLateral(paymentSummary, (join) => join.onTrue())
+    .leftJoinLateral(orderSummary, (join) => join.onTrue())
     .select([
       "u.email",
       "u.displayName as name",
-      "tt.name as ticketTypeName",
+      "pm.orderId",
       "pm.paymentId",
       "pm.paymentStatus",
       "pm.amountPaidMinor",
       "pm.currency",
-      sql<string | null>`(SELECT o.id FROM orders o WHERE o.participation_id = p.id ORDER BY o.created_at DESC LIMIT 1)`.as("orderId"),
       isoMicros("p.createdAt").as("sortKey"),
     ])
     .where("p.eventId", "=", filter.eventId)
@@ -55,8 +56,14 @@ export function attendeeRows(db: Db, filter: AttendeeFilter, after: { key: strin
     .$if(after !== undefined, (qb) => qb.where(sql<boolean>`(p.created_at, p.id) > (${after?.key}::timestamptz, ${after?.id}::uuid)`))
     .orderBy("p.createdAt")
     .orderBy("p.id")
-    .limit(limit)
-    .execute();
+    .limit(limit);
 }
+
+/** One page of the attendee query with the ticket type's name (the CSV export's rows). */
+export const attendeeRows = (db: Db, filter: AttendeeFilter, after: { key: string; id: string } | undefined, limit: number) =>
+  attendeeQuery(db, filter, after, limit)
+    .leftJoin("ticketTypes as tt", "tt.id", "p.ticketTypeId")
+    .select("tt.name as ticketTypeName")
+    .execute();
 
 export type AttendeeRow = Awaited<ReturnType<typeof attendeeRows>>[number];

@@ -64,6 +64,32 @@ const REFUND_COLUMNS = [
 export const refundView = (db: Conn, id: string): Promise<RefundView> =>
   db.selectFrom("refunds").select(REFUND_COLUMNS).where("id", "=", id).executeTakeFirstOrThrow();
 
+/** A JSON timestamp (ISO 8601, microseconds) as the Date the driver would have parsed (same millisecond). */
+const toDate = (value: string): Date => new Date(value);
+const toDateOrNull = (value: string | null): Date | null => (value === null ? null : new Date(value));
+
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+type TransactionJson = Json<PaymentView["transactions"][number]>;
+type RefundJson = Json<RefundView>;
+type AuditJson = Json<{ actionType: string; description: string; createdAt: Date; ipAddress: string | null; userAgent: string | null }>;
+
+// The details of the payment `p` in scope as JSON arrays, oldest first, so a payment and its ledger,
+// refunds and audit come back in one statement (one round trip). Keys are snake_case: the
+// CamelCasePlugin renames them like any column. Ordered inside json_agg, where order is guaranteed.
+const transactionsColumn = sql<TransactionJson[]>`coalesce((
+  select json_agg(json_build_object('id', t.id, 'type', t.type, 'amount_minor', t.amount_minor, 'currency', t.currency,
+    'status', t.status, 'processed_at', t.processed_at) order by t.created_at, t.id)
+  from payment_transactions t where t.payment_id = p.id), '[]')`;
+const refundsColumn = sql<RefundJson[]>`coalesce((
+  select json_agg(json_build_object('id', r.id, 'payment_id', r.payment_id, 'amount_minor', r.amount_minor, 'currency', r.currency,
+    'reason', r.reason, 'status', r.status, 'created_at', r.created_at, 'processed_at', r.processed_at,
+    'failure_reason', r.failure_reason) order by r.created_at, r.id)
+  from refunds r where r.payment_id = p.id), '[]')`;
+const auditColumn = sql<AuditJson[]>`coalesce((
+  select json_agg(json_build_object('action_type', a.action_type, 'description', a.action_description, 'created_at', a.created_at,
+    'ip_address', host(a.ip_address), 'user_agent', a.user_agent) order by a.created_at, a.id)
+  from payment_audit_log a where a.payment_id = p.id), '[]')`;
+
 const basePayments = (db: Conn) =>
   db
     .selectFrom("payments as p")
@@ -81,60 +107,33 @@ const basePayments = (db: Conn) =>
       "p.createdAt",
       "p.userId",
       "e.organizerId",
+      transactionsColumn.as("transactions"),
+      refundsColumn.as("refunds"),
+      auditColumn.as("audit"),
     ]);
 
 type PaymentRow = Awaited<ReturnType<ReturnType<typeof basePayments>["executeTakeFirstOrThrow"]>>;
 
-/** Transactions, refunds and audit entries of several payments in three queries, oldest first. */
-async function withDetails(db: Conn, rows: PaymentRow[], showOrigin: boolean): Promise<PaymentView[]> {
-  if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  const [transactions, refunds, audit] = await Promise.all([
-    db
-      .selectFrom("paymentTransactions")
-      .select(["id", "paymentId", "type", "amountMinor", "currency", "status", "processedAt"])
-      .where("paymentId", "in", ids)
-      .orderBy("createdAt")
-      .orderBy("id")
-      .execute(),
-    db.selectFrom("refunds").select(REFUND_COLUMNS).where("paymentId", "in", ids).orderBy("createdAt").orderBy("id").execute(),
-    db
-      .selectFrom("paymentAuditLog")
-      .select([
-        "paymentId",
-        "actionType",
-        "actionDescription",
-        "createdAt",
-        sql<string | null>`host(ip_address)`.as("ipAddress"),
-        "userAgent",
-      ])
-      .where("paymentId", "in", ids)
-      .orderBy("createdAt")
-      .orderBy("id")
-      .execute(),
-  ]);
-  return rows.map((r) => ({
-    id: r.id,
-    orderId: r.orderId,
-    eventId: r.eventId,
-    status: r.status,
-    amountMinor: r.amountMinor,
-    currency: r.currency,
-    refundedMinor: r.refundedMinor,
-    processedAt: r.processedAt,
-    createdAt: r.createdAt,
-    transactions: transactions.filter((t) => t.paymentId === r.id).map(({ paymentId: _p, ...t }) => t),
-    refunds: refunds.filter((f) => f.paymentId === r.id),
-    audit: audit
-      .filter((a) => a.paymentId === r.id)
-      .map((a) => ({
-        actionType: a.actionType,
-        description: a.actionDescription,
-        createdAt: a.createdAt,
-        ...(showOrigin ? { ipAddress: a.ipAddress, userAgent: a.userAgent } : {}),
-      })),
-  }));
-}
+/** A row and its JSON details as the resource; where a request came from only when `showOrigin`. */
+const toPaymentView = (r: PaymentRow, showOrigin: boolean): PaymentView => ({
+  id: r.id,
+  orderId: r.orderId,
+  eventId: r.eventId,
+  status: r.status,
+  amountMinor: r.amountMinor,
+  currency: r.currency,
+  refundedMinor: r.refundedMinor,
+  processedAt: r.processedAt,
+  createdAt: r.createdAt,
+  transactions: r.transactions.map((t) => ({ ...t, processedAt: toDateOrNull(t.processedAt) })),
+  refunds: r.refunds.map((f) => ({ ...f, createdAt: toDate(f.createdAt), processedAt: toDateOrNull(f.processedAt) })),
+  audit: r.audit.map((a) => ({
+    actionType: a.actionType,
+    description: a.description,
+    createdAt: toDate(a.createdAt),
+    ...(showOrigin ? { ipAddress: a.ipAddress, userAgent: a.userAgent } : {}),
+  })),
+});
 
 /** Admins manage every payment; organizers those of the events they organize. */
 export const managesPayment = (actor: Actor, organizerId: string): boolean => canManage(actor, organizerId);
@@ -143,8 +142,7 @@ export const managesPayment = (actor: Actor, organizerId: string): boolean => ca
 export async function getPayment(deps: Pick<PaymentsDeps, "db">, actor: Actor, paymentId: string): Promise<PaymentView> {
   const row = await basePayments(deps.db).where("p.id", "=", paymentId).executeTakeFirst();
   if (!row || (row.userId !== actor.userId && !managesPayment(actor, row.organizerId))) throw notFound("Payment");
-  const [view] = await withDetails(deps.db, [row], isAdmin(actor));
-  return view!;
+  return toPaymentView(row, isAdmin(actor));
 }
 
 export type PaymentPage = Page<PaymentView>;
@@ -167,6 +165,6 @@ export async function myPayments(
     .orderBy("p.id", "desc")
     .limit(page.limit + 1)
     .execute();
-  const { items, nextCursor } = toPage("payments", rows, page.limit, (row) => row);
-  return { items: await withDetails(deps.db, items, isAdmin(actor)), nextCursor };
+  const showOrigin = isAdmin(actor);
+  return toPage("payments", rows, page.limit, (row) => toPaymentView(row, showOrigin));
 }

@@ -7,7 +7,7 @@ import type { Db } from "../db/client";
 import { decodeCursor, pageFields, toPage, type Page } from "../shared/page";
 import { parseInput } from "../shared/validation";
 import type { ParticipationStatus } from "./ticketing.table";
-import { ticketsFor, type TicketView } from "../tickets/views";
+import { ticketsColumn, withTicketViews, type TicketView } from "../tickets/views";
 import { isoMicros, paymentSummary, selectParticipations, toParticipationView, type ParticipationView, type PaymentSummary } from "./views";
 
 export interface DashboardItem extends ParticipationView, PaymentSummary {
@@ -45,6 +45,7 @@ export async function myParticipations(
       "pm.paymentStatus",
       "pm.amountPaidMinor",
       "pm.currency",
+      ticketsColumn.as("tickets"),
     ])
     .where("p.userId", "=", actor.userId)
     .where("p.status", "in", LIVE)
@@ -54,17 +55,18 @@ export async function myParticipations(
     .orderBy("p.id")
     .limit(page.limit + 1)
     .execute();
-  const tickets = await ticketsFor(
-    db,
-    rows.slice(0, page.limit).map((row) => row.id),
-  );
-  return toPage("mine", rows, page.limit, (row) => ({
-    ...toParticipationView(row),
-    tickets: tickets.get(row.id) ?? [],
-    event: { id: row.eventId, title: row.title, startsAt: row.startsAt.toISOString(), location: row.location },
-    paymentStatus: row.paymentStatus ?? null,
-    amountPaidMinor: row.amountPaidMinor ?? null,
-    currency: row.currency ?? null,
-    cancellationDeadline: row.cancellationDeadline.toISOString(),
-  }));
+  const { items, nextCursor } = toPage("mine", rows, page.limit, (row) => row);
+  const signed = await withTicketViews(items);
+  return {
+    items: signed.map((row) => ({
+      ...toParticipationView(row),
+      tickets: row.tickets,
+      event: { id: row.eventId, title: row.title, startsAt: row.startsAt.toISOString(), location: row.location },
+      paymentStatus: row.paymentStatus ?? null,
+      amountPaidMinor: row.amountPaidMinor ?? null,
+      currency: row.currency ?? null,
+      cancellationDeadline: row.cancellationDeadline.toISOString(),
+    })),
+    nextCursor,
+  };
 }

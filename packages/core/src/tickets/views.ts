@@ -1,4 +1,5 @@
 // The Ticket resource: its row, the holder (assigned, or the buyer by default) and its signed code.
+import { sql } from "kysely";
 import type { Db } from "../db/client";
 import type { Trx } from "../db/transaction";
 import { isoMicros } from "../ticketing/views";
@@ -37,10 +38,13 @@ export const selectTickets = (db: Db | Trx) =>
       isoMicros("t.checkedInAt").as("checkedInAt"),
     ]);
 
-type Row = Awaited<ReturnType<ReturnType<typeof selectTickets>["execute"]>>[number];
+/** What a ticket's code is signed from and its resource is built from, without the code. */
+type TicketRow = Omit<TicketView, "code">;
 
 /** Rows to resources, signing each code (deterministic: the same code until the key rotates). */
-export async function toTicketViews(rows: readonly Row[]): Promise<TicketView[]> {
+export async function toTicketViews(rows: readonly TicketRow[]): Promise<TicketView[]> {
+  // Most participations have no tickets: no keys to load, no signer to build for them.
+  if (rows.length === 0) return [];
   const codes = await ticketCodes();
   return Promise.all(
     rows.map(async (r) => ({
@@ -57,6 +61,33 @@ export async function toTicketViews(rows: readonly Row[]): Promise<TicketView[]>
   );
 }
 
+// A re-registration's void predecessors are history: a participation shows its valid tickets, or
+// once it ended, the void ones of its last activation (no newer ticket of the same participation).
+const latestActivation = sql<boolean>`(t.status = 'valid' OR NOT EXISTS (
+  SELECT 1 FROM tickets v WHERE v.participation_id = t.participation_id AND v.created_at > t.created_at))`;
+
+/**
+ * The tickets of the participation `p` in scope (its buyer's name and email standing in for an
+ * unassigned holder) as one JSON array in seat order, so a page of participations and their tickets
+ * is one statement. Keys are snake_case: the CamelCasePlugin renames them like any column.
+ */
+export const ticketsColumn = sql<TicketRow[]>`coalesce((
+  SELECT json_agg(json_build_object('id', t.id, 'participation_id', t.participation_id, 'event_id', t.event_id,
+    'ticket_type_id', t.ticket_type_id, 'holder_name', coalesce(t.holder_name, bu.display_name),
+    'holder_email', coalesce(t.holder_email, bu.email), 'status', t.status,
+    'checked_in_at', ${isoMicros("t.checkedInAt")}) ORDER BY t.seat)
+  FROM tickets t JOIN users bu ON bu.id = p.user_id
+  WHERE t.participation_id = p.id AND ${latestActivation}), '[]')`;
+
+/** Signs the tickets of each row's `tickets` column: rows with their TicketViews, in the same order. */
+export async function withTicketViews<R extends { tickets: TicketRow[] }>(
+  rows: readonly R[],
+): Promise<(Omit<R, "tickets"> & { tickets: TicketView[] })[]> {
+  const views = await toTicketViews(rows.flatMap((r) => r.tickets));
+  let next = 0;
+  return rows.map((r) => ({ ...r, tickets: views.slice(next, (next += r.tickets.length)) }));
+}
+
 /**
  * The tickets of these participations, keyed by participation id: valid ones while a
  * participation is active, its last activation's void ones once it ended.
@@ -66,21 +97,7 @@ export async function ticketsFor(db: Db | Trx, participationIds: readonly string
   if (participationIds.length === 0) return byParticipation;
   const rows = await selectTickets(db)
     .where("t.participationId", "in", [...participationIds])
-    // Only the latest activation's tickets: a re-registration's void predecessors are history.
-    .where((eb) =>
-      eb.or([
-        eb("t.status", "=", "valid"),
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom("tickets as v")
-              .select("v.id")
-              .whereRef("v.participationId", "=", "t.participationId")
-              .whereRef("v.createdAt", ">", "t.createdAt"),
-          ),
-        ),
-      ]),
-    )
+    .where(latestActivation)
     .orderBy("t.participationId")
     .orderBy("t.seat")
     .execute();
