@@ -12,7 +12,7 @@ import { setTaskQueue } from "@evently/functions/lib/task-queue";
 import { routes } from "@evently/functions/routes";
 import { startPostgres, type LocalPostgres } from "./postgres";
 import { startMailSink, type MailSink } from "./mail/server";
-import { startLocalQueue, type LocalQueue } from "./queue/local-queue";
+import { lazyConsumer, startLocalQueue, type LocalQueue } from "./queue/local-queue";
 import { startScheduler, type LocalScheduler, type SchedulerOptions } from "./scheduler";
 import { startApiServer, type ApiServer } from "./server/http-server";
 import { startStripeSandbox, type StripeSandbox } from "@evently/stripe-sandbox";
@@ -94,7 +94,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       batchSize: webhookConsumer.batchSize,
       ...(options.queueTiming === "fast" ? { backoff: { delaySeconds: 1, exponential: true } } : {}),
       // Loaded on the first batch, like a Lambda cold start; the ingest needs only the queue.
-      consumer: async (event, context) => (await import("@evently/functions/queue/webhook-processor")).handler(event, context),
+      consumer: lazyConsumer(() => import("@evently/functions/queue/webhook-processor")),
     });
     stops.push(async () => {
       setWebhookQueue(undefined);
@@ -108,7 +108,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
       name: "provider-tasks",
       timeoutSeconds: taskConsumer.timeoutSeconds,
       batchSize: taskConsumer.batchSize,
-      consumer: async (event, context) => (await import("@evently/functions/queue/provider-tasks")).handler(event, context),
+      consumer: lazyConsumer(() => import("@evently/functions/queue/provider-tasks")),
     });
     stops.push(async () => {
       setTaskQueue(undefined);
@@ -122,7 +122,7 @@ export async function startLocalRuntime(options: RuntimeOptions = {}): Promise<L
     const mailQueue = await startLocalQueue({
       databaseUrl,
       name: "mail",
-      consumer: async (event, context) => (await import("@evently/functions/queue/mail-sender")).handler(event, context),
+      consumer: lazyConsumer(() => import("@evently/functions/queue/mail-sender")),
       backoff: { delaySeconds: 1, exponential: true },
       // Mail is light: two batches in flight keep its pg-boss pool small beside the API's.
       concurrency: 2,

@@ -1,10 +1,12 @@
 // Webhooks in batches: the real SQS consumer mechanics over processStripeBatch with the real
 // Stripe sandbox and Postgres — a poisoned event fails alone, duplicates inside and across
-// batches apply once, events of one payment apply in the order the provider made them, and a
+// batches apply once, a batch finds its payments in one statement, events of one payment apply
+// in the order the provider made them, and a
 // fault inside the batch's transaction still applies each event exactly once. Each scenario ends
 // with the sweeps and the ledger invariant.
 import type { SQSEvent } from "aws-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { placeOrder } from "@evently/core/payments/orders";
 import { enableFailpoint } from "@evently/core/shared/failpoints";
 import { processStripeBatch, type ProviderEvent } from "@evently/core/webhooks";
@@ -116,6 +118,28 @@ describe("a batch of webhook events", () => {
       faultsInjected: 1,
       retries: 1,
     });
+  });
+
+  it("finds the payments of a batch's intents with one statement, not one per event", async () => {
+    const paid = await paidAtProvider(5);
+    const events = paid.map((p) => eventFor("payment_intent.succeeded", p.intentId));
+    const texts: string[] = [];
+    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const query = proto.query;
+    const spy = vi.spyOn(proto, "query").mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+      const config = args[0];
+      texts.push(typeof config === "string" ? config : ((config as { text?: string } | null)?.text ?? ""));
+      return query.apply(this, args);
+    });
+    try {
+      expect(await deliver(events)).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+    const lookups = texts.filter((t) => t.includes('"provider_payment_id_hash"'));
+    expect(lookups).toHaveLength(1);
+    expect(lookups[0]).toMatch(/"provider_payment_id_hash" in \(/);
+    expect(await paymentRows(paid.map((p) => p.paymentId))).toEqual(Array(5).fill({ status: "completed", paymentTransactions: 1 }));
   });
 
   it("duplicates inside one batch and across concurrent batches apply once", async () => {

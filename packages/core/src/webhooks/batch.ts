@@ -1,6 +1,7 @@
 // A queue batch of webhook events in one transaction: one statement claims every event id in the
-// inbox, the claimed events apply one after another in `created` order (so two events of one payment
-// apply in the order the provider made them), one statement records their outcomes, one commit.
+// inbox, one finds the payments their intents name, the claimed events apply one after another in
+// `created` order (so two events of one payment apply in the order the provider made them), one
+// statement records their outcomes, one commit.
 //
 // Why one transaction and not a set-based statement per event type: every effect keeps its guards
 // (row locks, forward-only statuses, amount and currency checks, seat re-takes, refunds) exactly as
@@ -11,6 +12,7 @@
 import { useTransaction, type Trx } from "../db/transaction";
 import { failpoint } from "../shared/failpoints";
 import { claimAll, finishAll, recordFailure, type Finished } from "./inbox";
+import { paymentOwners } from "./payment-owners";
 import { applyAlone, applyEffect, DUPLICATE, prepareEvent, resumeDuplicate } from "./single";
 import type { ProcessResult, ProviderEvent, WebhookDeps } from "./types";
 
@@ -73,10 +75,13 @@ async function applyReady(deps: WebhookDeps, ready: readonly Ready[]): Promise<M
     for (const { event } of ready) out.set(event.id, failed(error));
     return out;
   }
-  for (const { event } of ready) {
-    const result = together.get(event.id)!;
-    out.set(event.id, result.duplicate ? await resumeDuplicate(deps, event).then(() => ok(result), failed) : ok(result));
-  }
+  // Redeliveries re-drive their after-commit work together: a read or two each, outside any transaction.
+  await Promise.all(
+    ready.map(async ({ event }) => {
+      const result = together.get(event.id)!;
+      out.set(event.id, result.duplicate ? await resumeDuplicate(deps, event).then(() => ok(result), failed) : ok(result));
+    }),
+  );
   return out;
 }
 
@@ -87,12 +92,17 @@ async function applyTogether(trx: Trx, deps: WebhookDeps, ready: readonly Ready[
   );
   const results = new Map<string, ProcessResult>();
   const finished: Finished[] = [];
+  const owners = await paymentOwners(
+    trx,
+    deps.cipher,
+    ready.filter((r) => claimed.has(r.event.id)).map((r) => r.event),
+  );
   for (const { event, prepared } of ready) {
     if (!claimed.has(event.id)) {
       results.set(event.id, DUPLICATE);
       continue;
     }
-    const effect = await applyEffect(trx, deps, event, prepared);
+    const effect = await applyEffect(trx, deps, event, prepared, owners);
     finished.push({ eventId: event.id, ...effect });
     results.set(event.id, { outcome: effect.outcome, duplicate: false });
   }

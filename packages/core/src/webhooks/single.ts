@@ -5,7 +5,10 @@ import { useTransaction } from "../db/transaction";
 import { failpoint } from "../shared/failpoints";
 import { handlers } from "./handlers";
 import { claim, finish, recordFailure, type Finished } from "./inbox";
+import type { PaymentOwners } from "./payment-owners";
 import type { ProcessResult, ProviderEvent, WebhookDeps } from "./types";
+
+const NO_OWNERS: PaymentOwners = new Map();
 
 export const DUPLICATE: ProcessResult = { outcome: "duplicate: already processed", duplicate: true };
 
@@ -21,10 +24,11 @@ export async function applyEffect(
   deps: WebhookDeps,
   event: ProviderEvent,
   prepared: unknown,
+  owners: PaymentOwners = NO_OWNERS,
 ): Promise<Omit<Finished, "eventId">> {
   const handler = handlers[event.type];
   if (!handler) return { status: "ignored", outcome: `ignored: ${event.type} is not handled` };
-  return { status: "processed", outcome: await handler.apply(trx, deps, event, prepared as never) };
+  return { status: "processed", outcome: await handler.apply(trx, deps, event, prepared as never, owners) };
 }
 
 /** Re-drives a handler's idempotent after-commit work when a redelivery finds its event already done. */

@@ -1,6 +1,7 @@
 // Shapes shared by the webhook dispatcher and its one-file-per-type handlers.
 import type { Trx } from "../db/transaction";
 import type { PaymentsDeps } from "../payments/deps";
+import type { PaymentOwners } from "./payment-owners";
 
 /** The part of a (signature-verified) Stripe event the processor reads. */
 export interface ProviderEvent {
@@ -21,8 +22,11 @@ export interface ProcessResult {
 export interface EventHandler<P = unknown> {
   /** Network reads the decision needs, done BEFORE the transaction opens (invariant 2). */
   prepare?(deps: WebhookDeps, event: ProviderEvent): Promise<P>;
-  /** The effect, inside the transaction that also claims the event id. Returns a short outcome. */
-  apply(trx: Trx, deps: WebhookDeps, event: ProviderEvent, prepared: P): Promise<string>;
+  /**
+   * The effect, inside the transaction that also claims the event id. Returns a short outcome.
+   * `owners`: the payments of the batch's intents, looked up together (empty for a lone event).
+   */
+  apply(trx: Trx, deps: WebhookDeps, event: ProviderEvent, prepared: P, owners: PaymentOwners): Promise<string>;
   /** Re-drives idempotent after-commit effects when a redelivery finds the event already done. */
   resume?(deps: WebhookDeps, event: ProviderEvent): Promise<void>;
 }

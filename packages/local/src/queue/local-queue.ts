@@ -16,6 +16,22 @@ import type { MessageData } from "./sqs-records";
 
 export type Consumer = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
+/**
+ * A consumer whose module is imported on its first batch, like a Lambda cold start, and kept: a
+ * dynamic import per batch goes through the module loader again (under tsx, a round trip to its
+ * hooks thread) on every batch. A failed import is tried again on the next batch.
+ */
+export function lazyConsumer(load: () => Promise<{ handler: Consumer }>): Consumer {
+  let module: Promise<{ handler: Consumer }> | undefined;
+  return async (event, context) => {
+    module ??= load().catch((error: unknown) => {
+      module = undefined;
+      throw error;
+    });
+    return (await module).handler(event, context);
+  };
+}
+
 export interface Backoff {
   /** Wait before the next receive after a failure, in whole seconds (pg-boss's unit); 0 = at once. */
   delaySeconds: number;

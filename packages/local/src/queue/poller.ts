@@ -2,6 +2,7 @@
 // SQS event and settle each message by the consumer's answer, as Lambda does for SQS.
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type PgBoss from "pg-boss";
+import { createWakeups } from "./wakeups";
 import { toSqsRecord, type MessageData } from "./sqs-records";
 
 interface PollerOptions {
@@ -43,29 +44,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export function createPoller(o: PollerOptions) {
   let stopping = false;
   let inFlight = 0;
-  // Bumped by every local send: a poller whose fetch raced a send looks again instead of sleeping.
-  let sends = 0;
-  const sleepers = new Set<() => void>();
+  const wakeups = createWakeups();
   // SQS remembers when a message was first received; pg-boss only knows the latest start.
   const firstReceived = new Map<string, number>();
 
-  const wake = () => {
-    sends++;
-    for (const resume of sleepers) resume();
-    sleepers.clear();
-  };
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      sleepers.add(done);
-    });
-
-  async function deliver(jobs: Job[]) {
+  /** Invokes the consumer with the batch; returns its settlement, which runs while the poller fetches again. */
+  async function deliver(jobs: Job[]): Promise<() => Promise<void>> {
     const now = Date.now();
     const receipts = jobs.map((job) => {
       const firstReceivedAt = firstReceived.get(job.id) ?? now;
@@ -86,46 +70,63 @@ export function createPoller(o: PollerOptions) {
     }
     const succeeded = ids.filter((id) => !failed.includes(id));
     const reason = error instanceof Error ? error.message : error === undefined ? "reported in batchItemFailures" : String(error);
-    await Promise.all([
-      succeeded.length ? o.boss.complete(o.name, succeeded) : undefined,
-      failed.length ? (o.boss.fail as FailMany)(o.name, failed, { message: reason }) : undefined,
-    ]);
-    for (const r of receipts) {
-      const final = !failed.includes(r.data.id) || r.receiveCount > r.retryLimit;
-      if (final) firstReceived.delete(r.data.id);
-    }
+    return async () => {
+      await Promise.all([
+        succeeded.length ? o.boss.complete(o.name, succeeded) : undefined,
+        failed.length ? (o.boss.fail as FailMany)(o.name, failed, { message: reason }) : undefined,
+      ]);
+      for (const r of receipts) {
+        const final = !failed.includes(r.data.id) || r.receiveCount > r.retryLimit;
+        if (final) firstReceived.delete(r.data.id);
+      }
+    };
   }
 
   async function loop() {
+    // This poller's previous batch, still being settled: at most one at a time, so settles never pile up.
+    let settling: Promise<void> = Promise.resolve();
     while (!stopping) {
       try {
-        const seen = sends;
+        const seen = wakeups.sends();
         const jobs = await o.boss.fetch<MessageData>(o.name, { batchSize: o.batchSize, includeMetadata: true });
         if (jobs.length === 0) {
-          if (seen === sends) await sleep(o.pollIntervalMs);
+          if (seen === wakeups.sends()) await wakeups.idle(o.pollIntervalMs);
           continue;
         }
-        if (jobs.length === o.batchSize) o.onFullBatch?.();
+        if (jobs.length === o.batchSize) {
+          o.onFullBatch?.();
+          // A backlog: bring in a parked poller, as Lambda adds concurrent batches while the queue is deep.
+          wakeups.wakeOne();
+        }
         // pg-boss picks the oldest jobs, but UPDATE … RETURNING loses their order: restore it.
         jobs.sort((x, y) => x.createdOn.getTime() - y.createdOn.getTime());
         inFlight += jobs.length;
-        // Go straight back for more: under load the next batch is already waiting.
-        await deliver(jobs).finally(() => (inFlight -= jobs.length));
+        const settle = await deliver(jobs).catch((error: unknown) => {
+          inFlight -= jobs.length;
+          throw error;
+        });
+        await settling;
+        // Settled while this poller fetches its next batch: one round trip less between batches.
+        // Until then the messages stay active (invisible) and count as in flight.
+        settling = settle()
+          .catch(o.onError) // unsettled messages stay active until their visibility timeout, then come back
+          .finally(() => (inFlight -= jobs.length));
       } catch (error) {
-        // Unsettled messages stay active until their visibility timeout, then come back.
         o.onError(error);
-        await sleep(o.pollIntervalMs);
+        await wakeups.sleep(o.pollIntervalMs);
       }
     }
+    await settling;
   }
 
   const loops = Array.from({ length: o.concurrency }, () => loop());
   return {
-    wake,
+    /** A local send committed: pollers look at once instead of waiting for their next poll. */
+    wake: wakeups.wakeAll,
     inFlight: () => inFlight,
     async stop() {
       stopping = true;
-      wake();
+      wakeups.wakeAll();
       await Promise.all(loops);
     },
   };

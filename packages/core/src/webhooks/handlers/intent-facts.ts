@@ -3,6 +3,7 @@ import type { Db } from "../../db/client";
 import type { Trx } from "../../db/transaction";
 import type { FieldCipher } from "../../payments/crypto";
 import { paymentIdFromProviderId } from "../../payments/payments.repository";
+import type { PaymentOwners } from "../payment-owners";
 import { obj, str, uuidOrNull } from "../types";
 
 export function intentFacts(intent: Record<string, unknown>) {
@@ -42,9 +43,10 @@ export async function findPaymentId(
   db: Db | Trx,
   cipher: FieldCipher,
   facts: { id: string; paymentId: string | null },
+  owners?: PaymentOwners,
 ): Promise<string | undefined> {
   if (!facts.id) return undefined;
-  const owner = await paymentIdFromProviderId(db, cipher, facts.id);
+  const owner = owners?.get(facts.id) ?? (await paymentIdFromProviderId(db, cipher, facts.id));
   if (owner || !facts.paymentId) return owner;
   const named = await db
     .selectFrom("payments")

@@ -4,8 +4,8 @@ import type { EventHandler } from "../types";
 import { findPaymentId, intentFacts } from "./intent-facts";
 
 export const paymentIntentCanceled: EventHandler = {
-  async apply(trx, deps, event) {
-    const paymentId = await findPaymentId(trx, deps.cipher, intentFacts(event.data.object));
+  async apply(trx, deps, event, _prepared, owners) {
+    const paymentId = await findPaymentId(trx, deps.cipher, intentFacts(event.data.object), owners);
     return paymentId ? settleCanceled(trx, paymentId) : "ignored: no payment for this intent";
   },
 };

@@ -12,10 +12,10 @@ export const paymentIntentPaymentFailed: EventHandler<string | null> = {
     const id = intentFacts(event.data.object).id;
     return id ? (await deps.gateway.retrieveIntent(id)).status : null;
   },
-  async apply(trx, deps, event, currentStatus) {
+  async apply(trx, deps, event, currentStatus, owners) {
     if (currentStatus === "succeeded" || currentStatus === "processing") return `stale: intent is ${currentStatus} now`;
     const facts = intentFacts(event.data.object);
-    const paymentId = await findPaymentId(trx, deps.cipher, facts);
+    const paymentId = await findPaymentId(trx, deps.cipher, facts, owners);
     if (!paymentId) return "ignored: no payment for this intent";
     return settleFailed(trx, paymentId, facts);
   },

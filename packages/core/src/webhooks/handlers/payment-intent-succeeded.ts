@@ -5,9 +5,9 @@ import type { EventHandler } from "../types";
 import { findPaymentId, intentFacts } from "./intent-facts";
 
 export const paymentIntentSucceeded: EventHandler = {
-  async apply(trx, deps, event) {
+  async apply(trx, deps, event, _prepared, owners) {
     const facts = intentFacts(event.data.object);
-    const paymentId = await findPaymentId(trx, deps.cipher, facts);
+    const paymentId = await findPaymentId(trx, deps.cipher, facts, owners);
     if (!paymentId) return "ignored: no payment for this intent";
     return settleSucceeded(trx, deps, paymentId, facts, event.id);
   },
