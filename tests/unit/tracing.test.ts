@@ -23,6 +23,7 @@ async function traced(invoke: () => Promise<unknown>) {
 
 describe("Tracer", () => {
   it("wraps the HTTP stack, the webhook consumer and jobs", async () => {
+    vi.stubEnv("AWS_LAMBDA_FUNCTION_NAME", "evently-prod-fn");
     const route = http(health, async () => ({ status: "ok" }));
     const event = {
       version: "2.0",
@@ -34,6 +35,17 @@ describe("Tracer", () => {
     expect(await traced(() => route(event as never, lambdaContext("health")))).toBe(true);
     expect(await traced(() => createProcessor(async () => [])({ Records: [] }, lambdaContext("consumer")))).toBe(true);
     expect(await traced(() => job("expire-holds", async () => ({}))(undefined, lambdaContext("job")))).toBe(true);
+    vi.unstubAllEnvs();
+  });
+
+  it("is not consulted outside Lambda or with tracing switched off", async () => {
+    const route = http(health, async () => ({ status: "ok" }));
+    const event = { version: "2.0", rawPath: "/health", headers: {}, requestContext: { requestId: "r", http: { method: "GET" } } };
+    expect(await traced(() => route(event as never, lambdaContext("health")))).toBe(false);
+    vi.stubEnv("AWS_LAMBDA_FUNCTION_NAME", "evently-prod-fn");
+    vi.stubEnv("POWERTOOLS_TRACE_ENABLED", "false");
+    expect(await traced(() => route(event as never, lambdaContext("health")))).toBe(false);
+    vi.unstubAllEnvs();
   });
 
   it("captures the SQS client the webhook ingest sends with", async () => {

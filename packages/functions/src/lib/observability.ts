@@ -37,10 +37,16 @@ function loadTracing(): Promise<typeof Tracing> {
  */
 export function traceInvocations(): MiddlewareObj {
   let capture: MiddlewareObj | undefined;
-  const middleware = async () => (capture ??= (await loadTracing()).captureHandler());
+  const middleware = async () => (tracingActive() ? (capture ??= (await loadTracing()).captureHandler()) : {});
   return {
     before: async (request) => (await middleware()).before?.(request),
     after: async (request) => (await middleware()).after?.(request),
     onError: async (request) => (await middleware()).onError?.(request),
   };
 }
+
+/**
+ * X-Ray records only in Lambda, and only with tracing on. Elsewhere (npm start, tests, the bench)
+ * the SDK is not loaded at all: its async hooks would slow every await for segments nobody sends.
+ */
+const tracingActive = (): boolean => Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME) && process.env.POWERTOOLS_TRACE_ENABLED !== "false";
