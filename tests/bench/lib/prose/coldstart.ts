@@ -37,10 +37,9 @@ function adviceFor(
       `zod (${describe(cost("zod"))} alone) is loaded at import by ${zod.length} of them through the route and core input schemas; zod/mini costs ${describe(cost("zod/mini"))} — the OpenAPI builder (lib/openapi.ts, z.toJSONSchema and .meta) would then live only in http/openapi`,
     );
   }
-  const pg = loads("pg");
-  if (check !== "size" && pg.length) {
+  if (check !== "size") {
     tips.push(
-      `pg (${describe(cost("pg"))} alone, mostly Node's net/tls/crypto) is imported statically by core/db/client.ts into ${pg.length} of them; importing it inside createDb's first call (await import("pg") in lib/db.ts connect()) moves that cost from init to the first query — it only saves time for invocations that never touch the database (health without DB, rejected requests)`,
+      `the X-Ray Tracer (lib/tracing.ts, loaded by the first invocation's traceInvocations()), pg (createDb hands Kysely a pool factory) and qrcode are already loaded on first use (tests/infra/cold-start.test.ts keeps them out of every import); with tracing on, their cost moves into the first invocation rather than going away. middy, Powertools logger/metrics, Kysely and zod alone import in about 0.64× of the naive bundle, which leaves nothing under a 0.6× target for the function's own work: the environment parse in config.ts (zod's first use), its contract's schemas and reading its ~13 split chunks. The next levers are zod/mini for runtime-only schemas, or contracts built on first use`,
     );
   }
   const kysely = loads("kysely");
