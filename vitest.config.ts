@@ -1,4 +1,5 @@
 // One vitest run for unit, integration, infra and e2e tests; benchmarks run separately (npm run bench).
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -9,6 +10,9 @@ export default defineConfig({
     // every file gets a ticket signing key of its own.
     setupFiles: ["packages/local/src/env-defaults.ts", "tests/support/ticket-keys-setup.ts"],
     pool: "forks",
+    // Most files wait on PostgreSQL, a child runtime or a timer rather than compute: one fork per core
+    // (vitest's default is one fewer, a single fork on a 2-core machine). VITEST_MAX_WORKERS overrides.
+    maxWorkers: Number(process.env.VITEST_MAX_WORKERS) || availableParallelism(),
     testTimeout: 30_000,
     hookTimeout: 120_000,
     env: {
