@@ -76,11 +76,12 @@ describe("webhook queue", () => {
     expect(m.props.ScalingConfig.MaximumConcurrency).toBe(2);
   });
 
-  it("the consumer gets the database, Stripe key and data key, and nothing else", () => {
+  it("the consumer gets the database, Stripe key, data key and the queues it hands work to, and nothing else", () => {
     const consumer = functionsByHandler(synth).get(CONSUMER)!;
     const env = Object.keys(consumer.props.Environment?.Variables ?? {}).filter((k) => MANAGED_ENV.has(k));
-    // task-queue: settlement hands its refunds and intent work to the provider-task worker.
-    expect(env.sort()).toEqual(expectedEnv({ resources: ["db", "stripe-key", "data-key", "task-queue", "metrics"] }).sort());
+    // task-queue: settlement hands its refunds and intent work to the provider-task worker;
+    // mail-queue: the mail its effects write is nudged to the sender after commit.
+    expect(env.sort()).toEqual(expectedEnv({ resources: ["db", "stripe-key", "data-key", "task-queue", "mail-queue", "metrics"] }).sort());
     expect(consumer.props.VpcConfig).toBeDefined();
   });
 
@@ -122,7 +123,7 @@ describe("provider-task queue", () => {
     expect(queue.props.VisibilityTimeout).toBeGreaterThanOrEqual(6 * consumer.props.Timeout!);
   });
 
-  it("feeds its worker batches with partial batch failures; the worker gets the database, Stripe key and data key", () => {
+  it("feeds its worker batches with partial batch failures; the worker gets the database, Stripe key, data key and the mail queue", () => {
     const { queue } = queues("ProviderTasks");
     const consumer = functionsByHandler(synth).get(TASK_CONSUMER)!;
     const [m, ...more] = resourcesOf<{ EventSourceArn: unknown; FunctionName: unknown; FunctionResponseTypes: string[] }>(
@@ -135,7 +136,7 @@ describe("provider-task queue", () => {
     expect(target(synth, m!.stack, m!.props.FunctionName)).toBe(address(consumer));
     expect(m!.props.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
     const env = Object.keys(consumer.props.Environment?.Variables ?? {}).filter((k) => MANAGED_ENV.has(k));
-    expect(env.sort()).toEqual(expectedEnv({ resources: ["db", "stripe-key", "data-key", "metrics"] }).sort());
+    expect(env.sort()).toEqual(expectedEnv({ resources: ["db", "stripe-key", "data-key", "mail-queue", "metrics"] }).sort());
   });
 });
 

@@ -48,8 +48,12 @@ async function loadOrder(deps: PaymentsDeps, actor: Actor, orderId: string) {
 export async function getOrder(deps: PaymentsDeps, actor: Actor, orderId: string): Promise<OrderResult> {
   const order = await loadOrder(deps, actor, orderId);
   if (order.userId === actor.userId && order.status === "pending") {
-    // The buyer is about to pay: an intent whose creation is still a task is finished now.
-    await ensureOrderIntent(deps, orderId);
+    // The buyer is about to pay: an intent whose creation is still a task is finished now. Reading
+    // an order never fails for the provider's sake: while another process creates the intent, or
+    // when it could not be created, the order is shown as stored, without a client secret.
+    await ensureOrderIntent(deps, orderId).catch((error: unknown) => {
+      if (!(error instanceof DomainError)) throw error;
+    });
   }
   return orderResult(deps, orderId, { forUser: actor.userId });
 }

@@ -4,7 +4,7 @@ import type { Actor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { DomainError } from "../errors";
 import { doorAccess } from "../staff/access";
-import { invalidTicketCode, ticketCodes, ticketVoid } from "./codes";
+import { invalidTicketCode, ticketVoid, verifyTicketCode } from "./codes";
 import { selectTickets } from "./views";
 
 export interface TicketCheckIn {
@@ -34,7 +34,7 @@ export interface TicketCheckInResult {
  */
 export async function checkInByCode(db: Db, actor: Actor, input: { eventId: string; code: string }): Promise<TicketCheckInResult> {
   await doorAccess(db, actor, input.eventId);
-  const ticketId = await (await ticketCodes()).verify(input.code, input.eventId);
+  const ticketId = await verifyTicketCode(input.code, input.eventId);
   const created = await db.transaction().execute(async (trx) => {
     const ticket = await trx
       .updateTable("tickets")

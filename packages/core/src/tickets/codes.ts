@@ -1,12 +1,14 @@
 // Ticket codes: compact JWS (EdDSA over Ed25519) naming the ticket and its event, small enough
 // for a QR code and verifiable offline against the public JWKS.
-import { CompactSign, compactVerify, importJWK, type CryptoKey } from "jose";
+import { CompactSign, compactVerify, decodeProtectedHeader, importJWK, type CryptoKey } from "jose";
 import * as z from "zod";
 import { DomainError } from "../errors";
 import { loadTicketKeys, type TicketKeySet, type TicketPrivateJwk } from "./keys";
 
 export interface TicketCodes {
   sign(ticket: { id: string; eventId: string }): Promise<string>;
+  /** Whether this key set can verify codes signed with `kid`. */
+  knows(kid: string): boolean;
   /** The ticket id the code names, or 422 invalid_ticket_code (forged, tampered, old key, other event). */
   verify(code: string, eventId: string): Promise<string>;
 }
@@ -26,6 +28,7 @@ export async function createTicketCodes(keys: TicketKeySet): Promise<TicketCodes
   const verifying = new Map<string, CryptoKey>([[keys.current.kid, await publicKey(keys.current)]]);
   if (keys.previous) verifying.set(keys.previous.kid, await publicKey(keys.previous));
   return {
+    knows: (kid) => verifying.has(kid),
     // Ed25519 signatures are deterministic: a ticket's code stays the same until the key rotates.
     sign: (ticket) =>
       new CompactSign(encoder.encode(JSON.stringify({ t: ticket.id, e: ticket.eventId })))
@@ -62,9 +65,36 @@ export async function createTicketCodes(keys: TicketKeySet): Promise<TicketCodes
 let cached: { id: string; codes: Promise<TicketCodes> } | undefined;
 
 /** The codec for the keys the runtime currently serves (they change after a rotation). */
-export async function ticketCodes(): Promise<TicketCodes> {
-  const keys = await loadTicketKeys();
+export async function ticketCodes(options?: { fresh?: boolean }): Promise<TicketCodes> {
+  const keys = await loadTicketKeys(options);
   const id = [keys.current.kid, keys.current.x, keys.previous?.kid, keys.previous?.x].join("/");
   if (cached?.id !== id) cached = { id, codes: createTicketCodes(keys) };
   return cached.codes;
+}
+
+/** The key id a code names; undefined for anything that is not a compact JWS. */
+function kidOf(code: string): string | undefined {
+  try {
+    return decodeProtectedHeader(code).kid;
+  } catch {
+    return undefined;
+  }
+}
+
+// Looking past the cache is rate-limited per container: codes naming made-up keys must not turn
+// into a flood of secret reads.
+const REFRESH_EVERY_MS = 30_000;
+let lastRefresh = Number.NEGATIVE_INFINITY;
+
+/**
+ * Verifies a scanned code. Containers cache the key set for minutes; right after a rotation a
+ * ticket signed by a fresh container names a key a warm one has not seen, so a code naming an
+ * unknown key looks at the store once more, uncached, before it is refused.
+ */
+export async function verifyTicketCode(code: string, eventId: string): Promise<string> {
+  const codes = await ticketCodes();
+  const kid = kidOf(code);
+  if (kid === undefined || codes.knows(kid) || Date.now() - lastRefresh < REFRESH_EVERY_MS) return codes.verify(code, eventId);
+  lastRefresh = Date.now();
+  return (await ticketCodes({ fresh: true })).verify(code, eventId);
 }

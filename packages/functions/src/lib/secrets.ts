@@ -36,9 +36,12 @@ function secretsProvider(): Promise<SecretsProvider> {
   return provider;
 }
 
-/** A Secrets Manager secret, cached for five minutes (rotation reaches warm containers that soon). */
-export async function readSecret(arn: string): Promise<string> {
-  const value = await (await secretsProvider()).get(arn, { maxAge: 300 });
+/**
+ * A Secrets Manager secret, cached for five minutes (rotation reaches warm containers that soon);
+ * `fresh` reads past the cache (and refreshes it) when a caller knows the cached value is stale.
+ */
+export async function readSecret(arn: string, options: { fresh?: boolean } = {}): Promise<string> {
+  const value = await (await secretsProvider()).get(arn, { maxAge: 300, forceFetch: options.fresh ?? false });
   if (typeof value !== "string" || value === "") throw new Error(`Secret ${arn} is empty`);
   return value;
 }
@@ -50,10 +53,10 @@ export async function readSecretJson(arn: string): Promise<Record<string, unknow
   return parsed as Record<string, unknown>;
 }
 
-export async function getSecretValue(name: SecretName): Promise<string> {
+export async function getSecretValue(name: SecretName, options: { fresh?: boolean } = {}): Promise<string> {
   const { arnVariable, local } = SOURCES[name];
   const arn = config.secretArns[name];
-  if (arn) return readSecret(arn);
+  if (arn) return readSecret(arn, options);
   // Never a local value in Lambda: assertConfigured stops such a function at start already.
   if (config.inLambda) throw new ConfigError(arnVariable, "is not set");
   // Read at use, not at start: the local runtime and test harnesses may set these late.

@@ -6,7 +6,7 @@ import type { TicketKeySet } from "@evently/core/tickets/keys";
 
 let generated: Promise<TicketKeySet> | undefined;
 
-async function load(): Promise<TicketKeySet> {
+async function load(options?: { fresh?: boolean }): Promise<TicketKeySet> {
   // Imported on first use: functions that never render a code never load jose for it, and merely
   // registering the loader creates no logger (the test setup registers it before a test sets its log level).
   const [{ generateTicketKey, parseTicketKeySet }, { getSecretValue }, { config }] = await Promise.all([
@@ -14,7 +14,7 @@ async function load(): Promise<TicketKeySet> {
     import("./secrets"),
     import("./config"),
   ]);
-  if (process.env.TICKET_KEY_SECRET_ARN || process.env.TICKET_KEYS) return parseTicketKeySet(await getSecretValue("ticket-key"));
+  if (process.env.TICKET_KEY_SECRET_ARN || process.env.TICKET_KEYS) return parseTicketKeySet(await getSecretValue("ticket-key", options));
   // In Lambda a missing secret is a deployment error: never sign with a key nobody can verify.
   if (config.inLambda) throw new Error("TICKET_KEY_SECRET_ARN is not set: this function was not granted the ticket key");
   generated ??= generateTicketKey().then((current) => ({ current, previous: null }));
