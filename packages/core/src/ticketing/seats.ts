@@ -89,7 +89,9 @@ export const lockEventSeats = (trx: Trx, eventId: string) =>
  * holds/s of 16, while the same 64 let through 8 at a time kept the rate of 16 and cut p99 tenfold.
  * Waiting here is a promise; waiting in PostgreSQL's lock queue is a backend that every commit on
  * the row wakes. A Lambda container sends one request at a time, so this bounds the local runtime,
- * jobs and tests; in AWS the orders function's reserved concurrency plays this part.
+ * jobs and tests only. In AWS nothing bounds it yet: the orders route has no reserved concurrency,
+ * so a rush queues on the row lock as deep as Lambda scales (RDS Proxy's connection cap is the
+ * only limit); see docs/PERFORMANCE.md, stage 8.
  */
 const ROW_QUEUE = 8;
 const gates = new Map<string, LimitFunction>();

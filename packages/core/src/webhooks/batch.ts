@@ -62,7 +62,8 @@ async function applyReady(deps: WebhookDeps, ready: readonly Ready[]): Promise<M
   try {
     together = await useTransaction(deps.db, (trx) => applyTogether(trx, deps, ready));
   } catch {
-    // Nothing of the batch committed: each event again, alone, in created order.
+    // The batch's transaction rolled back (an effect after its commit may also have thrown; each
+    // event's own inbox claim makes running it again harmless): each event alone, in created order.
     for (const { event, prepared } of ready) {
       out.set(event.id, await applyAlone(deps, event, prepared).then(ok, failed));
     }
