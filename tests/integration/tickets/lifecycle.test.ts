@@ -73,6 +73,18 @@ describe("tickets follow participations", () => {
     expect(cancelled.tickets.map((t) => t.status)).toEqual(["void", "void", "void"]);
   });
 
+  it("buying again after cancelling: the new pending hold shows no tickets, not the void ones of the last", async () => {
+    const ev = await ticketed();
+    const buyer = await member();
+    const first = await paidOrder(h, buyer, ev.eventId, ev.ticketTypeId, 2);
+    await cancelOrder(h.deps, buyer, first.orderId, { reason: "Plans changed" });
+    const again = await createOrder(h.deps, buyer, ev.eventId, { ticketTypeId: ev.ticketTypeId, quantity: 1 });
+    expect(again.participation.id).toBe(first.participationId);
+    expect(again.tickets).toEqual([]);
+    expect((await ticketsFor(h.t.db, [again.participation.id])).get(again.participation.id)).toEqual([]);
+    expect(await ticketStatuses(h.t.db, again.participation.id)).toEqual(["void", "void"]);
+  });
+
   it("a full refund voids the tickets when it completes", async () => {
     const ev = await ticketed();
     const order = await paidOrder(h, await member(), ev.eventId, ev.ticketTypeId, 2);

@@ -63,8 +63,9 @@ export async function toTicketViews(rows: readonly TicketRow[]): Promise<TicketV
 
 // A re-registration's void predecessors are history: a participation shows its valid tickets, or
 // once it ended, the void ones of its last activation (no newer ticket of the same participation).
-const latestActivation = sql<boolean>`(t.status = 'valid' OR NOT EXISTS (
-  SELECT 1 FROM tickets v WHERE v.participation_id = t.participation_id AND v.created_at > t.created_at))`;
+// A new hold or waitlist place of the same participation has no tickets yet, and shows none.
+const latestActivation = sql<boolean>`(t.status = 'valid' OR (p.status IN ('cancelled', 'refunded') AND NOT EXISTS (
+  SELECT 1 FROM tickets v WHERE v.participation_id = t.participation_id AND v.created_at > t.created_at)))`;
 
 /**
  * The tickets of the participation `p` in scope (its buyer's name and email standing in for an
