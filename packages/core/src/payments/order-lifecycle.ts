@@ -108,7 +108,7 @@ async function cancelParticipation(deps: PaymentsDeps, c: CancelTicket): Promise
       await releaseSeats(trx, { eventId: cancelled.eventId, ticketTypeId: cancelled.ticketTypeId, quantity: cancelled.quantity });
     }
     await afterCommit(() => failpoint("cancel.after-commit"));
-    await settleCancelledTickets(trx, deps, [cancelled.id], {
+    const settled = await settleCancelledTickets(trx, deps, [cancelled.id], {
       orderStatus: "cancelled",
       refund: c.refund,
       reason: c.refundReason,
@@ -116,7 +116,9 @@ async function cancelParticipation(deps: PaymentsDeps, c: CancelTicket): Promise
       ip: c.meta?.ip,
       userAgent: c.meta?.userAgent,
     });
-    const order = await latestOrderOf(trx, cancelled.id);
+    // Only an order this cancellation ended (a participation has one live order at most); a
+    // waitlisted buyer's earlier, long-ended order is not news.
+    const order = settled.ordersEnded > 0 ? await latestOrderOf(trx, cancelled.id) : undefined;
     if (order) await orderCancelledEffects(trx, order.id);
     if (heldSeats) await promoteWaitlist(trx, cancelled.eventId, promotionOptions(deps));
   });
